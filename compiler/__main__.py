@@ -1,0 +1,3 @@
+from assessc.cli import main
+
+main()

@@ -1,0 +1,94 @@
+"""The in-process API for programs that embed assess.
+
+>>> policy = load_policy("policies/guangxi_2017.assess")
+>>> run = policy.score_file("policies/guangxi_2017.facts.csv")
+>>> run.result("南宁").total
+Decimal('19')
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from assessc.backends.interp import EvaluationError, Interpreter
+from assessc.backends.results import EntityResult, ScoreRun
+from assessc.diagnostics import Diagnostic, DiagnosticBag, codes
+from assessc.driver import Compiled, compile_file
+
+
+class AssessError(Exception):
+    """An error with diagnostics; ``str()`` renders them as text."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]):
+        from assessc.diagnostics.render import render_text
+
+        self.diagnostics = tuple(diagnostics)
+        super().__init__("\n".join(render_text(d) for d in self.diagnostics if d.is_error))
+
+
+class PolicyError(AssessError):
+    """The policy file does not compile."""
+
+
+class FactsError(AssessError):
+    """The facts do not fit the policy's declared fact types."""
+
+
+class ScoringError(AssessError):
+    """A rule could not be computed for some entity (e.g. a division by zero)."""
+
+
+class Policy:
+    """A compiled policy, ready to score entities."""
+
+    def __init__(self, compiled: Compiled, diagnostics: Sequence[Diagnostic] = ()):
+        self.compiled = compiled
+        self.ir = compiled.policy
+        self.graph = compiled.graph
+        self.warnings = tuple(diagnostics)
+        self._interpreter = Interpreter(compiled.graph)
+
+    @property
+    def name(self) -> str:
+        return self.ir.name
+
+    def load_facts(self, path: str | Path, tables: Mapping[str, str | Path] | None = None, bag: DiagnosticBag | None = None):
+        from assessc.facts.load import load_facts
+
+        bag = bag if bag is not None else DiagnosticBag()
+        facts = load_facts(path, self.ir.facts, bag, id_columns=self.id_columns, tables=tables or {})
+        if facts is None or bag.has_errors:
+            raise FactsError(bag.sorted())
+        return facts
+
+    @property
+    def id_columns(self) -> tuple[str, ...]:
+        return ("id", self.ir.entity) if self.ir.entity != "id" else ("id",)
+
+    def score_file(self, path: str | Path, tables: Mapping[str, str | Path] | None = None) -> ScoreRun:
+        return self.score_facts(self.load_facts(path, tables))
+
+    def score_facts(self, facts) -> ScoreRun:
+        bag = DiagnosticBag()
+        results: list[EntityResult] = []
+        for entity in facts.entities:
+            try:
+                results.append(self._interpreter.score(entity.id, entity.values))
+            except EvaluationError as error:
+                bag.add(codes.EVALUATION_FAILED, error.span, f"entity `{error.entity}`: item `{error.node_id}`: {error.message}")
+        if bag.has_errors:
+            raise ScoringError(bag.sorted())
+        return ScoreRun(self.ir.name, tuple(results))
+
+    def score_values(self, entity: str, values: Mapping[str, object]) -> EntityResult:
+        """Score one entity from already typed values (see docs/embedding.md)."""
+        return self._interpreter.score(entity, values)
+
+
+def load_policy(path: str | Path) -> Policy:
+    bag = DiagnosticBag()
+    compiled = compile_file(path, bag)
+    if compiled is None:
+        raise PolicyError(bag.sorted())
+    return Policy(compiled, bag.sorted())

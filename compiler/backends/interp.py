@@ -1,0 +1,263 @@
+"""The reference interpreter: score one entity by walking the scoring graph.
+
+Exact decimals throughout (see :mod:`assessc.runtime.decimals`). For each
+graph node in topological order:
+
+* a **term** is ``sign × body`` when its condition holds (or it has none),
+  else 0; under ``round each`` its amount is rounded;
+* an **item** is ``start + Σ terms + Σ children``; then, in this order,
+  a ``zero if`` that holds sets it to 0; ``until zero`` raises a negative
+  value to 0; a declared ``max`` lowers a larger value to the max (on a
+  penalty, ``max N`` raises a value below −N to −N) unless ``uncapped``;
+  ``round each`` rounds the result;
+* the **total** is ``min(Σ items, policy max) + Σ bonuses + Σ penalties``;
+  a veto that holds sets it to 0; ``round total`` (or ``round each``)
+  rounds it.
+
+Every adjustment is recorded as a line, so the lines of each node add up to
+its value (see :mod:`results`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from decimal import Decimal
+from typing import Mapping
+
+from assessc.backends import results as R
+from assessc.graph.nodes import ITEM, TERM, TOTAL, VETO, ScoringGraph
+from assessc.ir import nodes as ir
+from assessc.runtime.decimals import CONTEXT, ZERO, ceil_div, floor_div, quantize, show
+
+
+class EvaluationError(Exception):
+    def __init__(self, entity: str, node_id: str, message: str, span=None):
+        super().__init__(f"entity `{entity}`: {node_id}: {message}")
+        self.entity, self.node_id, self.message, self.span = entity, node_id, message, span
+
+
+class _Env:
+    """Fact values of one entity, and the expression evaluator over them."""
+
+    def __init__(self, values: Mapping[str, object]):
+        self.values = values
+
+    def eval(self, expr: ir.Expr):
+        if isinstance(expr, ir.Const):
+            return expr.value
+        if isinstance(expr, ir.FactRef):
+            value = self.values[expr.fact.name]
+            return value.isoformat() if isinstance(value, datetime.date) else value
+        if isinstance(expr, ir.MissingCount):
+            present = self.values[expr.fact.name]
+            return Decimal(sum(1 for m in expr.fact.type.member_names if m not in present))
+        if isinstance(expr, ir.EntryCount):
+            return Decimal(len(self.values[expr.fact.name]))
+        if isinstance(expr, ir.Unary):
+            operand = self.eval(expr.operand)
+            return (not operand) if expr.op == "not" else -operand
+        if isinstance(expr, ir.InSet):
+            return self.eval(expr.value) in expr.members
+        if isinstance(expr, ir.Call):
+            args = [self.eval(a) for a in expr.args]
+            return min(args) if expr.func == "min" else max(args)
+        if isinstance(expr, ir.Binary):
+            return self._binary(expr)
+        raise TypeError(f"cannot evaluate {expr!r}")  # pragma: no cover
+
+    def _binary(self, expr: ir.Binary):
+        op = expr.op
+        if op == "and":
+            return bool(self.eval(expr.left)) and bool(self.eval(expr.right))
+        if op == "or":
+            return bool(self.eval(expr.left)) or bool(self.eval(expr.right))
+        a, b = self.eval(expr.left), self.eval(expr.right)
+        if op == "+":
+            return CONTEXT.add(a, b)
+        if op == "-":
+            return CONTEXT.subtract(a, b)
+        if op == "*":
+            return CONTEXT.multiply(a, b)
+        if op == "/":
+            return CONTEXT.divide(a, b)
+        return {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+
+
+def _lookup(table: ir.Table, key) -> tuple[Decimal, str]:
+    for row in table.rows:
+        if row.member is not None:
+            if row.member == key:
+                return row.value, f"{key} → {show(row.value)}"
+        elif row.low <= key <= row.high:
+            return row.value, f"{show(key)} in {row.describe()} → {show(row.value)}"
+    if table.default is not None:
+        return table.default, f"{key if isinstance(key, str) else show(key)} → else {show(table.default)}"
+    return ZERO, f"{key if isinstance(key, str) else show(key)} matches no row → 0"
+
+
+def _term_body(body: ir.TermBody, env: _Env) -> tuple[Decimal, str]:
+    if isinstance(body, ir.Value):
+        value = env.eval(body.expr)
+        return value, show(value)
+    if isinstance(body, ir.Per):
+        amount, count = env.eval(body.amount), env.eval(body.count)
+        return CONTEXT.multiply(amount, count), f"{show(amount)} × {show(count)}"
+    if isinstance(body, ir.Steps):
+        return _steps(body, env)
+    if isinstance(body, ir.Lookup):
+        return _lookup(body.table, env.eval(body.key))
+    if isinstance(body, ir.LedgerSum):
+        return _ledger(body, env)
+    raise TypeError(f"unknown term {body!r}")  # pragma: no cover
+
+
+def _steps(body: ir.Steps, env: _Env) -> tuple[Decimal, str]:
+    amount, step = env.eval(body.amount), env.eval(body.step)
+    threshold, value = env.eval(body.threshold), env.eval(body.value)
+    gap = threshold - value if body.direction == "below" else value - threshold
+    if gap <= 0:
+        return ZERO, f"{show(value)} is not {body.direction} {show(threshold)} → 0 steps"
+    if body.partial == "whole":
+        steps = floor_div(gap, step)
+    elif body.partial == "started":
+        steps = ceil_div(gap, step)
+    else:
+        steps = CONTEXT.divide(gap, step)
+    detail = f"{show(value)} is {show(gap)} {body.direction} {show(threshold)} → {show(steps)} {body.partial} steps × {show(amount)}"
+    return CONTEXT.multiply(steps, amount), detail
+
+
+def _ledger(body: ir.LedgerSum, env: _Env) -> tuple[Decimal, str]:
+    entries = env.values[body.ledger.name]
+    best: dict[object, Decimal] = {}
+    parts = []
+    for index, entry in enumerate(entries):
+        points, _ = _lookup(body.table, entry[body.field])
+        group = entry[body.group] if body.group else index
+        if group not in best or points > best[group]:
+            best[group] = points
+    for group, points in best.items():
+        label = group if body.group else f"#{group + 1}"
+        parts.append(f"{label}: {show(points)}")
+    total = sum(best.values(), ZERO)
+    how = f"highest per {body.group}" if body.group else "each entry"
+    detail = f"{len(entries)} entries, {how}: " + ("; ".join(parts) if parts else "none")
+    return total, detail
+
+
+class Interpreter:
+    """Scores entities against a compiled :class:`ScoringGraph`."""
+
+    def __init__(self, graph: ScoringGraph):
+        self.graph = graph
+        self.policy: ir.Policy = graph.policy
+        rounding = self.policy.rounding
+        self.round_each = rounding is not None and rounding.scope == "each"
+        self.rounding = rounding
+
+    def _round(self, value: Decimal) -> Decimal:
+        return quantize(value, self.rounding.places, self.rounding.mode)
+
+    def score(self, entity: str, values: Mapping[str, object]) -> R.EntityResult:
+        env = _Env(values)
+        amounts: dict[str, Decimal] = {}
+        lines_of: dict[str, list[R.Line]] = {}
+        scores: dict[str, R.NodeScore] = {}
+        vetoes: list[str] = []
+        for node in self.graph.order:
+            try:
+                with decimal.localcontext(CONTEXT):
+                    if node.kind == TERM:
+                        amounts[node.id], line = self._term(node, env)
+                        lines_of.setdefault(node.parent, []).append(line)
+                    elif node.kind == ITEM:
+                        score = self._item(node, env, lines_of.pop(node.id, []), amounts)
+                        scores[node.id] = score
+                        amounts[node.id] = score.value
+                    elif node.kind == VETO and env.eval(node.ir.condition):
+                        vetoes.append(node.ir.reason)
+                    elif node.kind == TOTAL:
+                        scores[TOTAL] = self._total(node, amounts, vetoes)
+            except (decimal.DivisionByZero, decimal.InvalidOperation) as error:
+                raise EvaluationError(entity, node.id, f"cannot compute `{node.label}`: {type(error).__name__}",
+                                      node.span) from None
+        return R.EntityResult(entity, scores[TOTAL].value, scores, tuple(vetoes))
+
+    def _term(self, node, env: _Env) -> tuple[Decimal, R.Line]:
+        term: ir.Term = node.ir
+        if term.condition is not None and not env.eval(term.condition):
+            return ZERO, R.Line(R.TERM, node.id, term.text, ZERO, "condition does not hold → 0", node.lead, term.span)
+        raw, detail = _term_body(term.body, env)
+        amount = raw * term.sign
+        if self.round_each and amount != self._round(amount):
+            detail += f" = {show(amount)}, rounded"
+            amount = self._round(amount)
+        return amount, R.Line(R.TERM, node.id, term.text, amount, detail, node.lead, term.span)
+
+    def _item(self, node, env: _Env, term_lines: list[R.Line], amounts) -> R.NodeScore:
+        item: ir.Node = node.ir
+        lines: list[R.Line] = []
+        if item.start is not None:
+            start = env.eval(item.start)
+            lines.append(R.Line(R.START, node.id, "start", start, show(start), node.lead, item.span))
+        lines.extend(term_lines)
+        for child in item.children:
+            lines.append(R.Line(R.CHILD, child.id, child.title, amounts[child.id], "", child.meta.lead, child.span))
+        raw = sum((line.amount for line in lines), ZERO)
+        value = raw
+        for zero in item.zero_if:
+            if env.eval(zero.condition):
+                lines.append(R.Line(R.ZERO, node.id, zero.text, -value, "condition holds → item scores 0", node.lead, zero.span))
+                value = ZERO
+                break
+        else:
+            value = self._clamp(item, node, value, lines)
+        if self.round_each:
+            rounded = self._round(value)
+            if rounded != value:
+                lines.append(R.Line(R.ROUND, node.id, "rounding", rounded - value,
+                                    f"{show(value)} → {show(rounded)} ({self.rounding.mode}, {self.rounding.places} places)", node.lead))
+                value = rounded
+        return R.NodeScore(node.id, item.title, value, tuple(lines), item.max)
+
+    @staticmethod
+    def _clamp(item: ir.Node, node, value: Decimal, lines: list[R.Line]) -> Decimal:
+        if item.floor is not None and value < item.floor:
+            lines.append(R.Line(R.FLOOR, node.id, "until zero", item.floor - value,
+                                f"{show(value)} is below {show(item.floor)} → {show(item.floor)}", node.lead, item.floor_span))
+            value = item.floor
+        if item.max is not None and not item.uncapped:
+            if item.kind == "penalty" and value < -item.max:
+                lines.append(R.Line(R.CAP, node.id, f"max {show(item.max)}", -item.max - value,
+                                    f"deduction {show(-value)} is over {show(item.max)} → {show(-item.max)}", node.lead, item.max_span))
+                value = -item.max
+            elif item.kind != "penalty" and value > item.max:
+                lines.append(R.Line(R.CAP, node.id, f"max {show(item.max)}", item.max - value,
+                                    f"{show(value)} is over the max {show(item.max)} → {show(item.max)}", node.lead, item.max_span))
+                value = item.max
+        return value
+
+    def _total(self, node, amounts, vetoes: list[str]) -> R.NodeScore:
+        policy = self.policy
+        lines: list[R.Line] = []
+        for top in policy.items:
+            lines.append(R.Line(R.CHILD, top.id, top.title, amounts[top.id], "", top.meta.lead, top.span))
+        main = sum((line.amount for line in lines), ZERO)
+        if policy.max is not None and main > policy.max:
+            lines.append(R.Line(R.CAP, TOTAL, f"max {show(policy.max)}", policy.max - main,
+                                f"items add up to {show(main)}, over the max {show(policy.max)} → {show(policy.max)}",
+                                node.lead, policy.max_span))
+        for extra in (*policy.bonuses, *policy.penalties):
+            lines.append(R.Line(R.CHILD, extra.id, extra.title, amounts[extra.id], "", extra.meta.lead, extra.span))
+        value = sum((line.amount for line in lines), ZERO)
+        if vetoes:
+            lines.append(R.Line(R.VETO, TOTAL, "veto", -value, "vetoed: " + "; ".join(vetoes), node.lead, policy.span))
+            value = ZERO
+        if self.rounding is not None:
+            rounded = self._round(value)
+            if rounded != value:
+                lines.append(R.Line(R.ROUND, TOTAL, "rounding", rounded - value,
+                                    f"{show(value)} → {show(rounded)} ({self.rounding.mode}, {self.rounding.places} places)", node.lead))
+                value = rounded
+        return R.NodeScore(TOTAL, policy.title, value, tuple(lines), policy.max)

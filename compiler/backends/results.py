@@ -1,0 +1,85 @@
+"""What scoring produces, shared by every backend.
+
+An :class:`EntityResult` holds, for every item and for the total, the value
+and the *lines* that make it up: each line is one contribution (a start
+value, a term, a child item, or an adjustment such as a cap, a floor, a
+zeroing condition, a veto or rounding) with its source. The lines of a node
+always add up exactly to its value; that is what ``explain`` prints.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Mapping
+
+import attrs
+
+from assessc.dsl.source import Span
+
+START, TERM, CHILD, CAP, FLOOR, ZERO, ROUND, VETO = "start", "term", "child", "cap", "floor", "zero", "round", "veto"
+
+
+@attrs.frozen
+class Line:
+    kind: str
+    source_id: str  # graph id of what contributed (term, child item, veto) or of the node itself
+    label: str  # the rule's text or the child's title
+    amount: Decimal
+    detail: str  # how the amount was computed, with the facts it read
+    lead: tuple[str, ...] = ()
+    span: Span | None = attrs.field(default=None, eq=False, repr=False)
+
+
+@attrs.frozen
+class NodeScore:
+    id: str
+    title: str
+    value: Decimal
+    lines: tuple[Line, ...]
+    max: Decimal | None = None
+
+
+@attrs.frozen
+class EntityResult:
+    entity: str
+    total: Decimal
+    nodes: Mapping[str, NodeScore]
+    vetoed: tuple[str, ...] = ()
+
+    def value(self, node_id: str) -> Decimal:
+        return self.nodes[node_id].value
+
+
+@attrs.frozen
+class RankRow:
+    entity: str
+    total: Decimal
+    rank: int
+    tied_with: tuple[str, ...]
+    vetoed: bool
+
+
+@attrs.frozen
+class ScoreRun:
+    policy_name: str
+    results: tuple[EntityResult, ...]
+
+    def result(self, entity: str) -> EntityResult:
+        for result in self.results:
+            if result.entity == entity:
+                return result
+        raise KeyError(entity)
+
+    def ranking(self) -> list[RankRow]:
+        """Standard competition ranking (1, 2, 2, 4) by total, highest first.
+
+        Ties are reported, never broken: tied entities share a rank and each
+        row names the others. Rows of one rank keep the input order.
+        """
+        ordered = sorted(self.results, key=lambda r: -r.total)
+        rows: list[RankRow] = []
+        for position, result in enumerate(ordered, start=1):
+            same = [r.entity for r in ordered if r.total == result.total and r.entity != result.entity]
+            rank = rows[-1].rank if rows and rows[-1].total == result.total else position
+            rows.append(RankRow(result.entity, result.total, rank, tuple(same), bool(result.vetoed)))
+        return rows

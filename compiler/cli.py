@@ -1,0 +1,198 @@
+"""The ``assessc`` command line: thin click commands over the driver.
+
+Exit status: 0 success (warnings allowed), 1 errors in the policy or the
+facts, 2 a usage error. No input ever produces a Python traceback: an
+unexpected failure is reported in one line as an internal error (status 3).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from assessc import __version__
+from assessc.diagnostics import Diagnostic, DiagnosticBag, codes
+from assessc.diagnostics.render import render_text, summary_line, to_json
+
+
+def _guard(func):
+    """Turn an unexpected exception into a one-line internal error."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as error:  # noqa: BLE001 - the promise is "never a traceback"
+            click.echo(f"assessc: internal error: {type(error).__name__}: {error}", err=True)
+            sys.exit(3)
+
+    return wrapper
+
+
+def _print_diagnostics(diagnostics: list[Diagnostic], fmt: str, *, warnings: bool = True) -> None:
+    shown = [d for d in diagnostics if warnings or d.is_error]
+    if fmt == "json":
+        click.echo(json.dumps({"diagnostics": [to_json(d) for d in shown],
+                               "errors": sum(d.is_error for d in diagnostics)}, ensure_ascii=False, indent=2))
+        return
+    for diagnostic in shown:
+        click.echo(render_text(diagnostic), err=True)
+    if shown:
+        click.echo(summary_line(diagnostics), err=True)
+
+
+def _parse_tables(pairs: tuple[str, ...]) -> dict[str, str]:
+    tables = {}
+    for pair in pairs:
+        name, sep, path = pair.partition("=")
+        if not sep or not name or not path:
+            raise click.BadParameter(f"`{pair}` is not NAME=FILE", param_hint="--table")
+        tables[name] = path
+    return tables
+
+
+def _load(policy_path: str, fmt: str):
+    from assessc.api import PolicyError, load_policy
+
+    try:
+        policy = load_policy(policy_path)
+    except PolicyError as error:
+        _print_diagnostics(list(error.diagnostics), fmt)
+        sys.exit(1)
+    return policy
+
+
+def _score(policy, facts_path: str, tables: dict[str, str], fmt: str):
+    from assessc.api import AssessError
+
+    try:
+        return policy.score_file(facts_path, tables)
+    except AssessError as error:
+        _print_diagnostics(list(error.diagnostics), fmt)
+        sys.exit(1)
+
+
+table_option = click.option("--table", "tables", multiple=True, metavar="NAME=FILE",
+                            help="Read ledger fact NAME from a separate CSV file (one row per entry).")
+format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="assessc")
+def main() -> None:
+    """assessc: compile and run assess scoring policies."""
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@format_option
+@click.option("--emit", type=click.Choice(["ast", "ir", "graph"]), help="Print a compiler stage of the (single) file.")
+@_guard
+def check(files: tuple[str, ...], fmt: str, emit: str | None) -> None:
+    """Check policy FILES and report diagnostics (exit 1 on errors)."""
+    from assessc import driver
+    from assessc.reports.tree_print import print_graph, print_tree
+
+    all_diagnostics: list[Diagnostic] = []
+    for path in files:
+        bag = DiagnosticBag()
+        if emit == "ast":
+            tree = driver.parse_only(path, bag)
+            if tree is not None:
+                click.echo(print_tree(tree), nl=False)
+        elif emit == "ir":
+            lowered = driver.lower(path, bag)
+            if lowered is not None:
+                click.echo(print_tree(lowered[1]), nl=False)
+        else:
+            compiled = driver.compile_file(path, bag)
+            if compiled is not None and emit == "graph":
+                click.echo(print_graph(compiled.graph), nl=False)
+        all_diagnostics.extend(bag.sorted())
+    _print_diagnostics(all_diagnostics, fmt)
+    if fmt == "text" and not all_diagnostics and not emit:
+        click.echo(f"ok: {len(files)} file{'s' if len(files) != 1 else ''} checked, no findings", err=True)
+    sys.exit(1 if any(d.is_error for d in all_diagnostics) else 0)
+
+
+@main.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.argument("facts", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write every node's score to a .csv or .json file.")
+@table_option
+@format_option
+@_guard
+def score(policy: str, facts: str, output: str | None, tables: tuple[str, ...], fmt: str) -> None:
+    """Score every entity in FACTS (CSV, JSON or XLSX) under POLICY."""
+    from assessc.reports.output import OutputError, run_to_json, write_run
+    from assessc.reports.tables import ranking_table
+
+    compiled = _load(policy, fmt)
+    run = _score(compiled, facts, _parse_tables(tables), fmt)
+    if output:
+        try:
+            write_run(run, output)
+        except OutputError as error:
+            _print_diagnostics([Diagnostic(codes.OUTPUT_FAILED, None, str(error))], fmt)
+            sys.exit(1)
+    if fmt == "json":
+        click.echo(run_to_json(run).decode("utf-8"), nl=False)
+    else:
+        click.echo(ranking_table(run, compiled.ir))
+
+
+@main.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.argument("facts", type=click.Path(dir_okay=False))
+@click.option("--entity", "entity", required=True, help="The id of the entity to explain.")
+@table_option
+@format_option
+@_guard
+def explain(policy: str, facts: str, entity: str, tables: tuple[str, ...], fmt: str) -> None:
+    """Explain every point ENTITY gained or lost under POLICY."""
+    import difflib
+
+    from assessc.reports.explain import explain_json, explain_text
+
+    compiled = _load(policy, fmt)
+    run = _score(compiled, facts, _parse_tables(tables), fmt)
+    ids = [r.entity for r in run.results]
+    if entity not in ids:
+        close = difflib.get_close_matches(entity, ids, n=1)
+        help = f"did you mean `{close[0]}`?" if close else "the entities are: " + ", ".join(ids)
+        _print_diagnostics([Diagnostic(codes.UNKNOWN_ENTITY, None, f"no entity `{entity}` in `{facts}`", help)], fmt)
+        sys.exit(1)
+    result = run.result(entity)
+    if fmt == "json":
+        click.echo(json.dumps(explain_json(result), ensure_ascii=False, indent=2))
+    else:
+        click.echo(explain_text(result, compiled.ir.title), nl=False)
+
+
+@main.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Output file: .dot/.gv (DOT text) or .svg/.png/.pdf (needs Graphviz's `dot`).")
+@click.option("--facts/--no-facts", "show_facts", default=True, show_default=True, help="Draw the fact inputs.")
+@_guard
+def render(policy: str, output: str, show_facts: bool) -> None:
+    """Draw POLICY's indicator tree and rules as a Graphviz diagram."""
+    from assessc.backends.dot import RenderError, render as render_graph
+
+    compiled = _load(policy, "text")
+    try:
+        render_graph(compiled.graph, output, show_facts=show_facts)
+    except RenderError as error:
+        _print_diagnostics([Diagnostic(codes.OUTPUT_FAILED, None, str(error))], "text")
+        sys.exit(1)
+    click.echo(f"wrote {output}", err=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,94 @@
+"""The registry of diagnostic codes.
+
+Every diagnostic the compiler or the fact loader emits names one of these
+codes. A code is stable once published; its name is a short kebab-case
+handle, and its summary is the one-line description printed by
+``assessc explain-code`` and listed in docs/diagnostics.md.
+
+Numbering: E01xx syntax, E02xx names and modules, E03xx types, E04xx
+structure, W05xx lints, D06xx facts (input data).
+"""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+@attrs.frozen
+class Code:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+
+
+REGISTRY: dict[str, Code] = {}
+
+
+def _code(code: str, name: str, severity: Severity, summary: str) -> Code:
+    entry = Code(code, name, severity, summary)
+    assert code not in REGISTRY, code
+    REGISTRY[code] = entry
+    return entry
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+# syntax
+UNEXPECTED_TOKEN = _code("E0101", "unexpected-token", E, "the parser met a token it did not expect here")
+UNEXPECTED_CHAR = _code("E0102", "unexpected-character", E, "a character that starts no token of the language")
+UNEXPECTED_EOF = _code("E0103", "unexpected-end", E, "the file ends in the middle of a declaration")
+BAD_LITERAL = _code("E0104", "bad-literal", E, "a number, date, key or string that is not well formed")
+
+# names and modules
+UNDEFINED_NAME = _code("E0201", "undefined-name", E, "a name that no declaration or import defines")
+DUPLICATE_NAME = _code("E0202", "duplicate-name", E, "two declarations, possibly from different modules, share a name")
+IMPORT_CYCLE = _code("E0203", "import-cycle", E, "modules that import each other in a cycle")
+MODULE_NOT_FOUND = _code("E0204", "module-not-found", E, "an import names a module that does not exist")
+DUPLICATE_ITEM = _code("E0205", "duplicate-item", E, "two items with the same id under one parent")
+BAD_TEMPLATE_USE = _code("E0206", "bad-template-use", E, "a template used with missing, unknown or repeated arguments")
+POLICY_COUNT = _code("E0207", "policy-count", E, "a scored file must hold exactly one policy")
+KIND_MISMATCH = _code("E0208", "kind-mismatch", E, "a name used as a fact, table or template that is something else")
+
+# types
+TYPE_MISMATCH = _code("E0301", "type-mismatch", E, "an expression of one type where another is required")
+UNKNOWN_MEMBER = _code("E0302", "unknown-member", E, "a value that the enum, evidence list or ledger does not declare")
+BAD_RANGE = _code("E0303", "bad-range", E, "a range whose low end is above its high end, or of the wrong kind")
+BAD_TABLE = _code("E0304", "bad-table", E, "a lookup table whose keys do not fit the value looked up")
+BAD_DEFAULT = _code("E0305", "bad-default", E, "a fact default that its type does not allow")
+
+# structure
+DUPLICATE_STATEMENT = _code("E0401", "duplicate-statement", E, "a statement that may appear once per item appears twice")
+BAD_ROUNDING = _code("E0402", "bad-rounding", E, "an unknown rounding mode or a negative number of places")
+MISPLACED = _code("E0403", "misplaced-statement", E, "a statement in a place where it has no meaning")
+NEGATIVE_MAX = _code("E0404", "bad-max", E, "a declared maximum that is not a positive number")
+
+# lints
+MAX_MISMATCH = _code("W0501", "max-mismatch", W, "a declared maximum differs from the sum of its parts' maxima")
+IMPLICIT_PARTIAL_STEP = _code("W0502", "implicit-partial-step", W, "a rate step rule that does not say how a partial step counts")
+BAND_GAP = _code("W0503", "band-gap-or-overlap", W, "numeric bands with a gap or an overlap")
+UNFLOORED_DEDUCTION = _code("W0504", "unfloored-deduction", W, "deductions that can take an item below zero without `until zero`")
+UNUSED_FACT = _code("W0505", "unused-fact", W, "a fact declared but used by no rule")
+CAN_EXCEED_MAX = _code("W0506", "can-exceed-max", W, "an `uncapped` item whose rules can score above its declared maximum")
+UNKNOWN_ACCEPT = _code("W0507", "unknown-accept", W, "an `accept` that names no code or matches no finding")
+UNREACHABLE_OUTCOME = _code("W0508", "unreachable-outcome", W, "a lookup table entry that no allowed fact value reaches")
+
+# facts (input data)
+FACTS_UNREADABLE = _code("D0601", "facts-unreadable", E, "a facts file that cannot be read or parsed")
+MISSING_FACT = _code("D0602", "missing-fact", E, "a fact that the policy needs is missing for an entity")
+WRONG_FACT_TYPE = _code("D0603", "wrong-fact-type", E, "a fact value of the wrong type")
+FACT_OUT_OF_RANGE = _code("D0604", "fact-out-of-range", E, "a fact value outside its declared range")
+UNKNOWN_FACT_VALUE = _code("D0605", "unknown-fact-value", E, "a value that the fact's enum or evidence list does not declare")
+DUPLICATE_ENTITY = _code("D0606", "duplicate-entity", E, "two rows for the same entity id")
+UNKNOWN_ENTITY = _code("D0607", "unknown-entity", E, "an entity id asked for that the facts do not contain")
+UNKNOWN_COLUMN = _code("D0608", "unknown-column", W, "a column that names no declared fact")
+EVALUATION_FAILED = _code("D0609", "evaluation-failed", E, "a rule that cannot be computed for an entity, e.g. a division by zero")
+OUTPUT_FAILED = _code("D0610", "output-failed", E, "an output file that cannot be written")

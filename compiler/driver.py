@@ -1,0 +1,71 @@
+"""Chain the compiler's stages: source → AST → IR → lints → scoring graph.
+
+Passes inside a stage collect diagnostics and keep going; the driver stops
+at the first stage boundary that leaves errors in the bag.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+
+from assessc import lint
+from assessc.diagnostics import DiagnosticBag, codes
+from assessc.dsl import ast
+from assessc.dsl.parser import parse
+from assessc.dsl.source import SourceFile
+from assessc.graph.from_ir import build
+from assessc.graph.nodes import ScoringGraph
+from assessc.ir import nodes as ir
+from assessc.ir.from_ast import lower_program
+from assessc.ir.modules import Program, load_source
+
+
+@attrs.frozen
+class Compiled:
+    program: Program
+    policy: ir.Policy
+    graph: ScoringGraph
+
+
+def read_source(path: str | Path, bag: DiagnosticBag) -> SourceFile | None:
+    try:
+        return SourceFile.read(path)
+    except FileNotFoundError:
+        bag.add(codes.MODULE_NOT_FOUND, None, f"`{path}` does not exist")
+    except IsADirectoryError:
+        bag.add(codes.MODULE_NOT_FOUND, None, f"`{path}` is a directory, not a policy file")
+    except (OSError, UnicodeDecodeError) as error:
+        bag.add(codes.MODULE_NOT_FOUND, None, f"`{path}` cannot be read: {error}")
+    return None
+
+
+def parse_only(path: str | Path, bag: DiagnosticBag) -> ast.Module | None:
+    source = read_source(path, bag)
+    return parse(source, bag) if source is not None else None
+
+
+def lower(path: str | Path, bag: DiagnosticBag) -> tuple[Program, ir.Policy] | None:
+    source = read_source(path, bag)
+    if source is None:
+        return None
+    program = load_source(source, bag)
+    if program is None or bag.has_errors:
+        return None
+    policy = lower_program(program, bag)
+    if policy is None or bag.has_errors:
+        return None
+    return program, policy
+
+
+def compile_file(path: str | Path, bag: DiagnosticBag) -> Compiled | None:
+    """Compile a policy file; None (with errors in ``bag``) if it is not valid."""
+    lowered = lower(path, bag)
+    if lowered is None:
+        return None
+    program, policy = lowered
+    lint.run(policy, bag)
+    if bag.has_errors:
+        return None
+    return Compiled(program, policy, build(policy))

@@ -1,0 +1,204 @@
+"""Resolve and type-check expressions.
+
+``resolve(expr, scope, want)`` turns an AST expression into a typed IR
+expression. Names are looked up first among template parameters, then among
+facts. A bare name next to an enum-valued operand (``grade == 合格``,
+``grade in {优秀, 先进}``) is read as a member of that enum. Errors are
+reported to the bag and resolution continues with an error placeholder, so one
+bad name does not hide the next.
+
+Types: numbers (counts, decimals, percents as fractions, ranks, amounts),
+bools, dates, text and enum members. Arithmetic takes numbers; ``<``/``<=``/
+``>``/``>=`` take two numbers or two dates; ``==``/``!=`` take two values of
+one type; ``and``/``or``/``not`` take bools.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Mapping
+
+import attrs
+
+from assessc.diagnostics import DiagnosticBag, codes
+from assessc.dsl import ast
+from assessc.ir import nodes as ir
+from assessc.ir.symbols import Symbols
+from assessc.ir.types import ExprType, FactDecl, Kind
+
+T = ExprType
+
+_FACT_TYPES = {
+    Kind.COUNT: T.NUMBER, Kind.DECIMAL: T.NUMBER, Kind.PERCENT: T.NUMBER, Kind.RANK: T.NUMBER,
+    Kind.AMOUNT: T.NUMBER, Kind.BOOL: T.BOOL, Kind.DATE: T.DATE, Kind.TEXT: T.TEXT, Kind.ENUM: T.ENUM,
+}
+
+_FUNCTIONS = {"min": 2, "max": 2}
+
+
+@attrs.frozen
+class Scope:
+    symbols: Symbols
+    bag: DiagnosticBag
+    params: Mapping[str, ir.Expr] = attrs.field(factory=dict)
+
+
+def _error(span, type: ExprType = T.NUMBER) -> ir.Invalid:
+    return ir.Invalid(type, span)
+
+
+def resolve(node: ast.Expr, scope: Scope, want: ExprType | None = None) -> ir.Expr:
+    result = _resolve(node, scope)
+    if want is not None and result.type is not want and not _is_error(result):
+        scope.bag.add(codes.TYPE_MISMATCH, node.span, f"expected a {want.value}, found a {_describe(result)}",
+                      _hint(result, want))
+        return _error(node.span, want)
+    return result
+
+
+def _is_error(expr: ir.Expr) -> bool:
+    return isinstance(expr, ir.Invalid)
+
+
+def _describe(expr: ir.Expr) -> str:
+    if isinstance(expr, ir.FactRef):
+        return f"{expr.type.value} (fact `{expr.fact.name}` is a {expr.fact.type.kind.value})"
+    return expr.type.value
+
+
+def _hint(expr: ir.Expr, want: ExprType) -> str | None:
+    if want is T.BOOL and expr.type is T.NUMBER:
+        return "compare it to make a condition, e.g. `rate >= 95%`"
+    if want is T.NUMBER and expr.type is T.BOOL:
+        return "to score a condition write `add 1 if CONDITION`"
+    return None
+
+
+def lookup_fact(name: ast.Name, scope: Scope, kinds: tuple[Kind, ...] = ()) -> FactDecl | None:
+    fact = scope.symbols.facts.get(name.name)
+    if fact is None:
+        _undefined(name, scope, scope.symbols.facts)
+        return None
+    if kinds and fact.type.kind not in kinds:
+        wanted = " or ".join(k.value for k in kinds)
+        scope.bag.add(codes.TYPE_MISMATCH, name.span,
+                      f"fact `{name.name}` is a {fact.type.kind.value}, but a {wanted} fact is needed here")
+        return None
+    return fact
+
+
+def _undefined(name: ast.Name, scope: Scope, candidates) -> None:
+    other = scope.symbols.kind_of(name.name)
+    if other is not None:
+        scope.bag.add(codes.KIND_MISMATCH, name.span, f"`{name.name}` is a {other}, not a fact")
+        return
+    pool = list(candidates) + list(scope.params)
+    scope.bag.add(codes.UNDEFINED_NAME, name.span, f"undefined name `{name.name}`", scope.symbols.suggest(name.name, pool))
+
+
+def _resolve(node: ast.Expr, scope: Scope) -> ir.Expr:
+    if isinstance(node, ast.Number):
+        return ir.Const(node.value, T.NUMBER, node.span)
+    if isinstance(node, ast.BoolLit):
+        return ir.Const(node.value, T.BOOL, node.span)
+    if isinstance(node, ast.DateLit):
+        return ir.Const(node.value, T.DATE, node.span)
+    if isinstance(node, ast.StringLit):
+        return ir.Const(node.value, T.TEXT, node.span)
+    if isinstance(node, ast.Name):
+        return _name(node, scope)
+    if isinstance(node, ast.Missing):
+        fact = lookup_fact(node.fact, scope, (Kind.EVIDENCE,))
+        return ir.MissingCount(fact, span=node.span) if fact else _error(node.span)
+    if isinstance(node, ast.CountEntries):
+        fact = lookup_fact(node.fact, scope, (Kind.LEDGER, Kind.EVIDENCE))
+        return ir.EntryCount(fact, span=node.span) if fact else _error(node.span)
+    if isinstance(node, ast.Unary):
+        want = T.BOOL if node.op == "not" else T.NUMBER
+        operand = resolve(node.operand, scope, want)
+        return ir.Unary(node.op, operand, want, node.span)
+    if isinstance(node, ast.InSet):
+        return _in_set(node, scope)
+    if isinstance(node, ast.Call):
+        return _call(node, scope)
+    if isinstance(node, ast.Binary):
+        return _binary(node, scope)
+    raise TypeError(f"unknown expression {node!r}")  # pragma: no cover
+
+
+def _name(node: ast.Name, scope: Scope) -> ir.Expr:
+    if node.name in scope.params:
+        return scope.params[node.name]
+    fact = scope.symbols.facts.get(node.name)
+    if fact is None:
+        _undefined(node, scope, scope.symbols.facts)
+        return _error(node.span)
+    kind = fact.type.kind
+    if kind is Kind.EVIDENCE:
+        scope.bag.add(codes.TYPE_MISMATCH, node.span, f"fact `{node.name}` is an evidence list, not a value",
+                      f"use `missing {node.name}` for the number of items not submitted")
+        return _error(node.span)
+    if kind is Kind.LEDGER:
+        scope.bag.add(codes.TYPE_MISMATCH, node.span, f"fact `{node.name}` is a ledger, not a value",
+                      f"use `count {node.name}` or `{node.name} by FIELD {{ … }}`")
+        return _error(node.span)
+    return ir.FactRef(fact, _FACT_TYPES[kind], node.span)
+
+
+def _member(name: ast.Name, enum_side: ir.Expr, scope: Scope) -> ir.Expr:
+    fact = enum_side.fact  # enum-typed expressions are always fact references
+    if name.name not in fact.type.member_names:
+        scope.bag.add(codes.UNKNOWN_MEMBER, name.span, f"`{name.name}` is not a value of fact `{fact.name}`",
+                      scope.symbols.suggest(name.name, fact.type.member_names)
+                      or "allowed: " + ", ".join(fact.type.member_names))
+    return ir.Const(name.name, T.ENUM, name.span)
+
+
+def _in_set(node: ast.InSet, scope: Scope) -> ir.Expr:
+    value = _resolve(node.value, scope)
+    if value.type is not T.ENUM or not isinstance(value, ir.FactRef):
+        if not _is_error(value):
+            scope.bag.add(codes.TYPE_MISMATCH, node.value.span, f"`in {{…}}` needs an enum fact, found a {_describe(value)}")
+        return _error(node.span, T.BOOL)
+    for member in node.members:
+        _member(member, value, scope)
+    return ir.InSet(value, tuple(m.name for m in node.members), span=node.span)
+
+
+def _call(node: ast.Call, scope: Scope) -> ir.Expr:
+    name = node.func.name
+    if name not in _FUNCTIONS:
+        scope.bag.add(codes.UNDEFINED_NAME, node.func.span, f"unknown function `{name}`",
+                      "the functions are: " + ", ".join(sorted(_FUNCTIONS)))
+        return _error(node.span)
+    if len(node.args) < _FUNCTIONS[name]:
+        scope.bag.add(codes.TYPE_MISMATCH, node.span, f"`{name}` takes at least {_FUNCTIONS[name]} arguments")
+        return _error(node.span)
+    args = tuple(resolve(a, scope, T.NUMBER) for a in node.args)
+    return ir.Call(name, args, span=node.span)
+
+
+def _binary(node: ast.Binary, scope: Scope) -> ir.Expr:
+    op = node.op
+    if op in ("and", "or"):
+        return ir.Binary(op, resolve(node.left, scope, T.BOOL), resolve(node.right, scope, T.BOOL), T.BOOL, node.span)
+    if op in ("+", "-", "*", "/"):
+        return ir.Binary(op, resolve(node.left, scope, T.NUMBER), resolve(node.right, scope, T.NUMBER), T.NUMBER, node.span)
+    # comparisons: an enum on one side makes a bare name on the other a member
+    left_is_name = isinstance(node.left, ast.Name) and node.left.name not in scope.symbols.facts
+    right_is_name = isinstance(node.right, ast.Name) and node.right.name not in scope.symbols.facts
+    left = None if left_is_name else _resolve(node.left, scope)
+    right = None if right_is_name else _resolve(node.right, scope)
+    if left is not None and left.type is T.ENUM and right is None:
+        right = _member(node.right, left, scope)
+    elif right is not None and right.type is T.ENUM and left is None:
+        left = _member(node.left, right, scope)
+    left = left if left is not None else _resolve(node.left, scope)
+    right = right if right is not None else _resolve(node.right, scope)
+    if _is_error(left) or _is_error(right):
+        return _error(node.span, T.BOOL)
+    if left.type is not right.type:
+        scope.bag.add(codes.TYPE_MISMATCH, node.span, f"cannot compare a {_describe(left)} with a {_describe(right)}")
+    elif op in ("<", "<=", ">", ">=") and left.type not in (T.NUMBER, T.DATE):
+        scope.bag.add(codes.TYPE_MISMATCH, node.span, f"`{op}` orders numbers and dates, not a {left.type.value}")
+    return ir.Binary(op, left, right, T.BOOL, node.span)

@@ -1,0 +1,300 @@
+"""Lower a loaded program's AST to the resolved IR :class:`ir.Policy`.
+
+The algorithm, in order:
+
+1. :func:`symbols.collect` enters every fact, table and template of every
+   module into one namespace, reporting clashes.
+2. The root module must hold exactly one ``policy``.
+3. Items are lowered depth first. An item's id is its parent's id, a dot,
+   and its key (``1`` inside ``3`` is ``3.1``); keys are unique per parent.
+   Statements that may appear once (``start``, ``until zero``, ``text``,
+   ``deadline``) are checked for repeats. ``use T(a: …)`` expands template T
+   in place: its statements are lowered with the template's parameters bound
+   to the argument expressions, which are resolved in the caller's scope.
+4. The lead unit is inherited: an item without ``lead`` takes its parent's.
+
+Every error is reported and lowering continues; the caller checks the bag.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+
+from assessc.diagnostics import DiagnosticBag, Note, codes
+from assessc.dsl import ast
+from assessc.ir import nodes as ir
+from assessc.ir.exprs import Scope, lookup_fact, resolve
+from assessc.ir.modules import Program
+from assessc.ir.symbols import Symbols, collect, resolve_table
+from assessc.ir.types import ExprType, Kind
+
+T = ExprType
+ROUNDING_MODES = ("half_up", "half_even", "down", "up", "floor", "ceiling")
+_ONCE = ("start", "until zero", "text", "deadline", "lead", "responsible")
+_MAX_TEMPLATE_DEPTH = 16
+
+
+@attrs.define
+class _Body:
+    """What the statements of one item (or template expansion) produce."""
+
+    start: ir.Expr | None = None
+    floor: Decimal | None = None
+    floor_span: object = None
+    terms: list = attrs.Factory(list)
+    children: list = attrs.Factory(list)
+    zero_if: list = attrs.Factory(list)
+    accepts: list = attrs.Factory(list)
+    meta: dict = attrs.Factory(dict)
+    seen: dict = attrs.Factory(dict)  # statement kind -> span, for repeats
+    child_keys: dict = attrs.Factory(dict)
+
+
+def lower_program(program: Program, bag: DiagnosticBag) -> ir.Policy | None:
+    symbols = collect(program, bag)
+    policies = [d for d in program.root.tree.decls if isinstance(d, ast.PolicyDecl)]
+    if len(policies) != 1:
+        span = policies[1].span if len(policies) > 1 else None
+        bag.add(codes.POLICY_COUNT, span,
+                f"`{program.root.source.path}` holds {len(policies)} policies; a scored file holds exactly one",
+                "put shared facts, tables and templates in a module without a policy and import it")
+        return None
+    for module in program.modules[:-1]:
+        for decl in module.tree.decls:
+            if isinstance(decl, ast.PolicyDecl):
+                bag.add(codes.POLICY_COUNT, decl.span, "an imported module cannot hold a policy",
+                        "only the file given to assessc holds the policy")
+    scope = Scope(symbols, bag)
+    policy = _Lowerer(scope).policy(policies[0])
+    return attrs.evolve(policy, facts=tuple(symbols.facts.values()))
+
+
+class _Lowerer:
+    def __init__(self, scope: Scope):
+        self.scope = scope
+        self.bag = scope.bag
+
+    # ---- policy ------------------------------------------------------------
+    def policy(self, decl: ast.PolicyDecl) -> ir.Policy:
+        entity, entity_label, maximum, max_span, rounding = "entity", None, None, None, None
+        vetoes, accepts = [], []
+        body = _Body()
+        groups: dict[str, list] = {"item": [], "bonus": [], "penalty": []}
+        seen: dict[str, object] = {}
+        for stmt in decl.body:
+            if isinstance(stmt, ast.MaxStmt):
+                self._once(seen, "max", stmt.span)
+                maximum, max_span = stmt.value.value, stmt.span
+                self._positive(stmt.value)
+            elif isinstance(stmt, ast.EntityStmt):
+                self._once(seen, "entity", stmt.span)
+                entity, entity_label = stmt.name, stmt.label
+            elif isinstance(stmt, ast.RoundStmt):
+                self._once(seen, "round", stmt.span)
+                if stmt.mode not in ROUNDING_MODES:
+                    self.bag.add(codes.BAD_ROUNDING, stmt.span, f"unknown rounding mode `{stmt.mode}`",
+                                 "the modes are: " + ", ".join(ROUNDING_MODES) + " (四舍五入 is half_up)")
+                rounding = ir.Rounding(stmt.scope, stmt.places, stmt.mode, stmt.span)
+            elif isinstance(stmt, ast.Veto):
+                vetoes.append(ir.Veto(stmt.reason, resolve(stmt.condition, self.scope, T.BOOL), stmt.span))
+            elif isinstance(stmt, ast.Accept):
+                accepts.append(ir.Accept(stmt.code, stmt.reason, stmt.span))
+            elif isinstance(stmt, ast.Meta):
+                self._meta(stmt, body)
+            elif isinstance(stmt, ast.Item):
+                self._check_key(stmt, body)
+                groups[stmt.kind].append(stmt)
+        meta = self._make_meta(body.meta, inherited=ir.Meta())
+        items = tuple(self.item(s, "", meta) for s in groups["item"])
+        bonuses = tuple(self.item(s, "", meta) for s in groups["bonus"])
+        penalties = tuple(self.item(s, "", meta) for s in groups["penalty"])
+        return ir.Policy(decl.name, decl.title, entity, entity_label, maximum, rounding, items, bonuses,
+                         penalties, tuple(vetoes), (), tuple(accepts), meta, decl.span, max_span)
+
+    # ---- items ---------------------------------------------------------------
+    def item(self, stmt: ast.Item, parent_id: str, parent_meta: ir.Meta) -> ir.Node:
+        node_id = f"{parent_id}.{stmt.key}" if parent_id else stmt.key
+        body = _Body()
+        maximum, uncapped = None, False
+        if stmt.cap is not None:
+            maximum, uncapped = stmt.cap.value.value, stmt.cap.uncapped
+            self._positive(stmt.cap.value)
+        self._statements(stmt.body, body, self.scope, depth=0)
+        meta = self._make_meta(body.meta, inherited=parent_meta)
+        children = tuple(self.item(child, node_id, meta) for child in body.children)
+        return ir.Node(
+            id=node_id, kind=stmt.kind, title=stmt.title, max=maximum, uncapped=uncapped,
+            floor=body.floor, start=body.start, terms=tuple(body.terms), children=children,
+            zero_if=tuple(body.zero_if), meta=meta, accepts=tuple(body.accepts), span=stmt.span,
+            max_span=stmt.cap.span if stmt.cap else None, floor_span=body.floor_span,
+        )
+
+    def _statements(self, stmts, body: _Body, scope: Scope, depth: int) -> None:
+        for stmt in stmts:
+            if isinstance(stmt, ast.Item):
+                self._check_key(stmt, body)
+                body.children.append(stmt)
+            elif isinstance(stmt, ast.Meta):
+                self._meta(stmt, body)
+            elif isinstance(stmt, ast.Start):
+                self._once(body.seen, "start", stmt.span)
+                body.start = resolve(stmt.value, scope, T.NUMBER)
+            elif isinstance(stmt, ast.UntilZero):
+                self._once(body.seen, "until zero", stmt.span)
+                body.floor, body.floor_span = Decimal(0), stmt.span
+            elif isinstance(stmt, ast.ZeroIf):
+                cond = resolve(stmt.condition, scope, T.BOOL)
+                body.zero_if.append(ir.ZeroIf(cond, stmt.span.text() if stmt.span else "", stmt.span))
+            elif isinstance(stmt, ast.Adjust):
+                body.terms.append(self._term(stmt, scope))
+            elif isinstance(stmt, ast.Accept):
+                body.accepts.append(ir.Accept(stmt.code, stmt.reason, stmt.span))
+            elif isinstance(stmt, ast.Use):
+                self._use(stmt, body, scope, depth)
+
+    def _use(self, stmt: ast.Use, body: _Body, scope: Scope, depth: int) -> None:
+        template = self.scope.symbols.templates.get(stmt.template.name)
+        if template is None:
+            other = self.scope.symbols.kind_of(stmt.template.name)
+            if other:
+                self.bag.add(codes.KIND_MISMATCH, stmt.template.span, f"`{stmt.template.name}` is a {other}, not a template")
+            else:
+                self.bag.add(codes.UNDEFINED_NAME, stmt.template.span, f"undefined template `{stmt.template.name}`",
+                             self.scope.symbols.suggest(stmt.template.name, self.scope.symbols.templates))
+            return
+        if depth >= _MAX_TEMPLATE_DEPTH:
+            self.bag.add(codes.BAD_TEMPLATE_USE, stmt.span, f"template `{template.name}` uses itself (directly or not)")
+            return
+        given: dict[str, ir.Expr] = {}
+        for arg in stmt.args:
+            if arg.name in given:
+                self.bag.add(codes.BAD_TEMPLATE_USE, arg.span, f"argument `{arg.name}` is given twice")
+            elif arg.name not in template.params:
+                self.bag.add(codes.BAD_TEMPLATE_USE, arg.span, f"template `{template.name}` has no parameter `{arg.name}`",
+                             self.scope.symbols.suggest(arg.name, template.params)
+                             or "its parameters are: " + ", ".join(template.params))
+            else:
+                given[arg.name] = resolve(arg.value, scope)
+        missing = [p for p in template.params if p not in given]
+        if missing:
+            self.bag.add(codes.BAD_TEMPLATE_USE, stmt.span,
+                         f"template `{template.name}` needs {', '.join(f'`{m}`' for m in missing)}",
+                         f"write `use {template.name}(" + ", ".join(f"{p}: …" for p in template.params) + ")`")
+            return
+        inner = attrs.evolve(scope, params=given)
+        self._statements(template.body, body, inner, depth + 1)
+
+    # ---- terms ---------------------------------------------------------------
+    def _term(self, stmt: ast.Adjust, scope: Scope) -> ir.Term:
+        term = stmt.term
+        num = lambda e: resolve(e, scope, T.NUMBER)  # noqa: E731
+        if isinstance(term, ast.PlainTerm):
+            body = ir.Value(num(term.value))
+        elif isinstance(term, ast.PerTerm):
+            body = ir.Per(num(term.amount), num(term.count))
+        elif isinstance(term, ast.StepsTerm):
+            body = ir.Steps(num(term.amount), num(term.step), term.direction, num(term.threshold), num(term.value),
+                            term.partial or "whole", term.partial is not None)
+        elif isinstance(term, ast.LookupTerm):
+            key = resolve(term.key, scope)
+            body = ir.Lookup(key, self._table_for(term.table, key, term.key.span))
+        else:
+            body = self._ledger(term, scope)
+        condition = resolve(stmt.condition, scope, T.BOOL) if stmt.condition is not None else None
+        text = stmt.span.text() if stmt.span else ""
+        return ir.Term(stmt.sign, body, condition, " ".join(text.split()), stmt.span)
+
+    def _table_for(self, ref: ast.TableRef, key: ir.Expr, key_span) -> ir.Table:
+        if ref.body is not None:
+            table = resolve_table(ref.body, None, self.bag)
+        else:
+            table = self.scope.symbols.tables.get(ref.name.name)
+            if table is None:
+                self.bag.add(codes.UNDEFINED_NAME, ref.name.span, f"undefined table `{ref.name.name}`",
+                             self.scope.symbols.suggest(ref.name.name, self.scope.symbols.tables))
+                return ir.Table(None, (), None, ref.span)
+        if isinstance(key, ir.Invalid):
+            return table
+        members = None
+        if key.type is T.ENUM and isinstance(key, ir.FactRef):
+            members = key.fact.type.member_names
+        elif key.type is not T.NUMBER:
+            self.bag.add(codes.BAD_TABLE, key_span, f"a table looks up a number or an enum, not a {key.type.value}")
+            return table
+        self._check_rows(table, members, ref.span)
+        return table
+
+    def _check_rows(self, table: ir.Table, members, span) -> None:
+        for row in table.rows:
+            if members is None and row.member is not None:
+                self.bag.add(codes.BAD_TABLE, row.span or span, f"`{row.member}` is a name, but the value looked up is a number",
+                             "write bands over the number, e.g. `1..4: 2`")
+            elif members is not None and row.member is None:
+                self.bag.add(codes.BAD_TABLE, row.span or span, "a numeric band, but the value looked up is an enum",
+                             "allowed keys: " + ", ".join(members))
+            elif members is not None and row.member not in members:
+                self.bag.add(codes.UNKNOWN_MEMBER, row.span or span, f"`{row.member}` is not a value of the enum looked up",
+                             self.scope.symbols.suggest(row.member, members) or "allowed: " + ", ".join(members))
+
+    def _ledger(self, term: ast.LedgerTerm, scope: Scope) -> ir.TermBody:
+        fact = lookup_fact(term.ledger, scope, (Kind.LEDGER,))
+        if fact is None:
+            return ir.Value(ir.Invalid(T.NUMBER, term.span))
+        field = fact.type.field(term.field.name)
+        if field is None:
+            self.bag.add(codes.UNDEFINED_NAME, term.field.span, f"ledger `{fact.name}` has no field `{term.field.name}`",
+                         self.scope.symbols.suggest(term.field.name, [f.name for f in fact.type.fields])
+                         or "its fields are: " + ", ".join(f.name for f in fact.type.fields))
+            return ir.Value(ir.Invalid(T.NUMBER, term.span))
+        if field.type.kind is not Kind.ENUM:
+            self.bag.add(codes.BAD_TABLE, term.field.span, f"ledger field `{field.name}` must be an enum to be looked up")
+        group = None
+        if term.group is not None:
+            if fact.type.field(term.group.name) is None:
+                self.bag.add(codes.UNDEFINED_NAME, term.group.span, f"ledger `{fact.name}` has no field `{term.group.name}`",
+                             self.scope.symbols.suggest(term.group.name, [f.name for f in fact.type.fields]))
+            group = term.group.name
+        table = self._table_for(term.table, ir.FactRef(field, T.ENUM, term.field.span), term.field.span) \
+            if field.type.kind is Kind.ENUM else ir.Table(None, (), None, term.span)
+        return ir.LedgerSum(fact, field.name, table, group)
+
+    # ---- metadata and checks ---------------------------------------------------
+    def _meta(self, stmt: ast.Meta, body: _Body) -> None:
+        if stmt.key in _ONCE:
+            self._once(body.seen, stmt.key, stmt.span)
+        body.meta.setdefault(stmt.key, []).extend(stmt.values)
+
+    @staticmethod
+    def _make_meta(values: dict, inherited: ir.Meta) -> ir.Meta:
+        def one(key):
+            return values[key][0] if values.get(key) else None
+
+        return ir.Meta(
+            lead=tuple(values.get("lead", ())) or inherited.lead,
+            responsible=tuple(values.get("responsible", ())),
+            deadline=one("deadline") or inherited.deadline,
+            evidence=tuple(values.get("evidence", ())),
+            text=one("text"),
+            notes=tuple(values.get("note", ())),
+            basis=tuple(values.get("basis", ())),
+        )
+
+    def _once(self, seen: dict, what: str, span) -> None:
+        if what in seen:
+            self.bag.add(codes.DUPLICATE_STATEMENT, span, f"`{what}` appears twice here",
+                         None, [Note(seen[what], "first here")])
+        else:
+            seen[what] = span
+
+    def _check_key(self, stmt: ast.Item, body: _Body) -> None:
+        if stmt.key in body.child_keys:
+            self.bag.add(codes.DUPLICATE_ITEM, stmt.key_span, f"item `{stmt.key}` is declared twice here",
+                         "number the items uniquely", [Note(body.child_keys[stmt.key], "first declared here")])
+        else:
+            body.child_keys[stmt.key] = stmt.key_span
+
+    def _positive(self, number: ast.Number) -> None:
+        if number.value <= 0:
+            self.bag.add(codes.NEGATIVE_MAX, number.span, f"a maximum must be positive, not {number.value}")

@@ -1,0 +1,271 @@
+"""The resolved, typed IR of a policy.
+
+Every name is resolved to its declaration, every expression has a type,
+templates are expanded and tables are inlined. Nodes are frozen; spans do not
+take part in equality.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Union
+
+import attrs
+
+from assessc.dsl.source import Span
+from assessc.ir.types import ExprType, FactDecl
+
+
+def _span():
+    return attrs.field(eq=False, repr=False, default=None)
+
+
+# ---- expressions ------------------------------------------------------------
+
+
+@attrs.frozen
+class Const:
+    value: object  # Decimal | bool | str (date iso / text / enum member)
+    type: ExprType
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class FactRef:
+    fact: FactDecl
+    type: ExprType
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class MissingCount:
+    fact: FactDecl
+    type: ExprType = ExprType.NUMBER
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class EntryCount:
+    fact: FactDecl
+    type: ExprType = ExprType.NUMBER
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Unary:
+    op: str
+    operand: "Expr"
+    type: ExprType
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Binary:
+    op: str
+    left: "Expr"
+    right: "Expr"
+    type: ExprType
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class InSet:
+    value: "Expr"
+    members: tuple[str, ...]
+    type: ExprType = ExprType.BOOL
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Call:
+    func: str  # min | max
+    args: tuple["Expr", ...]
+    type: ExprType = ExprType.NUMBER
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Invalid:
+    """Stands for an expression whose error was already reported; a program
+    holding one never reaches a backend."""
+
+    type: ExprType
+    span: Span | None = _span()
+
+
+Expr = Union[Const, FactRef, MissingCount, EntryCount, Unary, Binary, InSet, Call, Invalid]
+
+
+# ---- tables and terms --------------------------------------------------------
+
+
+@attrs.frozen
+class TableRow:
+    """A numeric band ``low..high`` (inclusive) or an enum ``member``."""
+
+    value: Decimal
+    low: Decimal | None = None
+    high: Decimal | None = None
+    member: str | None = None
+    span: Span | None = _span()
+
+    def describe(self) -> str:
+        from assessc.ir.types import format_decimal
+
+        if self.member is not None:
+            return self.member
+        if self.low == self.high:
+            return format_decimal(self.low)
+        return f"{format_decimal(self.low)}..{format_decimal(self.high)}"
+
+
+@attrs.frozen
+class Table:
+    name: str | None
+    rows: tuple[TableRow, ...]
+    default: Decimal | None  # the `else` row; None means 0 and no row
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Value:
+    expr: Expr
+
+
+@attrs.frozen
+class Per:
+    amount: Expr
+    count: Expr
+
+
+@attrs.frozen
+class Steps:
+    amount: Expr
+    step: Expr
+    direction: str  # below | above
+    threshold: Expr
+    value: Expr
+    partial: str  # whole | started | proportional
+    partial_said: bool
+
+
+@attrs.frozen
+class Lookup:
+    key: Expr
+    table: Table
+
+
+@attrs.frozen
+class LedgerSum:
+    ledger: FactDecl
+    field: str
+    table: Table
+    group: str | None  # highest per distinct value of this field
+
+
+TermBody = Union[Value, Per, Steps, Lookup, LedgerSum]
+
+
+@attrs.frozen
+class Term:
+    """One ``add``/``deduct`` statement: its signed contribution is
+    ``sign × body`` when ``condition`` holds (or is absent), else 0."""
+
+    sign: int
+    body: TermBody
+    condition: Expr | None
+    text: str  # the statement as written, for explanations
+    span: Span | None = _span()
+
+
+# ---- items --------------------------------------------------------------------
+
+
+@attrs.frozen
+class Accept:
+    code: str
+    reason: str
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Meta:
+    lead: tuple[str, ...] = ()  # effective: own, else inherited
+    responsible: tuple[str, ...] = ()
+    deadline: str | None = None
+    evidence: tuple[str, ...] = ()
+    text: str | None = None
+    notes: tuple[str, ...] = ()
+    basis: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class ZeroIf:
+    condition: Expr
+    text: str
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Node:
+    id: str
+    kind: str  # item | bonus | penalty
+    title: str
+    max: Decimal | None
+    uncapped: bool
+    floor: Decimal | None  # Decimal(0) for `until zero`
+    start: Expr | None
+    terms: tuple[Term, ...]
+    children: tuple["Node", ...]
+    zero_if: tuple[ZeroIf, ...]
+    meta: Meta
+    accepts: tuple[Accept, ...]
+    span: Span | None = _span()
+    max_span: Span | None = _span()
+    floor_span: Span | None = _span()
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@attrs.frozen
+class Rounding:
+    scope: str  # each | total
+    places: int
+    mode: str  # half_up | half_even | down | up
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Veto:
+    reason: str
+    condition: Expr
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Policy:
+    name: str
+    title: str
+    entity: str
+    entity_label: str | None
+    max: Decimal | None
+    rounding: Rounding | None
+    items: tuple[Node, ...]
+    bonuses: tuple[Node, ...]
+    penalties: tuple[Node, ...]
+    vetoes: tuple[Veto, ...]
+    facts: tuple[FactDecl, ...]
+    accepts: tuple[Accept, ...]
+    meta: Meta
+    span: Span | None = _span()
+    max_span: Span | None = _span()
+
+    def all_nodes(self):
+        for top in (*self.items, *self.bonuses, *self.penalties):
+            yield from top.walk()
+
+    def fact(self, name: str) -> FactDecl | None:
+        return next((f for f in self.facts if f.name == name), None)

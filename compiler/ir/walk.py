@@ -1,0 +1,67 @@
+"""Walk IR expressions: the facts an expression, term or node reads."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from assessc.ir import nodes as ir
+
+
+def subexpressions(expr: ir.Expr) -> Iterator[ir.Expr]:
+    yield expr
+    if isinstance(expr, ir.Unary):
+        yield from subexpressions(expr.operand)
+    elif isinstance(expr, ir.Binary):
+        yield from subexpressions(expr.left)
+        yield from subexpressions(expr.right)
+    elif isinstance(expr, ir.InSet):
+        yield from subexpressions(expr.value)
+    elif isinstance(expr, ir.Call):
+        for arg in expr.args:
+            yield from subexpressions(arg)
+
+
+def facts_of_expr(expr: ir.Expr | None) -> set[str]:
+    if expr is None:
+        return set()
+    return {e.fact.name for e in subexpressions(expr) if isinstance(e, (ir.FactRef, ir.MissingCount, ir.EntryCount))}
+
+
+def term_exprs(term: ir.Term) -> list[ir.Expr]:
+    body = term.body
+    exprs: list[ir.Expr] = []
+    if isinstance(body, ir.Value):
+        exprs = [body.expr]
+    elif isinstance(body, ir.Per):
+        exprs = [body.amount, body.count]
+    elif isinstance(body, ir.Steps):
+        exprs = [body.amount, body.step, body.threshold, body.value]
+    elif isinstance(body, ir.Lookup):
+        exprs = [body.key]
+    return exprs + ([term.condition] if term.condition is not None else [])
+
+
+def facts_of_term(term: ir.Term) -> set[str]:
+    names = set().union(*(facts_of_expr(e) for e in term_exprs(term)))
+    if isinstance(term.body, ir.LedgerSum):
+        names.add(term.body.ledger.name)
+    return names
+
+
+def facts_of_node_own(node: ir.Node) -> set[str]:
+    """Facts read by the node itself (start, zero conditions), not its terms."""
+    names = facts_of_expr(node.start)
+    for zero in node.zero_if:
+        names |= facts_of_expr(zero.condition)
+    return names
+
+
+def facts_of_policy(policy: ir.Policy) -> set[str]:
+    names: set[str] = set()
+    for node in policy.all_nodes():
+        names |= facts_of_node_own(node)
+        for term in node.terms:
+            names |= facts_of_term(term)
+    for veto in policy.vetoes:
+        names |= facts_of_expr(veto.condition)
+    return names

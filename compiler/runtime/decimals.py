@@ -1,0 +1,50 @@
+"""Exact decimal arithmetic for scores.
+
+Scores never touch a float. Arithmetic runs in a context with 60 significant
+digits (far beyond any score) whose traps turn a division by zero or an
+invalid operation into an exception. Rounding happens only where a policy
+says so, with the mode it names: ``half_up`` is 四舍五入 (0.125 → 0.13),
+unlike Python's ``round()``, which rounds half to even.
+"""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+
+CONTEXT = decimal.Context(
+    prec=60,
+    rounding=decimal.ROUND_HALF_EVEN,
+    traps=[decimal.DivisionByZero, decimal.InvalidOperation, decimal.Overflow],
+)
+
+MODES = {
+    "half_up": decimal.ROUND_HALF_UP,
+    "half_even": decimal.ROUND_HALF_EVEN,
+    "down": decimal.ROUND_DOWN,
+    "up": decimal.ROUND_UP,
+    "floor": decimal.ROUND_FLOOR,
+    "ceiling": decimal.ROUND_CEILING,
+}
+
+ZERO = Decimal(0)
+
+
+def quantize(value: Decimal, places: int, mode: str) -> Decimal:
+    """``value`` rounded to ``places`` decimal places with rounding ``mode``."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=MODES[mode], context=CONTEXT)
+
+
+def floor_div(a: Decimal, b: Decimal) -> Decimal:
+    return (a / b).to_integral_value(rounding=decimal.ROUND_FLOOR)
+
+
+def ceil_div(a: Decimal, b: Decimal) -> Decimal:
+    return (a / b).to_integral_value(rounding=decimal.ROUND_CEILING)
+
+
+def show(value: Decimal) -> str:
+    """A score as people write it: 0.5, 2, -1.25 (no exponent, no trailing zeros)."""
+    if value == value.to_integral_value():
+        return str(value.quantize(Decimal(1)))
+    return format(value.normalize(), "f")

@@ -1,0 +1,386 @@
+"""Surface syntax tree of an ``.assess`` module.
+
+Nodes are frozen attrs classes; children are tuples; every node carries a
+``span`` excluded from equality, so two trees compare equal when they mean the
+same thing whatever their layout. Rewrite with ``attrs.evolve``. Class names
+follow the grammar's rule names.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Union
+
+import attrs
+
+from assessc.dsl.source import Span
+
+
+def _span():
+    return attrs.field(eq=False, repr=False, default=None)
+
+
+def node(cls):
+    return attrs.frozen(cls)
+
+
+# ---- expressions ------------------------------------------------------------
+
+
+@node
+class Number:
+    value: Decimal
+    is_percent: bool = False
+    span: Span | None = _span()
+
+
+@node
+class DateLit:
+    value: str  # ISO yyyy-mm-dd, validated by the builder
+    span: Span | None = _span()
+
+
+@node
+class BoolLit:
+    value: bool
+    span: Span | None = _span()
+
+
+@node
+class StringLit:
+    value: str
+    span: Span | None = _span()
+
+
+@node
+class Name:
+    name: str
+    span: Span | None = _span()
+
+
+@node
+class Missing:
+    """``missing F``: how many items of evidence fact F the entity lacks."""
+
+    fact: Name
+    span: Span | None = _span()
+
+
+@node
+class CountEntries:
+    """``count L``: the number of entries in ledger fact L."""
+
+    fact: Name
+    span: Span | None = _span()
+
+
+@node
+class Call:
+    func: Name
+    args: tuple["Expr", ...]
+    span: Span | None = _span()
+
+
+@node
+class Unary:
+    op: str  # "-" | "not"
+    operand: "Expr"
+    span: Span | None = _span()
+
+
+@node
+class Binary:
+    op: str  # + - * / and or == != < <= > >=
+    left: "Expr"
+    right: "Expr"
+    span: Span | None = _span()
+
+
+@node
+class InSet:
+    value: "Expr"
+    members: tuple[Name, ...]
+    span: Span | None = _span()
+
+
+Expr = Union[Number, DateLit, BoolLit, StringLit, Name, Missing, CountEntries, Call, Unary, Binary, InSet]
+
+
+# ---- facts ------------------------------------------------------------------
+
+
+@node
+class Range:
+    low: Number
+    high: Number
+    span: Span | None = _span()
+
+
+@node
+class Member:
+    name: str
+    label: str | None
+    span: Span | None = _span()
+
+
+@node
+class FactType:
+    """A fact type: ``kind`` is one of count, decimal, percent, bool, rank,
+    amount, date, text, enum, evidence, ledger."""
+
+    kind: str
+    range: Range | None = None
+    members: tuple[Member, ...] = ()
+    fields: tuple["FactField", ...] = ()
+    span: Span | None = _span()
+
+
+@node
+class FactField:
+    name: str
+    type: FactType
+    label: str | None
+    default: Expr | None
+    span: Span | None = _span()
+
+
+@node
+class FactsDecl:
+    fields: tuple[FactField, ...]
+    span: Span | None = _span()
+
+
+# ---- tables, templates, imports --------------------------------------------
+
+
+@node
+class TableEntry:
+    """One row of a lookup table. ``kind`` is range, single, member or else."""
+
+    kind: str
+    low: Number | None
+    high: Number | None
+    member: str | None
+    value: Number
+    span: Span | None = _span()
+
+
+@node
+class TableBody:
+    entries: tuple[TableEntry, ...]
+    span: Span | None = _span()
+
+
+@node
+class TableDecl:
+    name: str
+    body: TableBody
+    span: Span | None = _span()
+
+
+@node
+class TemplateDecl:
+    name: str
+    params: tuple[str, ...]
+    body: tuple["Stmt", ...]
+    span: Span | None = _span()
+
+
+@node
+class ImportDecl:
+    """``import stdlib_name`` (``is_path`` false) or ``import "./file.assess"``."""
+
+    target: str
+    is_path: bool
+    span: Span | None = _span()
+
+
+# ---- statements inside items -----------------------------------------------
+
+
+@node
+class Meta:
+    """Metadata: ``key`` is lead, responsible, deadline, evidence, text, note
+    or basis."""
+
+    key: str
+    values: tuple[str, ...]
+    span: Span | None = _span()
+
+
+@node
+class Start:
+    value: Expr
+    span: Span | None = _span()
+
+
+@node
+class PlainTerm:
+    value: Expr
+    span: Span | None = _span()
+
+
+@node
+class PerTerm:
+    amount: Expr
+    count: Expr
+    span: Span | None = _span()
+
+
+@node
+class StepsTerm:
+    """``A per STEP below|above THRESHOLD of VALUE [counting MODE steps]``."""
+
+    amount: Expr
+    step: Expr
+    direction: str  # below | above
+    threshold: Expr
+    value: Expr
+    partial: str | None  # whole | started | proportional | None (not said)
+    span: Span | None = _span()
+
+
+@node
+class TableRef:
+    """An inline table body or the name of a declared table."""
+
+    body: TableBody | None
+    name: Name | None
+    span: Span | None = _span()
+
+
+@node
+class LookupTerm:
+    key: Expr
+    table: TableRef
+    span: Span | None = _span()
+
+
+@node
+class LedgerTerm:
+    """``L by FIELD TABLE [highest per GROUP]``."""
+
+    ledger: Name
+    field: Name
+    table: TableRef
+    group: Name | None
+    span: Span | None = _span()
+
+
+Term = Union[PlainTerm, PerTerm, StepsTerm, LookupTerm, LedgerTerm]
+
+
+@node
+class Adjust:
+    """``add TERM [if COND]`` (sign +1) or ``deduct TERM [if COND]`` (-1)."""
+
+    sign: int
+    term: Term
+    condition: Expr | None
+    span: Span | None = _span()
+
+
+@node
+class UntilZero:
+    span: Span | None = _span()
+
+
+@node
+class ZeroIf:
+    condition: Expr
+    span: Span | None = _span()
+
+
+@node
+class Arg:
+    name: str
+    value: Expr
+    span: Span | None = _span()
+
+
+@node
+class Use:
+    template: Name
+    args: tuple[Arg, ...]
+    span: Span | None = _span()
+
+
+@node
+class Accept:
+    code: str
+    reason: str
+    span: Span | None = _span()
+
+
+@node
+class Cap:
+    value: Number
+    uncapped: bool
+    span: Span | None = _span()
+
+
+@node
+class Item:
+    """An item; ``kind`` is item, bonus or penalty."""
+
+    kind: str
+    key: str
+    title: str
+    cap: Cap | None
+    body: tuple["Stmt", ...]
+    span: Span | None = _span()
+    key_span: Span | None = _span()
+
+
+Stmt = Union[Item, Meta, Start, Adjust, UntilZero, ZeroIf, Use, Accept]
+
+
+# ---- the policy --------------------------------------------------------------
+
+
+@node
+class MaxStmt:
+    value: Number
+    span: Span | None = _span()
+
+
+@node
+class EntityStmt:
+    name: str
+    label: str | None
+    span: Span | None = _span()
+
+
+@node
+class RoundStmt:
+    scope: str  # each | total
+    places: int
+    mode: str
+    span: Span | None = _span()
+
+
+@node
+class Veto:
+    reason: str
+    condition: Expr
+    span: Span | None = _span()
+
+
+PolicyStmt = Union[MaxStmt, EntityStmt, RoundStmt, Veto, Accept, Item, Meta]
+
+
+@node
+class PolicyDecl:
+    name: str
+    title: str
+    body: tuple[PolicyStmt, ...]
+    span: Span | None = _span()
+
+
+Decl = Union[ImportDecl, FactsDecl, TableDecl, TemplateDecl, PolicyDecl]
+
+
+@node
+class Module:
+    decls: tuple[Decl, ...]
+    span: Span | None = _span()

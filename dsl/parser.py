@@ -1,0 +1,216 @@
+"""Parse ``.assess`` text into an AST, collecting syntax diagnostics.
+
+The Lark LALR parser runs with positions on. Every word is lexed as ``NAME``;
+the post-lexer turns the words of :mod:`keywords` into keyword terminals, so
+keywords are reserved and their spellings live in one table. A character that
+starts no token is reported and skipped, and parsing goes on.
+
+Error recovery: on an unexpected token the parser records a diagnostic, then
+tries to repair the input by inserting one placeholder token (a number, a
+name, a string or a closing brace) after which the unexpected token fits; if
+none fits, the token is dropped. To keep one mistake from producing a
+cascade, an error within three tokens of the previous one is not reported,
+and only the first error of each line is kept.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from typing import Iterator
+
+from lark import Lark, Token
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from assessc.diagnostics import DiagnosticBag
+from assessc.diagnostics import codes
+from assessc.dsl import ast, keywords
+from assessc.dsl.source import SourceFile, Span
+
+
+class _KeywordPostLexer:
+    """Turns ``NAME`` tokens spelled as keywords into keyword terminals."""
+
+    always_accept = ("NAME",)
+
+    def __init__(self) -> None:
+        self.count = 0  # tokens handed to the parser so far
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        for token in stream:
+            if token.type == "NAME":
+                terminal = keywords.BY_SPELLING.get(token.value)
+                if terminal is not None:
+                    token = Token.new_borrow_pos(terminal, token.value, token)
+            self.count += 1
+            yield token
+
+
+def grammar_text() -> str:
+    base = resources.files("assessc.dsl").joinpath("grammar.lark").read_text(encoding="utf-8")
+    return base + "\n" + keywords.grammar_declarations()
+
+
+@functools.lru_cache(maxsize=1)
+def _lark() -> Lark:
+    return _build_lark(_KeywordPostLexer())
+
+
+def _build_lark(postlex: _KeywordPostLexer) -> Lark:
+    return Lark(
+        grammar_text(),
+        start="module",
+        parser="lalr",
+        lexer="basic",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        postlex=postlex,
+        cache=False,
+    )
+
+
+def _parser_for(lexer: _KeywordPostLexer) -> Lark:
+    """The cached parser, with a fresh post-lexer that counts this parse's tokens."""
+    parser = _lark()
+    parser.parser.lexer.postlexer = lexer  # type: ignore[attr-defined]
+    return parser
+
+
+def _describe_terminal(name: str) -> str:
+    if name in keywords.KEYWORDS:
+        return f"`{keywords.spelling(name)}`"
+    friendly = {
+        "NAME": "a name",
+        "NUMBER": "a number",
+        "STRING": "a string",
+        "DATE": "a date",
+        "COMP_OP": "a comparison",
+        "SIGN": "`-`",
+        "$END": "end of file",
+    }
+    if name in friendly:
+        return friendly[name]
+    for terminal in _lark().terminals:
+        if terminal.name == name:
+            return f"`{terminal.pattern.value}`"
+    return name
+
+
+def _describe_token(token: Token) -> str:
+    if token.type == "$END":
+        return "end of file"
+    if token.type in keywords.KEYWORDS:
+        return f"keyword `{token.value}`"
+    return f"`{token.value}`"
+
+
+def _token_span(source: SourceFile, token: Token) -> Span:
+    line = token.line or 1
+    column = token.column or 1
+    end_line = token.end_line or line
+    end_column = token.end_column or column + max(1, len(str(token)))
+    return Span(source, line, column, end_line, end_column)
+
+
+def _eof_span(source: SourceFile) -> Span:
+    lines = source.text.splitlines() or [""]
+    return Span(source, len(lines), len(lines[-1]) + 1, len(lines), len(lines[-1]) + 2)
+
+
+def _expected_help(expected: set[str]) -> str | None:
+    names = sorted({_describe_terminal(t) for t in expected if not t.startswith("__")})
+    if not names:
+        return None
+    if len(names) > 8:
+        names = names[:8] + ["…"]
+    return "expected " + ", ".join(names)
+
+
+def _report(bag: DiagnosticBag, source: SourceFile, error: UnexpectedInput, seen_lines: set[int]) -> None:
+    if isinstance(error, UnexpectedToken) and error.token.type == "$END" or isinstance(error, UnexpectedEOF):
+        span = _eof_span(source)
+        if span.line in seen_lines:
+            return
+        seen_lines.add(span.line)
+        expected = set(getattr(error, "expected", set()) or set())
+        help = "a closing `}` is missing" if "RBRACE" in expected else _expected_help(expected)
+        bag.add(codes.UNEXPECTED_EOF, span, "unexpected end of file", help)
+        return
+    if isinstance(error, UnexpectedToken):
+        token = error.token
+        span = _token_span(source, token)
+        if span.line in seen_lines:
+            return
+        seen_lines.add(span.line)
+        help = _expected_help(set(error.expected))
+        if token.type in keywords.KEYWORDS and "NAME" in error.expected:
+            help = f"`{token.value}` is a keyword and cannot be used as a name; " + (help or "")
+        bag.add(codes.UNEXPECTED_TOKEN, span, f"unexpected {_describe_token(token)}", help)
+        return
+    if isinstance(error, UnexpectedCharacters):
+        span = Span(source, error.line, error.column, error.line, error.column + 1)
+        if span.line in seen_lines:
+            return
+        seen_lines.add(span.line)
+        bag.add(codes.UNEXPECTED_CHAR, span, f"unexpected character `{error.char}`",
+                "the language uses only the punctuation `{ } ( ) : , . + - * / < > = ! % \"` and `#` for comments")
+
+
+_FILLERS = (("NUMBER", "0"), ("NAME", "_"), ("STRING", '""'), ("RBRACE", "}"))
+
+
+def _repair(error: UnexpectedToken) -> None:
+    """Insert one placeholder token after which ``error.token`` fits, if any."""
+    parser = error.interactive_parser
+    token = error.token
+    if parser is None:
+        return
+    for kind, text in _FILLERS:
+        if kind not in parser.accepts():
+            continue
+        trial = parser.copy()
+        filler = Token.new_borrow_pos(kind, text, token)
+        trial.feed_token(filler)
+        if token.type in trial.accepts():
+            parser.feed_token(filler)
+            if token.type != "$END":
+                parser.feed_token(token)
+            return
+
+
+def parse(source: SourceFile, bag: DiagnosticBag) -> ast.Module | None:
+    """Parse ``source``; return its AST, or None when it has syntax errors."""
+    from assessc.dsl.build_ast import BuildError, build_module
+
+    errors_before = len(bag)
+    seen_lines: set[int] = set()
+    lexer = _KeywordPostLexer()
+    last_error_at = [-10]
+
+    def on_error(error: UnexpectedInput) -> bool:
+        if lexer.count - last_error_at[0] > 3:
+            _report(bag, source, error, seen_lines)
+        last_error_at[0] = lexer.count
+        if isinstance(error, UnexpectedToken):
+            _repair(error)
+            return error.token.type != "$END" or len(bag) == errors_before
+        return True
+
+    try:
+        tree = _parser_for(lexer).parse(source.text, on_error=on_error)
+    except UnexpectedInput as error:
+        _report(bag, source, error, seen_lines)
+        return None
+    except LarkError as error:  # a failure Lark could not locate: still a diagnostic
+        bag.add(codes.UNEXPECTED_TOKEN, _eof_span(source), f"cannot parse: {error}")
+        return None
+    if len(bag) > errors_before:
+        return None
+    try:
+        return build_module(tree, source, bag)
+    except VisitError as error:
+        if isinstance(error.orig_exc, BuildError):
+            err = error.orig_exc
+            bag.add(err.code, err.span, err.message, err.help)
+            return None
+        raise

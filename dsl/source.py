@@ -1,0 +1,56 @@
+"""Source files and spans.
+
+A :class:`Span` points into a :class:`SourceFile` by 1-based line and column
+(columns count characters, so a Chinese title counts one per character) and
+by 0-based character offsets. Spans never take part in node equality.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+
+
+@attrs.frozen
+class SourceFile:
+    path: str
+    text: str = attrs.field(repr=False)
+
+    @classmethod
+    def read(cls, path: str | Path) -> "SourceFile":
+        return cls(str(path), Path(path).read_text(encoding="utf-8"))
+
+    def line(self, number: int) -> str:
+        lines = self.text.splitlines()
+        return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+@attrs.frozen
+class Span:
+    file: SourceFile = attrs.field(repr=False)
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @property
+    def path(self) -> str:
+        return self.file.path
+
+    def source_line(self) -> str:
+        return self.file.line(self.line)
+
+    def text(self) -> str:
+        """The source text under the span (for rule text in explanations)."""
+        lines = self.file.text.splitlines()[self.line - 1 : self.end_line]
+        if not lines:
+            return ""
+        if len(lines) == 1:
+            return lines[0][self.column - 1 : self.end_column - 1]
+        lines[0] = lines[0][self.column - 1 :]
+        lines[-1] = lines[-1][: self.end_column - 1]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"

@@ -1,0 +1,35 @@
+"""Golden tests: each .assess file under tests/golden/diagnostics is checked and
+its rendered diagnostics compared with the .out file beside it.
+
+Re-record with ASSESS_UPDATE_GOLDEN=1 (then read the diff before committing).
+"""
+
+from pathlib import Path
+
+import pytest
+
+from assessc.diagnostics import DiagnosticBag
+from assessc.diagnostics.render import render_text
+from assessc.driver import compile_file
+from conftest import ROOT, UPDATE_GOLDEN
+
+CASES = sorted((ROOT / "tests" / "golden" / "diagnostics").glob("*.assess"))
+# modules that exist only to be imported by another case
+IMPORTED_ONLY = {"cycle_b"}
+
+
+def render_check(path: Path) -> str:
+    bag = DiagnosticBag()
+    compile_file(path.relative_to(ROOT), bag)
+    return "".join(render_text(d) + "\n" for d in bag.sorted())
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.stem not in IMPORTED_ONLY], ids=lambda p: p.stem)
+def test_diagnostics_match_golden(case: Path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    actual = render_check(case)
+    expected_file = case.with_suffix(".out")
+    if UPDATE_GOLDEN or not expected_file.exists():
+        expected_file.write_text(actual, encoding="utf-8")
+    assert actual == expected_file.read_text(encoding="utf-8")
+    assert actual, "a golden case must produce at least one diagnostic"
