@@ -38,9 +38,13 @@ _FUNCTIONS = {"min": 2, "max": 2}
 
 @attrs.frozen
 class Scope:
+    """Where names are looked up. ``params`` binds a template's parameters to
+    the argument expressions of one ``use``, each with the scope of the
+    caller, so arguments are resolved where they were written."""
+
     symbols: Symbols
     bag: DiagnosticBag
-    params: Mapping[str, ir.Expr] = attrs.field(factory=dict)
+    params: Mapping[str, tuple[ast.Expr, "Scope"]] = attrs.field(factory=dict)
 
 
 def _error(span, type: ExprType = T.NUMBER) -> ir.Invalid:
@@ -75,6 +79,13 @@ def _hint(expr: ir.Expr, want: ExprType) -> str | None:
 
 
 def lookup_fact(name: ast.Name, scope: Scope, kinds: tuple[Kind, ...] = ()) -> FactDecl | None:
+    if name.name in scope.params:  # a template parameter naming a fact: `missing evidence`
+        argument, outer = scope.params[name.name]
+        if not isinstance(argument, ast.Name):
+            scope.bag.add(codes.TYPE_MISMATCH, argument.span, "this argument must name a fact",
+                          f"it is used as `{name.name}` where a fact name is needed")
+            return None
+        return lookup_fact(argument, outer, kinds)
     fact = scope.symbols.facts.get(name.name)
     if fact is None:
         _undefined(name, scope, scope.symbols.facts)
@@ -128,7 +139,8 @@ def _resolve(node: ast.Expr, scope: Scope) -> ir.Expr:
 
 def _name(node: ast.Name, scope: Scope) -> ir.Expr:
     if node.name in scope.params:
-        return scope.params[node.name]
+        argument, outer = scope.params[node.name]
+        return _resolve(argument, outer)
     fact = scope.symbols.facts.get(node.name)
     if fact is None:
         _undefined(node, scope, scope.symbols.facts)

@@ -167,7 +167,7 @@ class _Lowerer:
         if depth >= _MAX_TEMPLATE_DEPTH:
             self.bag.add(codes.BAD_TEMPLATE_USE, stmt.span, f"template `{template.name}` uses itself (directly or not)")
             return
-        given: dict[str, ir.Expr] = {}
+        given: dict[str, tuple[ast.Expr, Scope]] = {}
         for arg in stmt.args:
             if arg.name in given:
                 self.bag.add(codes.BAD_TEMPLATE_USE, arg.span, f"argument `{arg.name}` is given twice")
@@ -176,7 +176,7 @@ class _Lowerer:
                              self.scope.symbols.suggest(arg.name, template.params)
                              or "its parameters are: " + ", ".join(template.params))
             else:
-                given[arg.name] = resolve(arg.value, scope)
+                given[arg.name] = (arg.value, scope)
         missing = [p for p in template.params if p not in given]
         if missing:
             self.bag.add(codes.BAD_TEMPLATE_USE, stmt.span,

@@ -86,11 +86,14 @@ def load_source(source: SourceFile, bag: DiagnosticBag) -> Program | None:
             if target in loaded:
                 continue
             if not path.is_file():
-                help = None
-                if not decl.is_path:
+                if decl.is_path:
+                    message = f"module `{decl.target}` not found (looked for `{_display_path(path)}`)"
+                    help = None
+                else:
+                    message = f"no module `{decl.target}` in the standard library"
                     names = _available_stdlib()
                     help = "the standard library has: " + (", ".join(names) if names else "no modules")
-                bag.add(codes.MODULE_NOT_FOUND, decl.span, f"module `{decl.target}` not found (looked for `{path}`)", help)
+                bag.add(codes.MODULE_NOT_FOUND, decl.span, message, help)
                 ok = False
                 continue
             try:
