@@ -1,10 +1,15 @@
 """The one table of keywords.
 
 The grammar refers to keywords only by terminal name (``KW_ITEM`` …); the
-spellings live here. The lexer reads every word as a ``NAME`` and the
-post-lexer in :mod:`parser` turns a word found in this table into its keyword
-terminal. Adding a second keyword language means adding spellings to the
-tuples below; the grammar's structure does not change.
+spellings live here and :func:`grammar_declarations` turns them into terminal
+definitions appended to the grammar. Adding a second keyword language means
+adding spellings to the tuples below; the grammar's structure does not change.
+
+Keywords are *soft*: the parser uses Lark's contextual lexer, so a word is a
+keyword only where the grammar accepts that keyword, and a name elsewhere. A
+fact may be called ``rank`` or ``count``; ``rank: rank 1..14`` declares it. A
+keyword wins over a name where both are allowed (e.g. ``count`` at the start
+of an expression).
 """
 
 from __future__ import annotations
@@ -93,5 +98,12 @@ def spelling(terminal: str) -> str:
 
 
 def grammar_declarations() -> str:
-    """``%declare`` lines for every keyword terminal, appended to the grammar."""
-    return "%declare " + " ".join(KEYWORDS) + "\n"
+    """A terminal definition per keyword: any of its spellings as a whole
+    word, with priority over ``NAME``."""
+    import re
+
+    lines = []
+    for terminal, spellings in KEYWORDS.items():
+        alternatives = "|".join(re.escape(s) for s in spellings)
+        lines.append(f"{terminal}.2: /(?:{alternatives})(?!\\w)/")
+    return "\n".join(lines) + "\n"

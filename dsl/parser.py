@@ -1,8 +1,7 @@
 """Parse ``.assess`` text into an AST, collecting syntax diagnostics.
 
-The Lark LALR parser runs with positions on. Every word is lexed as ``NAME``;
-the post-lexer turns the words of :mod:`keywords` into keyword terminals, so
-keywords are reserved and their spellings live in one table. A character that
+The Lark LALR parser runs with positions on and the contextual lexer, which
+makes keywords soft (see :mod:`keywords`). A character that
 starts no token is reported and skipped, and parsing goes on.
 
 Error recovery: on an unexpected token the parser records a diagnostic, then
@@ -28,20 +27,17 @@ from assessc.dsl import ast, keywords
 from assessc.dsl.source import SourceFile, Span
 
 
-class _KeywordPostLexer:
-    """Turns ``NAME`` tokens spelled as keywords into keyword terminals."""
+class _TokenCounter:
+    """A post-lexer that counts the tokens handed to the parser, so error
+    recovery can tell how far apart two errors are."""
 
-    always_accept = ("NAME",)
+    always_accept = ()
 
     def __init__(self) -> None:
-        self.count = 0  # tokens handed to the parser so far
+        self.count = 0
 
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
         for token in stream:
-            if token.type == "NAME":
-                terminal = keywords.BY_SPELLING.get(token.value)
-                if terminal is not None:
-                    token = Token.new_borrow_pos(terminal, token.value, token)
             self.count += 1
             yield token
 
@@ -53,15 +49,15 @@ def grammar_text() -> str:
 
 @functools.lru_cache(maxsize=1)
 def _lark() -> Lark:
-    return _build_lark(_KeywordPostLexer())
+    return _build_lark(_TokenCounter())
 
 
-def _build_lark(postlex: _KeywordPostLexer) -> Lark:
+def _build_lark(postlex: _TokenCounter) -> Lark:
     return Lark(
         grammar_text(),
         start="module",
         parser="lalr",
-        lexer="basic",
+        lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=True,
         postlex=postlex,
@@ -69,7 +65,7 @@ def _build_lark(postlex: _KeywordPostLexer) -> Lark:
     )
 
 
-def _parser_for(lexer: _KeywordPostLexer) -> Lark:
+def _parser_for(lexer: _TokenCounter) -> Lark:
     """The cached parser, with a fresh post-lexer that counts this parse's tokens."""
     parser = _lark()
     parser.parser.lexer.postlexer = lexer  # type: ignore[attr-defined]
@@ -144,7 +140,7 @@ def _report(bag: DiagnosticBag, source: SourceFile, error: UnexpectedInput, seen
         seen_lines.add(span.line)
         help = _expected_help(set(error.expected))
         if token.type in keywords.KEYWORDS and "NAME" in error.expected:
-            help = f"`{token.value}` is a keyword and cannot be used as a name; " + (help or "")
+            help = f"`{token.value}` is read as a keyword here; " + (help or "")
         bag.add(codes.UNEXPECTED_TOKEN, span, f"unexpected {_describe_token(token)}", help)
         return
     if isinstance(error, UnexpectedCharacters):
@@ -184,7 +180,7 @@ def parse(source: SourceFile, bag: DiagnosticBag) -> ast.Module | None:
 
     errors_before = len(bag)
     seen_lines: set[int] = set()
-    lexer = _KeywordPostLexer()
+    lexer = _TokenCounter()
     last_error_at = [-10]
 
     def on_error(error: UnexpectedInput) -> bool:
