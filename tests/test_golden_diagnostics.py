@@ -4,6 +4,7 @@ its rendered diagnostics compared with the .out file beside it.
 Re-record with ASSESS_UPDATE_GOLDEN=1 (then read the diff before committing).
 """
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,8 @@ import pytest
 from assessc.diagnostics import DiagnosticBag
 from assessc.diagnostics.render import render_text
 from assessc.driver import compile_file
-from conftest import ROOT, UPDATE_GOLDEN
+ROOT = Path(__file__).resolve().parents[1]
+UPDATE_GOLDEN = os.environ.get("ASSESS_UPDATE_GOLDEN") == "1"
 
 CASES = sorted((ROOT / "tests" / "golden" / "diagnostics").glob("*.assess"))
 # modules that exist only to be imported by another case

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from assessc.api import load_policy
-from conftest import ROOT
+ROOT = Path(__file__).resolve().parents[2]
 from fact_strategies import entity_values
 
 POLICIES = sorted((ROOT / "policies").glob("*.assess"))

@@ -1,0 +1,126 @@
+"""Match an input's columns (or JSON keys) to declared facts, once per input.
+
+Checking columns before rows turns a whole missing column into one error
+instead of one per row, and an unknown column into one warning. A fact's
+column is the one named like the fact or, failing that, like its label (a
+spreadsheet made from the policy's form often uses the labels).
+
+* a declared fact with no column and no default: one `missing-fact` error,
+  whose help lists the columns present (a fact with a default simply takes
+  it for every entity);
+* a column that names no fact: one `unknown-column` warning with a
+  "did you mean"; its values are ignored.
+
+The same matching serves ledger tables, whose "facts" are the ledger's
+fields. In a table a ledger fact has no column (its entries come from a
+table of their own); in JSON it is a key like any other.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import attrs
+
+from assessc.diagnostics import DiagnosticBag, codes
+from assessc.facts.messages import did_you_mean, listing
+from assessc.facts.records import Records, file_span
+from assessc.ir.types import FactDecl, Kind
+
+
+@attrs.frozen
+class ColumnMap:
+    #: the id column (JSON: the first id key seen); None where ids are not read
+    id_column: str | None
+    #: declared name -> the column holding it; a fact without a column is absent
+    columns: Mapping[str, str]
+
+
+@attrs.frozen
+class Context:
+    """Whose columns these are, for the words of messages."""
+
+    #: the ledger whose fields these are, or None for an input's facts
+    ledger: str | None = None
+    #: ledger facts whose entries come from tables of their own, not from here
+    separate: frozenset[str] = frozenset()
+
+    def thing(self) -> str:
+        return "fact" if self.ledger is None else "field"
+
+    def prefix(self) -> str:
+        return "" if self.ledger is None else f"ledger `{self.ledger}`: "
+
+
+def in_columns(decl: FactDecl, context: Context) -> bool:
+    return not (decl.type.kind is Kind.LEDGER and decl.name in context.separate)
+
+
+def match_columns(
+    rs: Records, decls: Sequence[FactDecl], id_keys: Sequence[str], context: Context, bag: DiagnosticBag
+) -> ColumnMap | None:
+    """The column of each declared fact; None (reported) if ids are needed but no id column exists."""
+    id_column = next((k for k in id_keys if k in rs.columns), None)
+    if id_keys and id_column is None:
+        _no_id_column(rs, id_keys, context, bag)
+        return None
+    present = set(rs.columns)
+    matched: dict[str, str] = {}
+    for decl in decls:
+        if not in_columns(decl, context):
+            continue
+        column = decl.name if decl.name in present else decl.label if decl.label in present else None
+        if column is not None:
+            matched[decl.name] = column
+        elif decl.default is None and (rs.rows or rs.noun == "column"):
+            _missing_column(rs, decl, id_keys, context, bag)
+    _unknown_columns(rs, decls, set(id_keys) | set(matched.values()), context, bag)
+    return ColumnMap(id_column, matched)
+
+
+def _where(rs: Records):
+    return rs.span or file_span(rs.source)
+
+
+def _no_id_column(rs: Records, id_keys: Sequence[str], context: Context, bag: DiagnosticBag) -> None:
+    others = f" (or one of {', '.join(id_keys[1:])})" if len(id_keys) > 1 else ""
+    present = listing(rs.columns) or "none"
+    holds = "each entity's id" if context.ledger is None else "the id of the entity each entry belongs to"
+    bag.add(codes.FACTS_UNREADABLE, _where(rs), f"{context.prefix()}`{rs.source.path}` has no id {rs.noun}",
+            help=f"add a {rs.noun} named `{id_keys[0]}`{others} holding {holds}; {rs.noun}s present: {present}")
+
+
+def _missing_column(rs: Records, decl: FactDecl, id_keys: Sequence[str], context: Context, bag: DiagnosticBag) -> None:
+    thing = context.thing()
+    if rs.noun == "column":
+        message = f"{context.prefix()}no column for {thing} `{decl.name}`"
+    else:
+        giver = "entity" if context.ledger is None else "entry"
+        message = f"{context.prefix()}no {giver} gives {thing} `{decl.name}`"
+    others = [c for c in rs.columns if c not in id_keys]
+    help = f"{rs.noun}s present: {listing(rs.columns) or 'none'}"
+    hint = did_you_mean(decl.name, others) or (decl.label and did_you_mean(decl.label, others))
+    if hint:
+        help += "; " + hint
+    bag.add(codes.MISSING_FACT, _where(rs), message, help=help)
+
+
+def _unknown_columns(rs: Records, decls: Sequence[FactDecl], known: set[str], context: Context, bag: DiagnosticBag) -> None:
+    by_label = {d.label: d for d in decls if d.label}
+    names = [d.name for d in decls if in_columns(d, context)]
+    for column in rs.columns:
+        if column in known:
+            continue
+        ledger = next((d for d in decls if d.name == column and not in_columns(d, context)), None)
+        labelled = by_label.get(column)
+        if ledger is not None:
+            message = f"{rs.noun} `{column}` is a ledger, whose entries come from a table of their own; it is ignored"
+            help = "give the entries one row each in their own table: an id column and one column per field"
+        elif labelled is not None:
+            message = f"{rs.noun} `{column}` is the label of {context.thing()} `{labelled.name}`, which has its own {rs.noun}; it is ignored"
+            help = f"remove one of the two {rs.noun}s"
+        else:
+            owner = "declared fact" if context.ledger is None else f"field of ledger `{context.ledger}`"
+            message = f"{rs.noun} `{column}` names no {owner}; it is ignored"
+            help = did_you_mean(column, names + list(by_label)) or f"declared: {listing(names)}"
+        bag.add(codes.UNKNOWN_COLUMN, rs.column_span(column) or _where(rs), message, help=help)

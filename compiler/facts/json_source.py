@@ -1,0 +1,170 @@
+"""Read a JSON facts file into :class:`~assessc.facts.records.Records`.
+
+Accepted shapes: a list of entity objects, or ``{"entities": [...]}``. An
+entity object holds its id and its facts, either at top level or under
+``"facts"``; the two are merged, so ``{"id": "南宁", "facts": {...}}`` and
+``{"id": "南宁", "rank": 3}`` both work.
+
+Numbers are decoded straight to :class:`~decimal.Decimal` (never through a
+float), and the non-standard constants `NaN` and `Infinity`, which Python's
+json module would otherwise turn into floats, are refused.
+
+The json module keeps no positions, so after decoding the top-level list is
+walked once more element by element (``raw_decode``) to learn where each
+entity starts; a fact's key is found by searching the entity's text only
+when a diagnostic needs to point at it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+
+from assessc.diagnostics import DiagnosticBag, codes
+from assessc.dsl.source import SourceFile, Span
+from assessc.facts.files import decode, read_bytes
+from assessc.facts.records import Record, Records, file_span
+
+_SHAPE_HELP = 'expected a list of entities, `[{"id": ..., ...}, ...]`, or `{"entities": [...]}`'
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+class _Constant(ValueError):
+    pass
+
+
+def _refuse(name: str) -> object:
+    raise _Constant(name)
+
+
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_int=Decimal, parse_constant=_refuse)
+
+
+def read_json(path: Path, bag: DiagnosticBag) -> Records | None:
+    data = read_bytes(path, bag)
+    text = None if data is None else decode(data, path, bag)
+    if text is None:
+        return None
+    source = SourceFile(str(path), text)
+    document = _decode(source, bag)
+    if document is None:
+        return None
+    start = _WS.match(text).end()
+    if isinstance(document, list):
+        bounds = _element_bounds(text, start)
+    elif isinstance(document, dict) and isinstance(document.get("entities"), list):
+        document, bounds = document["entities"], _element_bounds(text, _member_start(text, start, "entities"))
+    else:
+        bag.add(codes.FACTS_UNREADABLE, file_span(source), f"`{path}` does not hold a list of entities",
+                help=_SHAPE_HELP)
+        return None
+    return _records(source, document, bounds, bag)
+
+
+def _decode(source: SourceFile, bag: DiagnosticBag) -> object | None:
+    try:
+        return _DECODER.decode(source.text)
+    except json.JSONDecodeError as error:
+        line, column = error.lineno, error.colno
+        span = Span(source, line, column, line, column + 1)
+        bag.add(codes.FACTS_UNREADABLE, span, f"`{source.path}` is not valid JSON: {error.msg.lower()}")
+    except _Constant as error:
+        bag.add(codes.FACTS_UNREADABLE, file_span(source), f"`{source.path}` is not valid JSON: `{error}` is not a number",
+                help="write a number, or null for a value that is not known")
+    except RecursionError:
+        bag.add(codes.FACTS_UNREADABLE, file_span(source), f"`{source.path}` is nested too deeply to read")
+    return None
+
+
+def _skip(text: str, i: int) -> int:
+    return _WS.match(text, i).end()
+
+
+def _element_bounds(text: str, i: int) -> list[tuple[int, int]]:
+    """(start, end) offsets of the elements of the valid array at ``text[i]``."""
+    bounds = []
+    i = _skip(text, i + 1)
+    while text[i] != "]":
+        _, end = _DECODER.raw_decode(text, i)
+        bounds.append((i, end))
+        i = _skip(text, end)
+        if text[i] == ",":
+            i = _skip(text, i + 1)
+    return bounds
+
+
+def _member_start(text: str, i: int, wanted: str) -> int:
+    """Offset of the value of the last key ``wanted`` in the valid object at ``text[i]``."""
+    found = -1
+    i = _skip(text, i + 1)
+    while text[i] != "}":
+        key, end = _DECODER.raw_decode(text, i)
+        i = _skip(text, _skip(text, end) + 1)  # past the colon
+        if key == wanted:
+            found = i
+        _, end = _DECODER.raw_decode(text, i)
+        i = _skip(text, end)
+        if text[i] == ",":
+            i = _skip(text, i + 1)
+    return found
+
+
+class _Positions:
+    """Offsets -> spans in one source, with line starts computed once."""
+
+    def __init__(self, source: SourceFile) -> None:
+        self.source = source
+        self.starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", source.text)]
+
+    def span(self, start: int, end: int) -> Span:
+        line = bisect.bisect_right(self.starts, start)
+        column = start - self.starts[line - 1] + 1
+        line_end = self.starts[line] if line < len(self.starts) else len(self.source.text)
+        end = min(end, line_end)
+        return Span(self.source, line, column, line, max(column + 1, end - self.starts[line - 1] + 1))
+
+    def key_span(self, bounds: tuple[int, int], key: str) -> Span | None:
+        for ascii_only in (False, True):
+            quoted = json.dumps(key, ensure_ascii=ascii_only)
+            match = re.compile(re.escape(quoted) + r"\s*:").search(self.source.text, *bounds)
+            if match:
+                return self.span(match.start(), match.start() + len(quoted))
+        return None
+
+
+def _records(source: SourceFile, document: list, bounds: list[tuple[int, int]], bag: DiagnosticBag) -> Records | None:
+    positions = _Positions(source)
+    records, columns, first_seen = [], {}, {}
+    for number, (item, where) in enumerate(zip(document, bounds), start=1):
+        span = positions.span(where[0], where[0] + 1)
+        if not isinstance(item, dict):
+            bag.add(codes.FACTS_UNREADABLE, span, f"object {number} is not an entity object", help=_SHAPE_HELP)
+            continue
+        values = _flatten(item)
+        record = Record(values, f"object {number}", span, functools.partial(positions.key_span, where))
+        records.append(record)
+        for key in values:
+            columns.setdefault(key, None)
+            first_seen.setdefault(key, record)
+    if len(records) < len(document):
+        return None
+
+    def column_span(key: str) -> Span | None:
+        record = first_seen.get(key)
+        return None if record is None else record.cell_span(key)
+
+    return Records(tuple(records), tuple(columns), "key", "missing", source, column_span, None)
+
+
+def _flatten(item: dict) -> dict:
+    """The entity's keys, with those under `facts` lifted to top level."""
+    nested = item.get("facts")
+    if not isinstance(nested, dict):
+        return dict(item)
+    values = {k: v for k, v in item.items() if k != "facts"}
+    values.update(nested)
+    return values

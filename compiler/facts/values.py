@@ -1,0 +1,196 @@
+"""One raw input value -> the typed value of a fact, or the reason it is not one.
+
+The raw value is a cell's text (CSV, spreadsheet) or a JSON value, whose
+numbers arrive as :class:`~decimal.Decimal`. What each kind becomes:
+
+========  ====================================================================
+count     ``Decimal``, a whole number >= 0
+rank      ``Decimal``, a whole number >= 1
+decimal   ``Decimal``
+amount    ``Decimal``
+percent   ``Decimal`` fraction: `95`, `95%` -> ``Decimal("0.95")``
+bool      ``bool`` from true/false, yes/no, y/n, 1/0, 是/否, 有/无
+date      ``datetime.date`` from yyyy-mm-dd
+text      ``str``, stripped
+enum      ``str``, the member's name (its name or label is accepted)
+evidence  ``frozenset[str]`` of the member names of the items submitted
+========  ====================================================================
+
+Ledgers are lists of entries and are read by :mod:`assessc.facts.ledgers`.
+Blank cells never reach this module: whether a blank takes a default or is
+missing is the caller's decision. A problem is raised as :class:`BadValue`,
+which carries the diagnostic code, the message tail after the fact's name,
+and a help line saying what is allowed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+from typing import Callable
+
+from assessc.diagnostics import codes
+from assessc.diagnostics.codes import Code
+from assessc.facts import members, numeric
+from assessc.facts.messages import show
+from assessc.ir.types import FactType, Kind
+
+
+class Inexact(str):
+    """A spreadsheet cell holding a computed binary number with no exact
+    decimal form (`0.30000000000000004` from `=0.1+0.2`): its text, marked
+    so that it is refused instead of silently becoming a wrong decimal."""
+
+
+class BadValue(Exception):
+    def __init__(self, code: Code, text: str, help: str | None) -> None:
+        super().__init__(text)
+        self.code = code
+        self.text = text
+        self.help = help
+
+
+def parse_value(raw: object, ftype: FactType) -> object:
+    """The typed value of ``raw`` (not blank) for a fact of type ``ftype``."""
+    return _PARSERS[ftype.kind](raw, ftype)
+
+
+def allowed(ftype: FactType) -> str:
+    text = "allowed: " + numeric.effective_type(ftype).describe()
+    if ftype.kind is Kind.PERCENT:
+        text += " (`95` and `95%` both mean 95%)"
+    return text
+
+
+def _wrong(raw: object, noun: str, ftype: FactType) -> BadValue:
+    return BadValue(codes.WRONG_FACT_TYPE, f"is `{show(raw)}`, not {noun}", allowed(ftype))
+
+
+def _inexact(raw: Inexact) -> BadValue:
+    return BadValue(
+        codes.WRONG_FACT_TYPE,
+        f"is `{raw}`, a computed number with no exact decimal value",
+        "round it in the spreadsheet, e.g. `=ROUND(B2*C2, 2)`, or type the value itself",
+    )
+
+
+_NOUNS = {
+    Kind.COUNT: "a whole number",
+    Kind.RANK: "a whole number",
+    Kind.DECIMAL: "a number",
+    Kind.AMOUNT: "a number",
+    Kind.PERCENT: "a percentage",
+}
+
+
+def _number(raw: object, ftype: FactType) -> Decimal:
+    if isinstance(raw, Inexact):
+        raise _inexact(raw)
+    value: Decimal | None = None
+    if isinstance(raw, Decimal):
+        value = numeric.plain(raw)
+    elif isinstance(raw, str):
+        text = numeric.normalize(raw)
+        if ftype.kind is Kind.PERCENT and text.endswith("%"):
+            text = text[:-1]
+        value = numeric.parse_number(text)
+    if value is None:
+        raise _wrong(raw, _NOUNS[ftype.kind], ftype)
+    if ftype.kind in (Kind.COUNT, Kind.RANK):
+        if not numeric.is_whole(value):
+            raise _wrong(raw, _NOUNS[ftype.kind], ftype)
+        value = numeric.whole(value)
+    if ftype.kind is Kind.PERCENT:
+        value = numeric.percent_fraction(value)
+    if not numeric.in_range(value, ftype):
+        raise BadValue(codes.FACT_OUT_OF_RANGE, f"is `{show(raw)}`, outside its range", allowed(ftype))
+    return value
+
+
+_TRUE = frozenset({"true", "yes", "y", "1", "是", "有"})
+_FALSE = frozenset({"false", "no", "n", "0", "否", "无"})
+
+
+def _bool(raw: object, ftype: FactType) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, (str, Decimal)) and not isinstance(raw, Inexact):
+        word = numeric.normalize(str(raw)).casefold()
+        if word in _TRUE:
+            return True
+        if word in _FALSE:
+            return False
+    raise _wrong(raw, "yes or no", ftype)
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _date(raw: object, ftype: FactType) -> datetime.date:
+    if isinstance(raw, str):
+        match = _ISO_DATE.fullmatch(numeric.normalize(raw))
+        if match:
+            try:
+                return datetime.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                pass
+    raise _wrong(raw, "a date yyyy-mm-dd", ftype)
+
+
+def _text(raw: object, ftype: FactType) -> str:
+    if isinstance(raw, str):
+        return raw.strip()
+    if isinstance(raw, Decimal):
+        return str(raw)
+    raise _wrong(raw, "text", ftype)
+
+
+def _enum(raw: object, ftype: FactType) -> str:
+    if not isinstance(raw, (str, Decimal)):
+        raise _wrong(raw, "one of its values", ftype)
+    name = members.find_member(str(raw), ftype)
+    if name is None:
+        raise BadValue(
+            codes.UNKNOWN_FACT_VALUE,
+            f"is `{show(raw)}`, not one of its values",
+            members.members_help(ftype, str(raw).strip()),
+        )
+    return name
+
+
+def _evidence(raw: object, ftype: FactType) -> frozenset[str]:
+    if isinstance(raw, str):
+        items = members.split_items(raw, ftype)
+    elif isinstance(raw, list) and all(isinstance(x, str) for x in raw):
+        items = [x.strip() for x in raw if x.strip()]
+    else:
+        raise _wrong(raw, "a list of items", ftype)
+    found = {item: members.find_member(item, ftype) for item in items}
+    unknown = [item for item, name in found.items() if name is None]
+    if unknown:
+        raise BadValue(
+            codes.UNKNOWN_FACT_VALUE,
+            members.unknown_items_text(unknown),
+            members.members_help(ftype, unknown[0]),
+        )
+    return frozenset(found.values())
+
+
+def _not_here(raw: object, ftype: FactType) -> object:
+    raise AssertionError("ledgers are read by assessc.facts.ledgers")
+
+
+_PARSERS: dict[Kind, Callable[[object, FactType], object]] = {
+    Kind.COUNT: _number,
+    Kind.RANK: _number,
+    Kind.DECIMAL: _number,
+    Kind.AMOUNT: _number,
+    Kind.PERCENT: _number,
+    Kind.BOOL: _bool,
+    Kind.DATE: _date,
+    Kind.TEXT: _text,
+    Kind.ENUM: _enum,
+    Kind.EVIDENCE: _evidence,
+    Kind.LEDGER: _not_here,
+}

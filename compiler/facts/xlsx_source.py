@@ -1,0 +1,113 @@
+"""Read the sheets of an Excel workbook (.xlsx) into tables of cell text.
+
+openpyxl is an optional dependency (the `excel` extra), imported only when a
+workbook is read. Cells are read with their cached values (a formula counts
+as the value Excel last computed) and turned into the text a person sees:
+
+* a number is written out exactly from the shortest text that reproduces the
+  stored binary number (`0.1`, not `0.1000000000000000055…`). A number that
+  needs more than 15 significant digits for that was computed, not typed
+  (`=0.1+0.2` is `0.30000000000000004`), and is marked
+  :class:`~assessc.facts.values.Inexact` so the checker refuses it;
+* a number formatted as a percentage (shown `95%`, stored `0.95`) becomes
+  `95%`, which a percent fact reads as 95 %;
+* a date becomes yyyy-mm-dd; true/false become `true`/`false`.
+
+Each sheet becomes a :class:`~assessc.facts.table.Table` whose "source text"
+is the sheet written as CSV, one line per sheet row, so that line numbers are
+row numbers and a diagnostic's caret underlines the cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+from pathlib import Path
+
+from assessc.diagnostics import DiagnosticBag, codes
+from assessc.dsl.source import SourceFile
+from assessc.facts.numeric import plain
+from assessc.facts.records import file_span
+from assessc.facts.table import Row, Table
+from assessc.facts.values import Inexact
+
+_SIGNIFICANT = 15
+EXCEL_HELP = "install the `excel` extra: pip install 'assessc[excel]'"
+
+
+def read_workbook(path: Path, bag: DiagnosticBag) -> dict[str, Table] | None:
+    """Every sheet of the workbook by name, in workbook order."""
+    where = file_span(SourceFile(str(path), ""))
+    try:
+        import openpyxl
+    except ImportError:
+        bag.add(codes.FACTS_UNREADABLE, where, f"cannot read `{path}`: reading Excel files needs openpyxl",
+                help=EXCEL_HELP)
+        return None
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except OSError as error:
+        bag.add(codes.FACTS_UNREADABLE, where, f"cannot read `{path}`: {(error.strerror or str(error)).lower()}")
+        return None
+    except Exception as error:  # openpyxl raises many kinds for a damaged or foreign file
+        bag.add(codes.FACTS_UNREADABLE, where, f"cannot read `{path}` as an Excel workbook: {error}",
+                help="save it from Excel as an .xlsx workbook, or as CSV UTF-8")
+        return None
+    try:
+        return {ws.title: _sheet_table(path, ws) for ws in workbook.worksheets}
+    finally:
+        workbook.close()
+
+
+def _sheet_table(path: Path, worksheet) -> Table:
+    worksheet.reset_dimensions()
+    rows: list[Row] = []
+    for number, cells in enumerate(worksheet.iter_rows(min_row=1), start=1):
+        texts = [cell_text(c.value, getattr(c, "number_format", None) or "") for c in cells]
+        while texts and not texts[-1]:
+            texts.pop()
+        rows.append(Row(number, tuple(texts)))
+    source = SourceFile(f"{path}[{worksheet.title}]", _as_csv(rows))
+    return Table(source, tuple(r for r in rows if r.cells), f"sheet `{worksheet.title}` of `{path}`")
+
+
+def _as_csv(rows: list[Row]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in rows:
+        writer.writerow([" ".join(c.split()) for c in row.cells])
+    return out.getvalue()
+
+
+def cell_text(value: object, number_format: str) -> str:
+    """What the cell shows, as text (see the module docstring)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _float_text(value, "%" in number_format)
+    return str(value)
+
+
+def _float_text(value: float, percent: bool) -> str:
+    text = repr(value)
+    try:
+        exact = Decimal(text)
+    except ArithmeticError:
+        return Inexact(text)
+    if not exact.is_finite() or len(exact.normalize().as_tuple().digits) > _SIGNIFICANT:
+        return Inexact(text)
+    if percent:
+        return format(plain(exact.scaleb(2)).normalize(), "f") + "%"
+    return format(plain(exact), "f")
