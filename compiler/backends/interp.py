@@ -102,7 +102,7 @@ def _term_body(body: ir.TermBody, env: _Env) -> tuple[Decimal, str]:
         return value, show(value)
     if isinstance(body, ir.Per):
         amount, count = env.eval(body.amount), env.eval(body.count)
-        return CONTEXT.multiply(amount, count), f"{show(amount)} × {show(count)}"
+        return CONTEXT.multiply(amount, count), f"{show(amount)} × {show(count)}{_missing_items(body.count, env)}"
     if isinstance(body, ir.Steps):
         return _steps(body, env)
     if isinstance(body, ir.Lookup):
@@ -110,6 +110,15 @@ def _term_body(body: ir.TermBody, env: _Env) -> tuple[Decimal, str]:
     if isinstance(body, ir.LedgerSum):
         return _ledger(body, env)
     raise TypeError(f"unknown term {body!r}")  # pragma: no cover
+
+
+def _missing_items(expr: ir.Expr, env: _Env) -> str:
+    """Name the evidence not submitted, so an explanation says what was missing."""
+    if not isinstance(expr, ir.MissingCount):
+        return ""
+    present = env.values[expr.fact.name]
+    missing = [m.label or m.name for m in expr.fact.type.members if m.name not in present]
+    return f" (missing: {'、'.join(missing)})" if missing else ""
 
 
 def _steps(body: ir.Steps, env: _Env) -> tuple[Decimal, str]:
