@@ -105,7 +105,9 @@ def _missing_column(rs: Records, decl: FactDecl, id_keys: Sequence[str], context
     bag.add(codes.MISSING_FACT, _where(rs), message, help=help)
 
 
-def _unknown_columns(rs: Records, decls: Sequence[FactDecl], known: set[str], context: Context, bag: DiagnosticBag) -> None:
+def _unknown_columns(
+    rs: Records, decls: Sequence[FactDecl], known: set[str], context: Context, bag: DiagnosticBag
+) -> None:
     by_label = {d.label: d for d in decls if d.label}
     names = [d.name for d in decls if in_columns(d, context)]
     for column in rs.columns:
@@ -117,7 +119,10 @@ def _unknown_columns(rs: Records, decls: Sequence[FactDecl], known: set[str], co
             message = f"{rs.noun} `{column}` is a ledger, whose entries come from a table of their own; it is ignored"
             help = "give the entries one row each in their own table: an id column and one column per field"
         elif labelled is not None:
-            message = f"{rs.noun} `{column}` is the label of {context.thing()} `{labelled.name}`, which has its own {rs.noun}; it is ignored"
+            message = (
+                f"{rs.noun} `{column}` is the label of {context.thing()} `{labelled.name}`, "
+                f"which has its own {rs.noun}; it is ignored"
+            )
             help = f"remove one of the two {rs.noun}s"
         else:
             owner = "declared fact" if context.ledger is None else f"field of ledger `{context.ledger}`"

@@ -73,7 +73,8 @@ def _decode(source: SourceFile, bag: DiagnosticBag) -> object | None:
         span = Span(source, line, column, line, column + 1)
         bag.add(codes.FACTS_UNREADABLE, span, f"`{source.path}` is not valid JSON: {error.msg.lower()}")
     except _Constant as error:
-        bag.add(codes.FACTS_UNREADABLE, file_span(source), f"`{source.path}` is not valid JSON: `{error}` is not a number",
+        bag.add(codes.FACTS_UNREADABLE, file_span(source),
+                f"`{source.path}` is not valid JSON: `{error}` is not a number",
                 help="write a number, or null for a value that is not known")
     except RecursionError:
         bag.add(codes.FACTS_UNREADABLE, file_span(source), f"`{source.path}` is nested too deeply to read")

@@ -39,6 +39,10 @@ def _subject(entity: str, ledger: str, number: int):
     return lambda field: f"entity `{entity}`: `{ledger}` entry {number}, field `{field}`"
 
 
+def _row_subject(where: str, ledger: str):
+    return lambda field: f"{where}: `{ledger}` field `{field}`"
+
+
 def from_table(
     rs: Records, decl: FactDecl, drafts: Mapping[str, Draft], id_keys: Sequence[str], bag: DiagnosticBag
 ) -> None:
@@ -52,8 +56,7 @@ def from_table(
     for record in rs.rows:
         entity_id = record_id(record, id_keys, rs.noun, bag)
         if entity_id is None:
-            subject = lambda field, where=record.where: f"{where}: `{decl.name}` field `{field}`"  # noqa: E731
-            read_values(record, fields, colmap, subject, rs.blank, bag)
+            read_values(record, fields, colmap, _row_subject(record.where, decl.name), rs.blank, bag)
             continue
         owned = entries.get(entity_id)
         number = len(owned) + 1 if owned is not None else len(strays.setdefault(entity_id, [])) + 1

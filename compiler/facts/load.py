@@ -43,6 +43,7 @@ def load_facts(
     hold them in a sheet named like the fact, and JSON inline.
     """
     path = Path(path)
+    id_columns = (id_columns,) if isinstance(id_columns, str) else tuple(id_columns)
     errors_before = _errors(bag)
     main = inputs.open_main(path, id_columns, bag)
     if main is None:
@@ -91,7 +92,7 @@ def _fill_ledger(
     else:
         sheet = inputs.ledger_sheet(main.sheets, decl)
         if sheet is None:
-            _no_table(decl, main, drafts, bag)
+            _no_table(decl, main, id_columns[0], drafts, bag)
             return
         keys = inputs.id_keys_for(main.format, id_columns)
         records = to_records(sheet, keys, bag)
@@ -99,13 +100,13 @@ def _fill_ledger(
         ledgers.from_table(records, decl, drafts, keys, bag)
 
 
-def _no_table(decl: FactDecl, main: inputs.Input, drafts: dict[str, Draft], bag: DiagnosticBag) -> None:
+def _no_table(decl: FactDecl, main: inputs.Input, id_column: str, drafts: dict[str, Draft], bag: DiagnosticBag) -> None:
     if decl.default is not None:
         for draft in drafts.values():
             draft.values[decl.name] = decl.default
         return
     fields = ", ".join(f"`{f.name}`" for f in decl.type.fields)
-    layout = f"one row per entry: an `id` column and the columns {fields}"
+    layout = f"one row per entry: an `{id_column}` column and the columns {fields}"
     if main.format == "xlsx":
         help = f"add a sheet named `{decl.name}` with {layout}"
     else:
@@ -114,10 +115,13 @@ def _no_table(decl: FactDecl, main: inputs.Input, drafts: dict[str, Draft], bag:
     bag.add(codes.MISSING_FACT, where, f"no table of entries for ledger `{decl.name}`", help=help)
 
 
-def _check_tables(tables: Mapping[str, str | Path], ledger_facts: list[FactDecl], main: inputs.Input, bag: DiagnosticBag) -> None:
+def _check_tables(
+    tables: Mapping[str, str | Path], ledger_facts: list[FactDecl], main: inputs.Input, bag: DiagnosticBag
+) -> None:
     names = [f.name for f in ledger_facts]
     for name in tables:
         if name not in names:
             where = main.records.span or file_span(main.records.source)
-            bag.add(codes.UNKNOWN_COLUMN, where, f"a table is given for `{name}`, which is not a ledger fact; it is ignored",
+            bag.add(codes.UNKNOWN_COLUMN, where,
+                    f"a table is given for `{name}`, which is not a ledger fact; it is ignored",
                     help=f"ledger facts: {listing(names) or 'none'}")

@@ -28,7 +28,7 @@ class Record:
     """One row or object: raw values by column, and where it came from."""
 
     values: Mapping[str, object]
-    #: how messages name the record when it has no usable id: `row 5`, `entity 3`
+    #: how messages name the record when it has no usable id: `row 5`, `object 3`
     where: str
     span: Span | None = attrs.field(eq=False, default=None)
     locate: Locate = attrs.field(eq=False, repr=False, default=_nowhere)

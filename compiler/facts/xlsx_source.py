@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import warnings
 from decimal import Decimal
 from pathlib import Path
 
@@ -47,18 +48,21 @@ def read_workbook(path: Path, bag: DiagnosticBag) -> dict[str, Table] | None:
                 help=EXCEL_HELP)
         return None
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        with warnings.catch_warnings():
+            # openpyxl warns about workbook features it skips (data validation,
+            # conditional formats); they do not affect cell values
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            try:
+                return {ws.title: _sheet_table(path, ws) for ws in workbook.worksheets}
+            finally:
+                workbook.close()
     except OSError as error:
         bag.add(codes.FACTS_UNREADABLE, where, f"cannot read `{path}`: {(error.strerror or str(error)).lower()}")
-        return None
     except Exception as error:  # openpyxl raises many kinds for a damaged or foreign file
         bag.add(codes.FACTS_UNREADABLE, where, f"cannot read `{path}` as an Excel workbook: {error}",
                 help="save it from Excel as an .xlsx workbook, or as CSV UTF-8")
-        return None
-    try:
-        return {ws.title: _sheet_table(path, ws) for ws in workbook.worksheets}
-    finally:
-        workbook.close()
+    return None
 
 
 def _sheet_table(path: Path, worksheet) -> Table:

@@ -102,3 +102,19 @@ def test_ledger_column_in_the_main_table_is_ignored_with_a_warning(load, decl, w
     warning = loaded.only("D0608")
     assert warning.message.startswith("column `bonus` is a ledger")
     assert loaded.value("南宁", "bonus") == ()
+
+
+def test_json_facts_with_a_csv_ledger_table(load, decl, write, bonus):
+    table = write("bonus.csv", "id,kind,reason\n南宁,award,a\n")
+    loaded = load("main.json", '[{"id": "南宁", "n": 1}, {"id": "柳州", "n": 2}]', [decl("n", "count"), bonus],
+                  tables={"bonus": table})
+    assert loaded.diagnostics == []
+    assert [dict(e) for e in loaded.value("南宁", "bonus")] == [{"kind": "award", "reason": "a", "points": D(1)}]
+    assert loaded.value("柳州", "bonus") == ()
+
+
+def test_ledger_table_from_a_json_file(load, decl, write, bonus):
+    table = write("bonus.json", '[{"id": "柳州", "kind": "试点", "reason": "r", "points": 2}]')
+    loaded = load("main.csv", MAIN, [decl("n", "count"), bonus], tables={"bonus": table})
+    assert loaded.diagnostics == []
+    assert [dict(e) for e in loaded.value("柳州", "bonus")] == [{"kind": "pilot", "reason": "r", "points": D(2)}]
