@@ -5,7 +5,9 @@ top-level items (bonuses and penalties in their own colours, vetoes as red
 octagons), nested items, and each item's rules as small note-shaped nodes
 with the statement as written. ``zero if`` conditions are red notes under
 their item. With ``show_facts`` the fact inputs are grey ellipses in the
-last column, with an arrow into every rule that reads them.
+last column, with an arrow into every rule that reads them (a fact no rule
+reads is left out; the linter reports it). Inherited lead units and
+deadlines are shown on the item that sets them, not repeated below it.
 
 The DOT text is written by hand, not through a library, so that every byte
 of it is under control:
@@ -18,7 +20,8 @@ of it is under control:
   plain labels (a title holding ``&lt;`` must show ``&lt;``);
 * labels are plain strings, never HTML-like ``<…>`` labels, so ``<b>`` in a
   title is text;
-* other control characters become spaces.
+* other control characters become spaces, and bidirectional overrides are
+  dropped so text shows in the order the policy file holds it.
 
 The same graph always gives byte-identical text: nodes are written in
 source order and nothing depends on hashing, time or paths.
@@ -49,6 +52,7 @@ DOT_MISSING = (
     "install the Debian package graphviz (or write .dot)"
 )
 DOT_TIMEOUT = 300  # seconds
+PROGRAM_OPTIONS = {".png": ("-Gdpi=144",)}  # sharp enough to read the Chinese when zoomed
 
 # Wrapping widths in display columns: a CJK character is two columns, so
 # 60 columns hold about 30 Chinese characters.
@@ -112,9 +116,8 @@ def render(graph: ScoringGraph, output: str | Path, *, show_facts: bool = True) 
     if program is None:
         raise RenderError(DOT_MISSING)
     try:
-        done = subprocess.run(
-            [program, f"-T{suffix[1:]}"], input=source, capture_output=True, timeout=DOT_TIMEOUT, check=False
-        )
+        command = [program, f"-T{suffix[1:]}", *PROGRAM_OPTIONS.get(suffix, ())]
+        done = subprocess.run(command, input=source, capture_output=True, timeout=DOT_TIMEOUT, check=False)
     except subprocess.TimeoutExpired:
         raise RenderError(f"`dot` did not finish within {DOT_TIMEOUT} seconds; `{path}` was not written") from None
     except OSError as error:
@@ -157,10 +160,20 @@ def _remove_quietly(path: Path) -> None:
 # ---- quoting and wrapping --------------------------------------------------------
 
 
+# Bidirectional embeddings, overrides and isolates: they would let a title
+# show its characters in another order than the policy file holds them.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _clean(text: str) -> str:
-    """Control characters (other than newlines) as spaces; CRLF/CR as LF."""
+    """CRLF/CR as LF; other control characters as spaces; bidi controls dropped."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(" " if ch != "\n" and unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in text)
+    out = []
+    for ch in text:
+        if ch in _BIDI_CONTROLS:
+            continue
+        out.append(" " if ch != "\n" and unicodedata.category(ch) in ("Cc", "Cs") else ch)
+    return "".join(out)
 
 
 def _escape(text: str) -> str:
@@ -219,23 +232,38 @@ def _tokens(paragraph: str) -> list[str]:
     return tokens
 
 
-def wrap(text: str, width: int, max_lines: int) -> list[str]:
+def wrap(text: str, width: int, max_lines: int, *, balance: bool = False) -> list[str]:
     """``text`` broken into lines of at most ``width`` display columns.
 
     Wide (CJK) characters count two columns and may break anywhere; other
     text breaks at spaces, or inside a word longer than a line. Closing
     punctuation hangs at the end of a line rather than start the next one.
     Newlines in ``text`` start a new line. With ``max_lines`` > 0 the rest is
-    cut off and the last line ends in an ellipsis.
+    cut off and the last line ends in an ellipsis. With ``balance`` the lines
+    of a paragraph are made about equally long (for titles).
     """
     lines: list[str] = []
     for paragraph in _clean(text).split("\n"):
-        lines.extend(_wrap_paragraph(" ".join(paragraph.split()), width))
+        paragraph = " ".join(paragraph.split())
+        lines.extend(_balanced(paragraph, width, max_lines) if balance else _wrap_paragraph(paragraph, width))
     if max_lines and len(lines) > max_lines:
         last = lines[max_lines - 1]
         while last and _text_width(last) + _width(ELLIPSIS) > width:
             last = last[:-1]
         lines = lines[: max_lines - 1] + [last.rstrip() + ELLIPSIS]
+    return lines
+
+
+def _balanced(paragraph: str, width: int, max_lines: int) -> list[str]:
+    """Greedy wrapping, then as narrow as it goes without more lines, so a
+    title does not leave one character alone on its last line."""
+    lines = _wrap_paragraph(paragraph, width)
+    if len(lines) < 2 or (max_lines and len(lines) > max_lines):
+        return lines
+    for narrower in range(-(-_text_width(paragraph) // len(lines)), width):
+        attempt = _wrap_paragraph(paragraph, narrower)
+        if len(attempt) <= len(lines):
+            return attempt
     return lines
 
 
@@ -307,7 +335,6 @@ class _Writer:
     def __init__(self, graph: ScoringGraph, show_facts: bool):
         self.graph = graph
         self.show_facts = show_facts
-        self.known = {n.id for n in graph.order}
         self.nodes: list[str] = []
         self.edges: list[str] = []
         self.fact_edges: list[str] = []
@@ -353,30 +380,32 @@ class _Writer:
     def _edge(self, tail: str, head: str, style: str) -> None:
         self.edges.append(f"{quote(tail)} -> {quote(head)} [{style}];")
 
+    def _facts_in(self, ids) -> list[str]:
+        return [i for i in ids if i in self.graph.by_id and self.graph.by_id[i].kind == FACT]
+
     def _reads(self, reader: str, facts) -> None:
         """Arrows from each fact into ``reader`` (drawn reversed so facts rank last)."""
         if not self.show_facts:
             return
-        for fact_id in facts:
-            if fact_id in self.known:
-                if fact_id not in self.used_facts:
-                    self.used_facts.add(fact_id)
-                    self.fact_order.append(fact_id)
-                self.fact_edges.append(f"{quote(reader)} -> {quote(fact_id)} [{_FACT_EDGE}];")
+        for fact_id in self._facts_in(facts):
+            if fact_id not in self.used_facts:
+                self.used_facts.add(fact_id)
+                self.fact_order.append(fact_id)
+            self.fact_edges.append(f"{quote(reader)} -> {quote(fact_id)} [{_FACT_EDGE}];")
 
     # -- total and vetoes
     def _total(self, total: GraphNode) -> None:
         policy = self.graph.policy
-        lines = wrap(total.label, RULE_WIDTH, TITLE_LINES) or [""]
-        facts = []
+        lines = wrap(total.label, RULE_WIDTH, TITLE_LINES, balance=True) or [""]
+        marks = []
         cap = getattr(policy, "max", None)
         if cap is not None:
-            facts.append(f"max {_num(cap)}")
+            marks.append(f"max {_num(cap)}")
         rounding = getattr(policy, "rounding", None)
         if rounding is not None:
-            facts.append(f"round {rounding.scope} {rounding.places} places {rounding.mode}")
-        if facts:
-            lines.append(" · ".join(facts))
+            marks.append(f"round {rounding.scope} {rounding.places} places {rounding.mode}")
+        if marks:
+            lines.append(" · ".join(marks))
         lines.extend(self._lead_lines(total.lead))
         self._node(TOTAL, _STYLE[TOTAL], _centred(lines), total.label)
         for dep in total.deps:
@@ -389,14 +418,14 @@ class _Writer:
                 self._veto(child)
 
     def _veto(self, veto: GraphNode) -> None:
-        lines = ["veto 否决"] + wrap(veto.label, TITLE_WIDTH, TITLE_LINES)
+        lines = ["veto 否决"] + wrap(veto.label, TITLE_WIDTH, TITLE_LINES, balance=True)
         condition = getattr(veto.ir, "condition", None)
         if condition is not None:
             lines += wrap("if " + _expr_text(condition), TITLE_WIDTH, META_LINES)
         self._node(veto.id, _STYLE[VETO], _centred(lines), f"{veto.id}: {veto.label}")
         self._edge(TOTAL, veto.id, _RED_EDGE)
         self.columns.setdefault(1, []).append(veto.id)
-        self._reads(veto.id, [d for d in veto.deps if d.startswith("fact:")])
+        self._reads(veto.id, veto.deps)
 
     # -- items
     def _item(self, item: GraphNode, parent: str, *, depth: int, parent_meta) -> None:
@@ -404,10 +433,10 @@ class _Writer:
         kind = node.kind if node is not None else "item"
         style = _STYLE[kind] if kind in ("bonus", "penalty") else _STYLE["item" if depth == 1 else "subitem"]
         prefix = f"{kind} {item.id}" if kind in ("bonus", "penalty") else item.id
-        title = wrap(f"{prefix}  {item.label}", TITLE_WIDTH, TITLE_LINES) or [prefix]
+        title = wrap(f"{prefix} {item.label}", TITLE_WIDTH, TITLE_LINES, balance=True) or [prefix]
         lines = list(title)
         if node is not None:
-            lines.extend(self._item_facts(node, parent_meta))
+            lines.extend(self._item_marks(node, parent_meta))
         tooltip = f"{item.id} {item.label}"
         if node is not None and node.meta.text:
             tooltip += "\n" + node.meta.text
@@ -415,7 +444,7 @@ class _Writer:
         self._edge(parent, item.id, _TREE_EDGE)
         self.columns.setdefault(depth, []).append(item.id)
 
-        own_facts = [d for d in item.deps if d.startswith("fact:")]
+        own_facts = self._facts_in(item.deps)
         zero_facts: set[str] = set()
         for dep in item.deps:
             child = self.graph.by_id.get(dep)
@@ -429,7 +458,7 @@ class _Writer:
             for k, zero in enumerate(node.zero_if, start=1):
                 zero_id = f"{item.id}/zero:{k}"
                 text = " ".join(zero.text.split()) or "zero if " + _expr_text(zero.condition)
-                label = _label(wrap(text + "  (不得分)", RULE_WIDTH, RULE_LINES))
+                label = _label(wrap(text + " (不得分)", RULE_WIDTH, RULE_LINES))
                 self._node(zero_id, _STYLE["zero"], label, f"{zero_id} {_line_of(zero)}\n{text}")
                 self._edge(item.id, zero_id, _RED_EDGE)
                 self.rules.append(zero_id)
@@ -439,7 +468,7 @@ class _Writer:
         # what the item reads itself (its `start`)
         self._reads(item.id, [f for f in own_facts if f not in zero_facts])
 
-    def _item_facts(self, node: ir.Node, parent_meta) -> list[str]:
+    def _item_marks(self, node: ir.Node, parent_meta) -> list[str]:
         lines: list[str] = []
         marks: list[str] = []
         if node.max is not None:
@@ -470,14 +499,19 @@ class _Writer:
                    f"{term.id} {_line_of(term)}\n{text}")
         self._edge(item_id, term.id, _TREE_EDGE)
         self.rules.append(term.id)
-        self._reads(term.id, [d for d in term.deps if d.startswith("fact:")])
+        self._reads(term.id, term.deps)
 
     # -- facts
     def _facts(self) -> None:
         for fact_id in self.fact_order:
             fact = self.graph.by_id[fact_id]
             name = fact.id.removeprefix("fact:")
-            lines = [name]
+            kind = getattr(getattr(getattr(fact.ir, "type", None), "kind", None), "value", None)
+            lines = [f"{name} ({kind})" if kind else name]
             if fact.label and fact.label != name:
-                lines += wrap(fact.label, FACT_WIDTH, FACT_LINES)
-            self._node(fact.id, _STYLE[FACT], _centred(lines), f"{name}\n{fact.label}")
+                lines += wrap(fact.label, FACT_WIDTH, FACT_LINES, balance=True)
+            members = getattr(getattr(fact.ir, "type", None), "members", ())
+            if members:
+                listed = "、".join(m.label or m.name for m in members)
+                lines += wrap(listed, FACT_WIDTH, FACT_LINES, balance=True)
+            self._node(fact.id, _STYLE[FACT], _centred(lines), "\n".join(lines))
