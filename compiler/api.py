@@ -82,8 +82,27 @@ class Policy:
         return ScoreRun(self.ir.name, tuple(results))
 
     def score_values(self, entity: str, values: Mapping[str, object]) -> EntityResult:
-        """Score one entity from already typed values (see docs/embedding.md)."""
-        return self._interpreter.score(entity, values)
+        """Score one entity from already typed values: Decimal for numbers
+        (percents as fractions), bool, str for enum members, frozenset for
+        evidence, a tuple of mappings for ledgers. Facts that are absent take
+        their declared default; an absent fact without one is an error."""
+        bag = DiagnosticBag()
+        complete = dict(values)
+        for fact in self.ir.facts:
+            if fact.name in complete:
+                continue
+            if fact.default is not None:
+                complete[fact.name] = fact.default
+            else:
+                bag.add(codes.MISSING_FACT, None, f"entity `{entity}`: fact `{fact.name}` is missing",
+                        f"allowed: {fact.type.describe()}")
+        if bag.has_errors:
+            raise FactsError(bag.sorted())
+        try:
+            return self._interpreter.score(entity, complete)
+        except EvaluationError as error:
+            bag.add(codes.EVALUATION_FAILED, error.span, f"entity `{error.entity}`: item `{error.node_id}`: {error.message}")
+            raise ScoringError(bag.sorted()) from None
 
 
 def load_policy(path: str | Path) -> Policy:

@@ -76,10 +76,15 @@ class ScoreRun:
         Ties are reported, never broken: tied entities share a rank and each
         row names the others. Rows of one rank keep the input order.
         """
-        ordered = sorted(self.results, key=lambda r: -r.total)
+        ordered = sorted(self.results, key=lambda r: -r.total)  # stable: ties keep input order
+        by_total: dict[Decimal, list[str]] = {}
+        for result in ordered:
+            by_total.setdefault(result.total, []).append(result.entity)
         rows: list[RankRow] = []
+        rank = 0
         for position, result in enumerate(ordered, start=1):
-            same = [r.entity for r in ordered if r.total == result.total and r.entity != result.entity]
-            rank = rows[-1].rank if rows and rows[-1].total == result.total else position
-            rows.append(RankRow(result.entity, result.total, rank, tuple(same), bool(result.vetoed)))
+            if not rows or rows[-1].total != result.total:
+                rank = position
+            same = tuple(e for e in by_total[result.total] if e != result.entity)
+            rows.append(RankRow(result.entity, result.total, rank, same, bool(result.vetoed)))
         return rows

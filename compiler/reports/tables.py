@@ -31,12 +31,13 @@ def ranking_table(run: ScoreRun, policy: ir.Policy) -> str:
     """Entities in rank order; tied ranks are marked `=` and named in a note."""
     label = policy.entity_label or policy.entity
     rows, notes = [], []
-    for row in run.ranking():
+    ranking = run.ranking()
+    for row in ranking:
         rank = f"{row.rank}=" if row.tied_with else str(row.rank)
         flags = "vetoed" if row.vetoed else ""
         rows.append([rank, row.entity, show(row.total), flags])
     ties: dict[int, list[str]] = {}
-    for row in run.ranking():
+    for row in ranking:
         if row.tied_with:
             ties.setdefault(row.rank, []).append(row.entity)
     for rank, names in ties.items():
