@@ -15,6 +15,7 @@ from assessc.backends.interp import EvaluationError, Interpreter
 from assessc.backends.results import EntityResult, ScoreRun
 from assessc.diagnostics import Diagnostic, DiagnosticBag, codes
 from assessc.driver import Compiled, compile_file
+from assessc.ir.applicability import needed_facts, optional_facts
 
 
 class AssessError(Exception):
@@ -48,6 +49,7 @@ class Policy:
         self.graph = compiled.graph
         self.warnings = tuple(diagnostics)
         self._interpreter = Interpreter(compiled.graph)
+        self._optional = optional_facts(self.ir)
 
     @property
     def name(self) -> str:
@@ -57,7 +59,8 @@ class Policy:
         from assessc.facts.load import load_facts
 
         bag = bag if bag is not None else DiagnosticBag()
-        facts = load_facts(path, self.ir.facts, bag, id_columns=self.id_columns, tables=tables or {})
+        facts = load_facts(path, self.ir.facts, bag, id_columns=self.id_columns, tables=tables or {},
+                           optional=self._optional)
         if facts is None or bag.has_errors:
             raise FactsError(bag.sorted())
         return facts
@@ -73,13 +76,42 @@ class Policy:
         bag = DiagnosticBag()
         results: list[EntityResult] = []
         for entity in facts.entities:
+            if self._optional and not self._check_applicable_facts(entity.id, entity.values, bag, entity.span):
+                continue
             try:
                 results.append(self._interpreter.score(entity.id, entity.values))
             except EvaluationError as error:
                 bag.add(codes.EVALUATION_FAILED, error.span, f"entity `{error.entity}`: item `{error.node_id}`: {error.message}")
+        if any(d.code.code.startswith("D06") and d.code is not codes.EVALUATION_FAILED for d in bag if d.is_error):
+            raise FactsError(bag.sorted())
         if bag.has_errors:
             raise ScoringError(bag.sorted())
         return ScoreRun(self.ir.name, tuple(results))
+
+    def _check_applicable_facts(self, entity: str, values: Mapping[str, object], bag: DiagnosticBag, span) -> bool:
+        """Facts read only by items that may not apply: needed exactly where they apply."""
+        from assessc.backends.interp import _Env
+
+        try:
+            inactive = self._interpreter.inactive(_Env(values))
+        except KeyError as missing:
+            bag.add(codes.MISSING_FACT, span, f"entity `{entity}`: fact `{missing.args[0]}` is missing",
+                    "it decides which items apply to this entity")
+            return False
+        needed = needed_facts(self.ir, inactive)
+        ok = True
+        for name in sorted(self._optional):
+            if name in needed and name not in values:
+                bag.add(codes.MISSING_FACT, span, f"entity `{entity}`: fact `{name}` is missing",
+                        "an item that applies to this entity reads it")
+                ok = False
+            elif name not in needed and name in values:
+                items = ", ".join(f"`{i}`" for i in sorted(inactive))
+                bag.add(codes.FACT_NOT_APPLICABLE, span,
+                        f"entity `{entity}`: fact `{name}` is given, but only items that do not apply to it read it",
+                        f"leave it blank; not applicable here: {items}")
+                ok = False
+        return ok
 
     def score_values(self, entity: str, values: Mapping[str, object]) -> EntityResult:
         """Score one entity from already typed values: Decimal for numbers

@@ -292,6 +292,31 @@ class ZeroIf:
 
 
 @node
+class Weight:
+    """``weight W``: the item counts ``W × value × 100 / max`` in its parent
+    (scored on 100, then weighted). W is a plain term or a lookup."""
+
+    value: "Term"
+    span: Span | None = _span()
+
+
+@node
+class Applies:
+    """``applies if C``: the item is scored only for entities where C holds."""
+
+    condition: Expr
+    span: Span | None = _span()
+
+
+@node
+class Coefficient:
+    """``coefficient E``: the item's (or the policy's main) score is multiplied by E."""
+
+    value: Expr
+    span: Span | None = _span()
+
+
+@node
 class Arg:
     name: str
     value: Expr
@@ -332,7 +357,7 @@ class Item:
     key_span: Span | None = _span()
 
 
-Stmt = Union[Item, Meta, Start, Adjust, UntilZero, ZeroIf, Use, Accept]
+Stmt = Union[Item, Meta, Start, Adjust, UntilZero, ZeroIf, Use, Accept, Weight, Applies, Coefficient]
 
 
 # ---- the policy --------------------------------------------------------------
@@ -366,7 +391,7 @@ class Veto:
     span: Span | None = _span()
 
 
-PolicyStmt = Union[MaxStmt, EntityStmt, RoundStmt, Veto, Accept, Item, Meta]
+PolicyStmt = Union[MaxStmt, EntityStmt, RoundStmt, Veto, Accept, Item, Meta, Coefficient]
 
 
 @node

@@ -288,6 +288,15 @@ class _Builder(Transformer):
     def until_zero(self, meta, children):
         return ast.UntilZero(self._span(meta))
 
+    def weight_stmt(self, meta, children):
+        return ast.Weight(children[1], self._span(meta))
+
+    def applies_stmt(self, meta, children):
+        return ast.Applies(children[2], self._span(meta))
+
+    def coefficient_stmt(self, meta, children):
+        return ast.Coefficient(children[1], self._span(meta))
+
     def zero_if(self, meta, children):
         return ast.ZeroIf(children[2], self._span(meta))
 

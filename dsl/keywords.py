@@ -37,6 +37,9 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "KW_TOTAL": ("total",),
     "KW_PLACES": ("places",),
     "KW_ACCEPT": ("accept",),
+    "KW_WEIGHT": ("weight",),
+    "KW_APPLIES": ("applies",),
+    "KW_COEFFICIENT": ("coefficient",),
     # metadata
     "KW_LEAD": ("lead",),
     "KW_DEADLINE": ("deadline",),

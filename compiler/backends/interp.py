@@ -5,14 +5,19 @@ graph node in topological order:
 
 * a **term** is ``sign × body`` when its condition holds (or it has none),
   else 0; under ``round each`` its amount is rounded;
+* an item whose ``applies if`` condition does not hold (or whose ancestor's
+  does not) is **not applicable**: none of its rules is evaluated and it
+  counts 0;
 * an **item** is ``start + Σ terms + Σ children``; then, in this order,
   a ``zero if`` that holds sets it to 0; ``until zero`` raises a negative
   value to 0; a declared ``max`` lowers a larger value to the max (on a
   penalty, ``max N`` raises a value below −N to −N) unless ``uncapped``;
-  ``round each`` rounds the result;
-* the **total** is ``min(Σ items, policy max) + Σ bonuses + Σ penalties``;
-  a veto that holds sets it to 0; ``round total`` (or ``round each``)
-  rounds it.
+  a ``coefficient`` multiplies it; ``round each`` rounds the result;
+* a child counts in its parent with its value, or, when it has
+  ``weight W``, with ``W × value × 100 / max`` (scored on 100, then weighted);
+* the **total** is ``min(Σ items, policy max)``, times the policy's
+  ``coefficient``, ``+ Σ bonuses + Σ penalties``; a veto that holds sets it
+  to 0; ``round total`` (or ``round each``) rounds it.
 
 Every adjustment is recorded as a line, so the lines of each node add up to
 its value (see :mod:`results`).
@@ -42,6 +47,7 @@ class _Env:
 
     def __init__(self, values: Mapping[str, object]):
         self.values = values
+        self.off: set[str] = set()  # ids of items that do not apply
 
     def eval(self, expr: ir.Expr):
         if isinstance(expr, ir.Const):
@@ -168,13 +174,38 @@ class Interpreter:
     def _round(self, value: Decimal) -> Decimal:
         return quantize(value, self.rounding.places, self.rounding.mode)
 
+    def inactive(self, env: "_Env") -> set[str]:
+        """Ids of the items that do not apply to this entity, with their descendants."""
+        out: set[str] = set()
+
+        def visit(node: ir.Node, parent_off: bool) -> None:
+            off = parent_off or (node.applies is not None and not env.eval(node.applies))
+            if off:
+                out.add(node.id)
+            for child in node.children:
+                visit(child, off)
+
+        for top in (*self.policy.items, *self.policy.bonuses, *self.policy.penalties):
+            visit(top, False)
+        return out
+
     def score(self, entity: str, values: Mapping[str, object]) -> R.EntityResult:
         env = _Env(values)
         amounts: dict[str, Decimal] = {}
         lines_of: dict[str, list[R.Line]] = {}
         scores: dict[str, R.NodeScore] = {}
         vetoes: list[str] = []
+        try:
+            with decimal.localcontext(CONTEXT):
+                off = env.off = self.inactive(env)
+        except (decimal.DivisionByZero, decimal.InvalidOperation) as error:
+            raise EvaluationError(entity, "applies", f"cannot decide applicability: {type(error).__name__}") from None
         for node in self.graph.order:
+            if node.id in off or (node.kind == TERM and node.parent in off):
+                if node.kind == ITEM:
+                    scores[node.id] = R.NodeScore(node.id, node.ir.title, ZERO, (), node.ir.max, applicable=False)
+                    amounts[node.id] = ZERO
+                continue
             try:
                 with decimal.localcontext(CONTEXT):
                     if node.kind == TERM:
@@ -187,7 +218,7 @@ class Interpreter:
                     elif node.kind == VETO and env.eval(node.ir.condition):
                         vetoes.append(node.ir.reason)
                     elif node.kind == TOTAL:
-                        scores[TOTAL] = self._total(node, amounts, vetoes)
+                        scores[TOTAL] = self._total(node, amounts, vetoes, env)
             except (decimal.DivisionByZero, decimal.InvalidOperation) as error:
                 raise EvaluationError(entity, node.id, f"cannot compute `{node.label}`: {type(error).__name__}",
                                       node.span) from None
@@ -212,7 +243,7 @@ class Interpreter:
             lines.append(R.Line(R.START, node.id, "start", start, show(start), node.lead, item.span))
         lines.extend(term_lines)
         for child in item.children:
-            lines.append(R.Line(R.CHILD, child.id, child.title, amounts[child.id], "", child.meta.lead, child.span))
+            lines.append(self._child_line(child, amounts, env))
         raw = sum((line.amount for line in lines), ZERO)
         value = raw
         for zero in item.zero_if:
@@ -222,6 +253,12 @@ class Interpreter:
                 break
         else:
             value = self._clamp(item, node, value, lines)
+            if item.coefficient is not None:
+                factor = env.eval(item.coefficient)
+                scaled = CONTEXT.multiply(value, factor)
+                lines.append(R.Line(R.COEFFICIENT, node.id, "coefficient", scaled - value,
+                                    f"{show(value)} × {show(factor)} = {show(scaled)}", node.lead, item.span))
+                value = scaled
         if self.round_each:
             rounded = self._round(value)
             if rounded != value:
@@ -229,6 +266,21 @@ class Interpreter:
                                     f"{show(value)} → {show(rounded)} ({self.rounding.mode}, {self.rounding.places} places)", node.lead))
                 value = rounded
         return R.NodeScore(node.id, item.title, value, tuple(lines), item.max)
+
+    def _child_line(self, child: ir.Node, amounts, env: _Env) -> R.Line:
+        """How a child counts in its parent: its value, weighted if it has a weight."""
+        value = amounts[child.id]
+        if child.id in env.off:
+            return R.Line(R.CHILD, child.id, child.title, ZERO, "not applicable", child.meta.lead, child.span)
+        if child.weight is None:
+            return R.Line(R.CHILD, child.id, child.title, value, "", child.meta.lead, child.span)
+        weight, _ = _term_body(child.weight, env)
+        on_hundred = CONTEXT.divide(CONTEXT.multiply(value, Decimal(100)), child.max)
+        amount = CONTEXT.multiply(weight, on_hundred)
+        if self.round_each:
+            amount = self._round(amount)
+        detail = f"weight {show(weight * 100)}% × {show(on_hundred)} (scored on 100: {show(value)}/{show(child.max)})"
+        return R.Line(R.CHILD, child.id, child.title, amount, detail, child.meta.lead, child.span)
 
     @staticmethod
     def _clamp(item: ir.Node, node, value: Decimal, lines: list[R.Line]) -> Decimal:
@@ -247,18 +299,21 @@ class Interpreter:
                 value = item.max
         return value
 
-    def _total(self, node, amounts, vetoes: list[str]) -> R.NodeScore:
+    def _total(self, node, amounts, vetoes: list[str], env: _Env) -> R.NodeScore:
         policy = self.policy
-        lines: list[R.Line] = []
-        for top in policy.items:
-            lines.append(R.Line(R.CHILD, top.id, top.title, amounts[top.id], "", top.meta.lead, top.span))
+        lines: list[R.Line] = [self._child_line(top, amounts, env) for top in policy.items]
         main = sum((line.amount for line in lines), ZERO)
         if policy.max is not None and main > policy.max:
             lines.append(R.Line(R.CAP, TOTAL, f"max {show(policy.max)}", policy.max - main,
                                 f"items add up to {show(main)}, over the max {show(policy.max)} → {show(policy.max)}",
                                 node.lead, policy.max_span))
-        for extra in (*policy.bonuses, *policy.penalties):
-            lines.append(R.Line(R.CHILD, extra.id, extra.title, amounts[extra.id], "", extra.meta.lead, extra.span))
+            main = policy.max
+        if policy.coefficient is not None:
+            factor = env.eval(policy.coefficient)
+            scaled = CONTEXT.multiply(main, factor)
+            lines.append(R.Line(R.COEFFICIENT, TOTAL, "coefficient", scaled - main,
+                                f"{show(main)} × {show(factor)} = {show(scaled)}", node.lead, policy.span))
+        lines.extend(self._child_line(extra, amounts, env) for extra in (*policy.bonuses, *policy.penalties))
         value = sum((line.amount for line in lines), ZERO)
         if vetoes:
             lines.append(R.Line(R.VETO, TOTAL, "veto", -value, "vetoed: " + "; ".join(vetoes), node.lead, policy.span))

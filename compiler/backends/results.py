@@ -17,6 +17,7 @@ import attrs
 from assessc.dsl.source import Span
 
 START, TERM, CHILD, CAP, FLOOR, ZERO, ROUND, VETO = "start", "term", "child", "cap", "floor", "zero", "round", "veto"
+COEFFICIENT, NOT_APPLICABLE = "coefficient", "not-applicable"
 
 
 @attrs.frozen
@@ -37,6 +38,7 @@ class NodeScore:
     value: Decimal
     lines: tuple[Line, ...]
     max: Decimal | None = None
+    applicable: bool = True
 
 
 @attrs.frozen

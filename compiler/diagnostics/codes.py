@@ -92,3 +92,4 @@ UNKNOWN_ENTITY = _code("D0607", "unknown-entity", E, "an entity id asked for tha
 UNKNOWN_COLUMN = _code("D0608", "unknown-column", W, "a column that names no declared fact")
 EVALUATION_FAILED = _code("D0609", "evaluation-failed", E, "a rule that cannot be computed for an entity, e.g. a division by zero")
 OUTPUT_FAILED = _code("D0610", "output-failed", E, "an output file that cannot be written")
+FACT_NOT_APPLICABLE = _code("D0611", "fact-for-inapplicable-item", E, "a value given for a fact that only items not applying to the entity read")

@@ -7,6 +7,8 @@ fails). What a blank cell means:
 * an evidence cell that is empty means no item was submitted (an empty set);
   a JSON null or an absent key, by contrast, is a missing value;
 * otherwise the fact's default, if it declares one;
+* otherwise, for a fact that only items which may not apply read, nothing
+  (the caller checks, per entity, that the items that apply have their facts);
 * otherwise a `missing-fact` error naming the entity and the fact.
 
 A fact whose whole column is missing was reported once by
@@ -43,6 +45,8 @@ def read_values(
                 values[decl.name] = frozenset()
             elif decl.default is not None:
                 values[decl.name] = decl.default
+            elif decl.name in colmap.optional:
+                pass  # needed only if an item reading it applies: checked after loading
             else:
                 bag.add(codes.MISSING_FACT, record.cell_span(column), f"{subject(decl.name)} is {blank}",
                         help=allowed(decl.type))

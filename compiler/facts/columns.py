@@ -34,6 +34,8 @@ class ColumnMap:
     id_column: str | None
     #: declared name -> the column holding it; a fact without a column is absent
     columns: Mapping[str, str]
+    #: facts that only items which may not apply read: a blank is no error here
+    optional: frozenset[str] = frozenset()
 
 
 @attrs.frozen
@@ -44,6 +46,9 @@ class Context:
     ledger: str | None = None
     #: ledger facts whose entries come from tables of their own, not from here
     separate: frozenset[str] = frozenset()
+    #: facts read only by items that may not apply; whether each entity needs
+    #: them is decided after loading, from the items that apply to it
+    optional: frozenset[str] = frozenset()
 
     def thing(self) -> str:
         return "fact" if self.ledger is None else "field"
@@ -72,10 +77,10 @@ def match_columns(
         column = decl.name if decl.name in present else decl.label if decl.label in present else None
         if column is not None:
             matched[decl.name] = column
-        elif decl.default is None and (rs.rows or rs.noun == "column"):
+        elif decl.default is None and decl.name not in context.optional and (rs.rows or rs.noun == "column"):
             _missing_column(rs, decl, id_keys, context, bag)
     _unknown_columns(rs, decls, set(id_keys) | set(matched.values()), context, bag)
-    return ColumnMap(id_column, matched)
+    return ColumnMap(id_column, matched, context.optional)
 
 
 def _where(rs: Records):

@@ -34,13 +34,16 @@ def load_facts(
     *,
     id_columns: Sequence[str] = ("id",),
     tables: Mapping[str, str | Path] = {},
+    optional: frozenset[str] = frozenset(),
 ) -> FactSet | None:
     """Every entity of ``path`` with each fact of ``facts`` typed and checked.
 
     ``id_columns`` are the names an entity's id column may have, in order of
     preference. ``tables`` maps a ledger fact's name to the file holding its
     entries (one row per entry, with an id column); a workbook may instead
-    hold them in a sheet named like the fact, and JSON inline.
+    hold them in a sheet named like the fact, and JSON inline. ``optional``
+    names facts that may be left blank (or have no column): the caller
+    decides per entity whether they are needed.
     """
     path = Path(path)
     id_columns = (id_columns,) if isinstance(id_columns, str) else tuple(id_columns)
@@ -52,7 +55,7 @@ def load_facts(
     _check_tables(tables, ledger_facts, main, bag)
     separate = {f.name for f in ledger_facts if main.format != "json" or f.name in tables}
     keys = inputs.id_keys_for(main.format, id_columns)
-    read = read_entities(main.records, facts, keys, Context(separate=frozenset(separate)), bag)
+    read = read_entities(main.records, facts, keys, Context(separate=frozenset(separate), optional=frozenset(optional)), bag)
     if read is None:
         return None
     drafts, colmap = read

@@ -41,6 +41,7 @@ def build(policy: ir.Policy) -> ScoringGraph:
         deps = tuple(f"fact:{name}" for name in sorted(facts_of_expr(veto.condition)))
         nodes.append(GraphNode(veto_id, VETO, veto.reason, deps, TOTAL, policy.meta.lead, veto.span, veto))
         total_deps.append(veto_id)
+    total_deps += [f"fact:{name}" for name in sorted(facts_of_expr(policy.coefficient))]
     nodes.append(GraphNode(TOTAL, TOTAL, policy.title, tuple(total_deps), None, policy.meta.lead, policy.span, policy))
     order = topological_order(nodes)
     return ScoringGraph(policy, tuple(order), {n.id: n for n in order})

@@ -32,7 +32,7 @@ from assessc.ir.types import ExprType, Kind
 
 T = ExprType
 ROUNDING_MODES = ("half_up", "half_even", "down", "up", "floor", "ceiling")
-_ONCE = ("start", "until zero", "text", "deadline", "lead", "responsible")
+_ONCE = ("start", "until zero", "text", "deadline", "lead", "responsible", "weight", "applies", "coefficient")
 _MAX_TEMPLATE_DEPTH = 16
 
 
@@ -50,6 +50,9 @@ class _Body:
     meta: dict = attrs.Factory(dict)
     seen: dict = attrs.Factory(dict)  # statement kind -> span, for repeats
     child_keys: dict = attrs.Factory(dict)
+    weight: object = None
+    applies: object = None
+    coefficient: object = None
 
 
 def lower_program(program: Program, bag: DiagnosticBag) -> ir.Policy | None:
@@ -103,6 +106,9 @@ class _Lowerer:
                 accepts.append(ir.Accept(stmt.code, stmt.reason, stmt.span))
             elif isinstance(stmt, ast.Meta):
                 self._meta(stmt, body)
+            elif isinstance(stmt, ast.Coefficient):
+                self._once(seen, "coefficient", stmt.span)
+                body.coefficient = resolve(stmt.value, self.scope, T.NUMBER)
             elif isinstance(stmt, ast.Item):
                 self._check_key(stmt, body)
                 groups[stmt.kind].append(stmt)
@@ -111,7 +117,7 @@ class _Lowerer:
         bonuses = tuple(self.item(s, "", meta) for s in groups["bonus"])
         penalties = tuple(self.item(s, "", meta) for s in groups["penalty"])
         return ir.Policy(decl.name, decl.title, entity, entity_label, maximum, rounding, items, bonuses,
-                         penalties, tuple(vetoes), (), tuple(accepts), meta, decl.span, max_span)
+                         penalties, tuple(vetoes), (), tuple(accepts), meta, body.coefficient, decl.span, max_span)
 
     # ---- items ---------------------------------------------------------------
     def item(self, stmt: ast.Item, parent_id: str, parent_meta: ir.Meta) -> ir.Node:
@@ -122,12 +128,16 @@ class _Lowerer:
             maximum, uncapped = stmt.cap.value.value, stmt.cap.uncapped
             self._positive(stmt.cap.value)
         self._statements(stmt.body, body, self.scope, depth=0)
+        if body.weight is not None and maximum is None:
+            self.bag.add(codes.MISPLACED, body.seen["weight"], f"item `{node_id}` has a weight but no max",
+                         "a weighted item is scored on 100 (value × 100 / max), so it needs `max N`")
         meta = self._make_meta(body.meta, inherited=parent_meta)
         children = tuple(self.item(child, node_id, meta) for child in body.children)
         return ir.Node(
             id=node_id, kind=stmt.kind, title=stmt.title, max=maximum, uncapped=uncapped,
             floor=body.floor, start=body.start, terms=tuple(body.terms), children=children,
-            zero_if=tuple(body.zero_if), meta=meta, accepts=tuple(body.accepts), span=stmt.span,
+            zero_if=tuple(body.zero_if), meta=meta, accepts=tuple(body.accepts),
+            weight=body.weight, applies=body.applies, coefficient=body.coefficient, span=stmt.span,
             max_span=stmt.cap.span if stmt.cap else None, floor_span=body.floor_span,
         )
 
@@ -153,6 +163,15 @@ class _Lowerer:
                 body.accepts.append(ir.Accept(stmt.code, stmt.reason, stmt.span))
             elif isinstance(stmt, ast.Use):
                 self._use(stmt, body, scope, depth)
+            elif isinstance(stmt, ast.Weight):
+                self._once(body.seen, "weight", stmt.span)
+                body.weight = self._term_body(stmt.value, scope)
+            elif isinstance(stmt, ast.Applies):
+                self._once(body.seen, "applies", stmt.span)
+                body.applies = resolve(stmt.condition, scope, T.BOOL)
+            elif isinstance(stmt, ast.Coefficient):
+                self._once(body.seen, "coefficient", stmt.span)
+                body.coefficient = resolve(stmt.value, scope, T.NUMBER)
 
     def _use(self, stmt: ast.Use, body: _Body, scope: Scope, depth: int) -> None:
         template = self.scope.symbols.templates.get(stmt.template.name)
@@ -188,7 +207,12 @@ class _Lowerer:
 
     # ---- terms ---------------------------------------------------------------
     def _term(self, stmt: ast.Adjust, scope: Scope) -> ir.Term:
-        term = stmt.term
+        body = self._term_body(stmt.term, scope)
+        condition = resolve(stmt.condition, scope, T.BOOL) if stmt.condition is not None else None
+        text = stmt.span.text() if stmt.span else ""
+        return ir.Term(stmt.sign, body, condition, " ".join(text.split()), stmt.span)
+
+    def _term_body(self, term, scope: Scope) -> ir.TermBody:
         num = lambda e: resolve(e, scope, T.NUMBER)  # noqa: E731
         if isinstance(term, ast.PlainTerm):
             body = ir.Value(num(term.value))
@@ -202,9 +226,7 @@ class _Lowerer:
             body = ir.Lookup(key, self._table_for(term.table, key, term.key.span))
         else:
             body = self._ledger(term, scope)
-        condition = resolve(stmt.condition, scope, T.BOOL) if stmt.condition is not None else None
-        text = stmt.span.text() if stmt.span else ""
-        return ir.Term(stmt.sign, body, condition, " ".join(text.split()), stmt.span)
+        return body
 
     def _table_for(self, ref: ast.TableRef, key: ir.Expr, key_span) -> ir.Table:
         if ref.body is not None:

@@ -220,6 +220,12 @@ class Node:
     zero_if: tuple[ZeroIf, ...]
     meta: Meta
     accepts: tuple[Accept, ...]
+    #: ``weight W``: counts W × value × 100 / max in the parent
+    weight: "TermBody | None" = None
+    #: ``applies if C``: scored only where C holds
+    applies: Expr | None = None
+    #: ``coefficient E``: value multiplied by E after the floor and cap
+    coefficient: Expr | None = None
     span: Span | None = _span()
     max_span: Span | None = _span()
     floor_span: Span | None = _span()
@@ -260,6 +266,7 @@ class Policy:
     facts: tuple[FactDecl, ...]
     accepts: tuple[Accept, ...]
     meta: Meta
+    coefficient: Expr | None = None
     span: Span | None = _span()
     max_span: Span | None = _span()
 

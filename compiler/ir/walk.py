@@ -28,7 +28,10 @@ def facts_of_expr(expr: ir.Expr | None) -> set[str]:
 
 
 def term_exprs(term: ir.Term) -> list[ir.Expr]:
-    body = term.body
+    return body_exprs(term.body) + ([term.condition] if term.condition is not None else [])
+
+
+def body_exprs(body: ir.TermBody) -> list[ir.Expr]:
     exprs: list[ir.Expr] = []
     if isinstance(body, ir.Value):
         exprs = [body.expr]
@@ -38,7 +41,7 @@ def term_exprs(term: ir.Term) -> list[ir.Expr]:
         exprs = [body.amount, body.step, body.threshold, body.value]
     elif isinstance(body, ir.Lookup):
         exprs = [body.key]
-    return exprs + ([term.condition] if term.condition is not None else [])
+    return exprs
 
 
 def facts_of_term(term: ir.Term) -> set[str]:
@@ -49,10 +52,14 @@ def facts_of_term(term: ir.Term) -> set[str]:
 
 
 def facts_of_node_own(node: ir.Node) -> set[str]:
-    """Facts read by the node itself (start, zero conditions), not its terms."""
-    names = facts_of_expr(node.start)
+    """Facts read by the node itself (start, zero conditions, applicability,
+    coefficient, weight), not by its terms."""
+    names = facts_of_expr(node.start) | facts_of_expr(node.applies) | facts_of_expr(node.coefficient)
     for zero in node.zero_if:
         names |= facts_of_expr(zero.condition)
+    if node.weight is not None:
+        for expr in body_exprs(node.weight):
+            names |= facts_of_expr(expr)
     return names
 
 
@@ -64,4 +71,4 @@ def facts_of_policy(policy: ir.Policy) -> set[str]:
             names |= facts_of_term(term)
     for veto in policy.vetoes:
         names |= facts_of_expr(veto.condition)
-    return names
+    return names | facts_of_expr(policy.coefficient)
