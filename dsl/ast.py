@@ -120,6 +120,7 @@ class Range:
 class Member:
     name: str
     label: str | None
+    aliases: tuple[str, ...] = ()  # other spellings read as this member (视为…)
     span: Span | None = _span()
 
 
@@ -175,6 +176,23 @@ class TableBody:
 class TableDecl:
     name: str
     body: TableBody
+    span: Span | None = _span()
+
+
+@node
+class MatrixRow:
+    member: str
+    values: tuple[Number, ...]
+    span: Span | None = _span()
+
+
+@node
+class MatrixDecl:
+    """A points matrix: a value per (row member, column member)."""
+
+    name: str
+    columns: tuple[str, ...]
+    rows: tuple[MatrixRow, ...]
     span: Span | None = _span()
 
 
@@ -258,12 +276,14 @@ class LookupTerm:
 
 @node
 class LedgerTerm:
-    """``L by FIELD TABLE [highest per GROUP]``."""
+    """``L by FIELD[, FIELD2] TABLE [highest per GROUP]``; with two fields the
+    table is a matrix (rows by FIELD, columns by FIELD2)."""
 
     ledger: Name
     field: Name
     table: TableRef
     group: Name | None
+    field2: Name | None = None
     span: Span | None = _span()
 
 
@@ -402,7 +422,7 @@ class PolicyDecl:
     span: Span | None = _span()
 
 
-Decl = Union[ImportDecl, FactsDecl, TableDecl, TemplateDecl, PolicyDecl]
+Decl = Union[ImportDecl, FactsDecl, TableDecl, MatrixDecl, TemplateDecl, PolicyDecl]
 
 
 @node

@@ -141,7 +141,17 @@ class _Builder(Transformer):
 
     def member(self, meta, children):
         name, label = children[0], children[1]
-        return ast.Member(str(name), _unquote(label) if label is not None else None, self._span(meta))
+        aliases = tuple(_unquote(c) for c in children[2:] if isinstance(c, Token) and c.type == "STRING")
+        return ast.Member(str(name), _unquote(label) if label is not None else None, aliases, self._span(meta))
+
+    def matrix_decl(self, meta, children):
+        name = str(children[1])
+        columns = tuple(str(c) for c in children[3:] if isinstance(c, Token) and c.type == "NAME")
+        rows = tuple(c for c in children if isinstance(c, ast.MatrixRow))
+        return ast.MatrixDecl(name, columns, rows, self._span(meta))
+
+    def matrix_row(self, meta, children):
+        return ast.MatrixRow(str(children[0]), tuple(children[1:]), self._span(meta))
 
     def range(self, meta, children):
         return ast.Range(children[0], children[1], self._span(meta))
@@ -336,15 +346,11 @@ class _Builder(Transformer):
         return ast.LookupTerm(children[1], self._table_ref(children[2]), self._span(meta))
 
     def ledger_term(self, meta, children):
-        ledger, _, field, table = children[0], children[1], children[2], children[3]
-        group = children[6] if len(children) > 6 else None
-        return ast.LedgerTerm(
-            ast.Name(str(ledger), self._tok_span(ledger)),
-            ast.Name(str(field), self._tok_span(field)),
-            self._table_ref(table),
-            ast.Name(str(group), self._tok_span(group)) if group is not None else None,
-            self._span(meta),
-        )
+        ledger, _, field, field2, table = children[:5]
+        group = children[7] if len(children) > 7 else None
+        name = lambda token: ast.Name(str(token), self._tok_span(token)) if token is not None else None  # noqa: E731
+        return ast.LedgerTerm(name(ledger), name(field), self._table_ref(table), name(group), name(field2),
+                              self._span(meta))
 
     def table_name(self, meta, children):
         return ast.TableRef(None, ast.Name(str(children[0]), self._tok_span(children[0])), self._span(meta))

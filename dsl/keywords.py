@@ -38,6 +38,9 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "KW_PLACES": ("places",),
     "KW_ACCEPT": ("accept",),
     "KW_WEIGHT": ("weight",),
+    "KW_MATRIX": ("matrix",),
+    "KW_COLUMNS": ("columns",),
+    "KW_ALSO": ("also",),
     "KW_APPLIES": ("applies",),
     "KW_COEFFICIENT": ("coefficient",),
     # metadata

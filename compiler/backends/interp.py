@@ -148,7 +148,10 @@ def _ledger(body: ir.LedgerSum, env: _Env) -> tuple[Decimal, str]:
     best: dict[object, Decimal] = {}
     parts = []
     for index, entry in enumerate(entries):
-        points, _ = _lookup(body.table, entry[body.field])
+        if body.column_field is not None:
+            points = body.table.get(entry[body.field], entry[body.column_field]) or ZERO
+        else:
+            points, _ = _lookup(body.table, entry[body.field])
         group = entry[body.group] if body.group else index
         if group not in best or points > best[group]:
             best[group] = points

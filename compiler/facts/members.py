@@ -23,14 +23,10 @@ def find_member(text: str, ftype: FactType) -> str | None:
     """The name of the member called or labelled ``text``, or None."""
     text = text.strip()
     for member in ftype.members:
-        if text == member.name or (member.label is not None and text == member.label.strip()):
+        if any(text == spelling.strip() for spelling in member.spellings):
             return member.name
     folded = text.casefold()
-    matches = {
-        m.name
-        for m in ftype.members
-        if folded == m.name.casefold() or (m.label is not None and folded == m.label.strip().casefold())
-    }
+    matches = {m.name for m in ftype.members if any(folded == sp.strip().casefold() for sp in m.spellings)}
     return matches.pop() if len(matches) == 1 else None
 
 
@@ -44,7 +40,7 @@ def split_items(text: str, ftype: FactType) -> list[str]:
 def members_help(ftype: FactType, unknown: str | None = None) -> str:
     """What is allowed, with labels and a "did you mean" for ``unknown``."""
     text = "allowed: " + ftype.describe()
-    labels = [m.label for m in ftype.members if m.label and m.label != m.name]
+    labels = [sp for m in ftype.members for sp in m.spellings[1:] if sp != m.name]
     if labels:
         text += "; their labels also work: " + ", ".join(labels)
     if ftype.kind is Kind.EVIDENCE:

@@ -264,23 +264,52 @@ class _Lowerer:
         fact = lookup_fact(term.ledger, scope, (Kind.LEDGER,))
         if fact is None:
             return ir.Value(ir.Invalid(T.NUMBER, term.span))
-        field = fact.type.field(term.field.name)
-        if field is None:
-            self.bag.add(codes.UNDEFINED_NAME, term.field.span, f"ledger `{fact.name}` has no field `{term.field.name}`",
-                         self.scope.symbols.suggest(term.field.name, [f.name for f in fact.type.fields])
-                         or "its fields are: " + ", ".join(f.name for f in fact.type.fields))
-            return ir.Value(ir.Invalid(T.NUMBER, term.span))
-        if field.type.kind is not Kind.ENUM:
-            self.bag.add(codes.BAD_TABLE, term.field.span, f"ledger field `{field.name}` must be an enum to be looked up")
+        field = self._ledger_field(fact, term.field, enum=True)
+        column = self._ledger_field(fact, term.field2, enum=True) if term.field2 is not None else None
         group = None
-        if term.group is not None:
-            if fact.type.field(term.group.name) is None:
-                self.bag.add(codes.UNDEFINED_NAME, term.group.span, f"ledger `{fact.name}` has no field `{term.group.name}`",
-                             self.scope.symbols.suggest(term.group.name, [f.name for f in fact.type.fields]))
+        if term.group is not None and self._ledger_field(fact, term.group, enum=False) is not None:
             group = term.group.name
-        table = self._table_for(term.table, ir.FactRef(field, T.ENUM, term.field.span), term.field.span) \
-            if field.type.kind is Kind.ENUM else ir.Table(None, (), None, term.span)
+        if field is None or (term.field2 is not None and column is None):
+            return ir.Value(ir.Invalid(T.NUMBER, term.span))
+        if column is not None:
+            matrix = self._matrix_for(term.table, field, column)
+            return ir.LedgerSum(fact, field.name, matrix, group, column.name)
+        table = self._table_for(term.table, ir.FactRef(field, T.ENUM, term.field.span), term.field.span)
         return ir.LedgerSum(fact, field.name, table, group)
+
+    def _ledger_field(self, fact, name: ast.Name, *, enum: bool):
+        field = fact.type.field(name.name)
+        if field is None:
+            self.bag.add(codes.UNDEFINED_NAME, name.span, f"ledger `{fact.name}` has no field `{name.name}`",
+                         self.scope.symbols.suggest(name.name, [f.name for f in fact.type.fields])
+                         or "its fields are: " + ", ".join(f.name for f in fact.type.fields))
+            return None
+        if enum and field.type.kind is not Kind.ENUM:
+            self.bag.add(codes.BAD_TABLE, name.span, f"ledger field `{field.name}` must be an enum to be looked up")
+            return None
+        return field
+
+    def _matrix_for(self, ref: ast.TableRef, rows_field, columns_field) -> ir.Matrix:
+        """A matrix named by ``ref``, checked against the two enum fields."""
+        matrix = self.scope.symbols.matrices.get(ref.name.name) if ref.name is not None else None
+        if matrix is None:
+            if ref.name is None:
+                self.bag.add(codes.BAD_TABLE, ref.span, "two fields are looked up in a matrix, not in a table",
+                             "declare `matrix NAME { columns (…) ROW: v, v, … }` and name it here")
+            else:
+                self.bag.add(codes.UNDEFINED_NAME, ref.name.span, f"undefined matrix `{ref.name.name}`",
+                             self.scope.symbols.suggest(ref.name.name, self.scope.symbols.matrices))
+            return ir.Matrix("", (), (), ref.span)
+        rows_allowed, columns_allowed = rows_field.type.member_names, columns_field.type.member_names
+        for row in matrix.rows:
+            if row.member not in rows_allowed:
+                self.bag.add(codes.UNKNOWN_MEMBER, row.span, f"matrix row `{row.member}` is not a value of `{rows_field.name}`",
+                             self.scope.symbols.suggest(row.member, rows_allowed) or "allowed: " + ", ".join(rows_allowed))
+        for column in matrix.columns:
+            if column not in columns_allowed:
+                self.bag.add(codes.UNKNOWN_MEMBER, matrix.span, f"matrix column `{column}` is not a value of `{columns_field.name}`",
+                             "allowed: " + ", ".join(columns_allowed))
+        return matrix
 
     # ---- metadata and checks ---------------------------------------------------
     def _meta(self, stmt: ast.Meta, body: _Body) -> None:

@@ -128,6 +128,29 @@ class Table:
 
 
 @attrs.frozen
+class MatrixRow:
+    member: str
+    values: tuple[Decimal, ...]  # one per column
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Matrix:
+    """Points by (row member, column member), e.g. authority level × prize grade."""
+
+    name: str
+    columns: tuple[str, ...]
+    rows: tuple[MatrixRow, ...]
+    span: Span | None = _span()
+
+    def get(self, row: str, column: str) -> Decimal | None:
+        for entry in self.rows:
+            if entry.member == row and column in self.columns:
+                return entry.values[self.columns.index(column)]
+        return None
+
+
+@attrs.frozen
 class Value:
     expr: Expr
 
@@ -157,10 +180,15 @@ class Lookup:
 
 @attrs.frozen
 class LedgerSum:
+    """Σ over entries (or, with ``group``, over distinct groups taking each
+    group's highest) of the points of the entry's ``field`` in ``table`` —
+    or, with ``column_field``, of (field, column_field) in a matrix."""
+
     ledger: FactDecl
     field: str
-    table: Table
+    table: "Table | Matrix"
     group: str | None  # highest per distinct value of this field
+    column_field: str | None = None
 
 
 TermBody = Union[Value, Per, Steps, Lookup, LedgerSum]

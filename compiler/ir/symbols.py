@@ -26,6 +26,7 @@ _KINDS = {k.value: k for k in Kind}
 class Symbols:
     facts: dict[str, FactDecl] = attrs.Factory(dict)
     tables: dict[str, ir.Table] = attrs.Factory(dict)
+    matrices: dict[str, ir.Matrix] = attrs.Factory(dict)
     templates: dict[str, ast.TemplateDecl] = attrs.Factory(dict)
     spans: dict[str, object] = attrs.Factory(dict)
 
@@ -34,6 +35,8 @@ class Symbols:
             return "fact"
         if name in self.tables:
             return "table"
+        if name in self.matrices:
+            return "matrix"
         if name in self.templates:
             return "template"
         return None
@@ -54,6 +57,9 @@ def collect(program: Program, bag: DiagnosticBag) -> Symbols:
             elif isinstance(decl, ast.TableDecl):
                 if _claim(symbols, decl.name, decl.span, bag):
                     symbols.tables[decl.name] = resolve_table(decl.body, decl.name, bag)
+            elif isinstance(decl, ast.MatrixDecl):
+                if _claim(symbols, decl.name, decl.span, bag):
+                    symbols.matrices[decl.name] = resolve_matrix(decl, bag)
             elif isinstance(decl, ast.TemplateDecl):
                 if _claim(symbols, decl.name, decl.span, bag):
                     symbols.templates[decl.name] = decl
@@ -107,7 +113,7 @@ def resolve_type(node: ast.FactType, bag: DiagnosticBag) -> FactType:
             bag.add(codes.DUPLICATE_NAME, member.span, f"`{member.name}` is listed twice")
             continue
         seen.add(member.name)
-        members.append(Member(member.name, member.label))
+        members.append(Member(member.name, member.label, member.aliases))
     if kind in (Kind.ENUM, Kind.EVIDENCE) and not members:
         bag.add(codes.BAD_RANGE, node.span, f"an {kind.value} needs at least one member")
     fields = []
@@ -170,3 +176,26 @@ def resolve_table(body: ast.TableBody, name: str | None, bag: DiagnosticBag) -> 
         bag.add(codes.BAD_TABLE, body.span, "a table mixes numeric bands and named values",
                 "a table is either bands over a number (`1..4: 2`) or values of an enum (`合格: 2`)")
     return ir.Table(name, tuple(rows), default, body.span)
+
+
+def resolve_matrix(decl: ast.MatrixDecl, bag: DiagnosticBag) -> ir.Matrix:
+    """Rows of one value apply that value to every column."""
+    rows = []
+    seen: set[str] = set()
+    for row in decl.rows:
+        if row.member in seen:
+            bag.add(codes.BAD_TABLE, row.span, f"matrix `{decl.name}` has two rows `{row.member}`")
+            continue
+        seen.add(row.member)
+        values = tuple(v.value for v in row.values)
+        if len(values) == 1:
+            values = values * len(decl.columns)
+        elif len(values) != len(decl.columns):
+            bag.add(codes.BAD_TABLE, row.span,
+                    f"row `{row.member}` has {len(values)} values for {len(decl.columns)} columns",
+                    "give one value per column (" + ", ".join(decl.columns) + "), or one value for all")
+            continue
+        rows.append(ir.MatrixRow(row.member, values, row.span))
+    if len(set(decl.columns)) != len(decl.columns):
+        bag.add(codes.BAD_TABLE, decl.span, f"matrix `{decl.name}` names a column twice")
+    return ir.Matrix(decl.name, decl.columns, tuple(rows), decl.span)

@@ -37,6 +37,13 @@ INTEGER_KINDS = frozenset({Kind.COUNT, Kind.RANK})
 class Member:
     name: str
     label: str | None = None
+    #: other spellings read as this member (e.g. 优秀称号 视为二等奖)
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        """Every text an input may use for this member: name, label, aliases."""
+        return (self.name,) + ((self.label,) if self.label else ()) + self.aliases
 
 
 @attrs.frozen
