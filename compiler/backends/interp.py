@@ -34,6 +34,7 @@ from assessc.backends import results as R
 from assessc.graph.nodes import ITEM, TERM, TOTAL, VETO, ScoringGraph
 from assessc.ir import nodes as ir
 from assessc.runtime.decimals import CONTEXT, ZERO, ceil_div, floor_div, quantize, show
+from assessc.runtime.workdays import CalendarError, workdays_between
 
 
 class EvaluationError(Exception):
@@ -67,6 +68,8 @@ class _Env:
             return self.eval(expr.value) in expr.members
         if isinstance(expr, ir.Call):
             args = [self.eval(a) for a in expr.args]
+            if expr.func == "workdays":
+                return workdays_between(*args)
             return min(args) if expr.func == "min" else max(args)
         if isinstance(expr, ir.Binary):
             return self._binary(expr)
@@ -225,6 +228,8 @@ class Interpreter:
             except (decimal.DivisionByZero, decimal.InvalidOperation) as error:
                 raise EvaluationError(entity, node.id, f"cannot compute `{node.label}`: {type(error).__name__}",
                                       node.span) from None
+            except CalendarError as error:
+                raise EvaluationError(entity, node.id, f"`{node.label}`: {error}", node.span) from None
         return R.EntityResult(entity, scores[TOTAL].value, scores, tuple(vetoes))
 
     def _term(self, node, env: _Env) -> tuple[Decimal, R.Line]:

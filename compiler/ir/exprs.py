@@ -33,7 +33,8 @@ _FACT_TYPES = {
     Kind.AMOUNT: T.NUMBER, Kind.BOOL: T.BOOL, Kind.DATE: T.DATE, Kind.TEXT: T.TEXT, Kind.ENUM: T.ENUM,
 }
 
-_FUNCTIONS = {"min": 2, "max": 2}
+#: function -> (argument types, or None for "two or more numbers")
+_FUNCTIONS = {"min": None, "max": None, "workdays": (T.DATE, T.DATE)}
 
 
 @attrs.frozen
@@ -183,10 +184,17 @@ def _call(node: ast.Call, scope: Scope) -> ir.Expr:
         scope.bag.add(codes.UNDEFINED_NAME, node.func.span, f"unknown function `{name}`",
                       "the functions are: " + ", ".join(sorted(_FUNCTIONS)))
         return _error(node.span)
-    if len(node.args) < _FUNCTIONS[name]:
-        scope.bag.add(codes.TYPE_MISMATCH, node.span, f"`{name}` takes at least {_FUNCTIONS[name]} arguments")
+    signature = _FUNCTIONS[name]
+    if signature is None:
+        if len(node.args) < 2:
+            scope.bag.add(codes.TYPE_MISMATCH, node.span, f"`{name}` takes two or more numbers")
+            return _error(node.span)
+        signature = (T.NUMBER,) * len(node.args)
+    if len(node.args) != len(signature):
+        wanted = ", ".join(t.value for t in signature)
+        scope.bag.add(codes.TYPE_MISMATCH, node.span, f"`{name}` takes {len(signature)} arguments ({wanted})")
         return _error(node.span)
-    args = tuple(resolve(a, scope, T.NUMBER) for a in node.args)
+    args = tuple(resolve(a, scope, want) for a, want in zip(node.args, signature))
     return ir.Call(name, args, span=node.span)
 
 
