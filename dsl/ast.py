@@ -75,6 +75,16 @@ class CountEntries:
 
 
 @node
+class LookupExpr:
+    """``lookup KEY TABLE`` inside an expression; as a whole term it is a
+    :class:`LookupTerm`."""
+
+    key: "Expr"
+    table: "TableRef"
+    span: Span | None = _span()
+
+
+@node
 class Call:
     func: Name
     args: tuple["Expr", ...]
@@ -103,7 +113,7 @@ class InSet:
     span: Span | None = _span()
 
 
-Expr = Union[Number, DateLit, BoolLit, StringLit, Name, Missing, CountEntries, Call, Unary, Binary, InSet]
+Expr = Union[Number, DateLit, BoolLit, StringLit, Name, Missing, CountEntries, LookupExpr, Call, Unary, Binary, InSet]
 
 
 # ---- facts ------------------------------------------------------------------

@@ -319,7 +319,13 @@ class _Builder(Transformer):
         return ast.Arg(str(children[0]), children[1], self._span(meta))
 
     def plain_term(self, meta, children):
-        return ast.PlainTerm(children[0], self._span(meta))
+        value = children[0]
+        if isinstance(value, ast.LookupExpr):  # `add lookup K {…}`: a lookup term, explained row by row
+            return ast.LookupTerm(value.key, value.table, self._span(meta))
+        return ast.PlainTerm(value, self._span(meta))
+
+    def lookup_expr(self, meta, children):
+        return ast.LookupExpr(children[1], self._table_ref(children[2]), self._span(meta))
 
     def per_term(self, meta, children):
         return ast.PerTerm(children[0], children[2], self._span(meta))
@@ -341,9 +347,6 @@ class _Builder(Transformer):
         if isinstance(ref, ast.TableBody):
             return ast.TableRef(ref, None, ref.span)
         return ref
-
-    def lookup_term(self, meta, children):
-        return ast.LookupTerm(children[1], self._table_ref(children[2]), self._span(meta))
 
     def ledger_term(self, meta, children):
         ledger, _, field, field2, table = children[:5]

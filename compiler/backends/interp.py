@@ -66,6 +66,8 @@ class _Env:
             return (not operand) if expr.op == "not" else -operand
         if isinstance(expr, ir.InSet):
             return self.eval(expr.value) in expr.members
+        if isinstance(expr, ir.LookupValue):
+            return _lookup(expr.table, self.eval(expr.key))[0]
         if isinstance(expr, ir.Call):
             args = [self.eval(a) for a in expr.args]
             if expr.func == "workdays":

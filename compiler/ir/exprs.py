@@ -23,7 +23,7 @@ import attrs
 from assessc.diagnostics import DiagnosticBag, codes
 from assessc.dsl import ast
 from assessc.ir import nodes as ir
-from assessc.ir.symbols import Symbols
+from assessc.ir.symbols import Symbols, resolve_table
 from assessc.ir.types import ExprType, FactDecl, Kind
 
 T = ExprType
@@ -131,6 +131,9 @@ def _resolve(node: ast.Expr, scope: Scope) -> ir.Expr:
         return ir.Unary(node.op, operand, want, node.span)
     if isinstance(node, ast.InSet):
         return _in_set(node, scope)
+    if isinstance(node, ast.LookupExpr):
+        key = _resolve(node.key, scope)
+        return ir.LookupValue(key, table_for(node.table, key, node.key.span, scope), span=node.span)
     if isinstance(node, ast.Call):
         return _call(node, scope)
     if isinstance(node, ast.Binary):
@@ -222,3 +225,38 @@ def _binary(node: ast.Binary, scope: Scope) -> ir.Expr:
     elif op in ("<", "<=", ">", ">=") and left.type not in (T.NUMBER, T.DATE):
         scope.bag.add(codes.TYPE_MISMATCH, node.span, f"`{op}` orders numbers and dates, not a {left.type.value}")
     return ir.Binary(op, left, right, T.BOOL, node.span)
+
+
+def table_for(ref: ast.TableRef, key: ir.Expr, key_span, scope: Scope) -> ir.Table:
+    """The table ``ref`` names or holds, checked against the looked-up value's type."""
+    if ref.body is not None:
+        table = resolve_table(ref.body, None, scope.bag)
+    else:
+        table = scope.symbols.tables.get(ref.name.name)
+        if table is None:
+            scope.bag.add(codes.UNDEFINED_NAME, ref.name.span, f"undefined table `{ref.name.name}`",
+                          scope.symbols.suggest(ref.name.name, scope.symbols.tables))
+            return ir.Table(None, (), None, ref.span)
+    if isinstance(key, ir.Invalid):
+        return table
+    members = None
+    if key.type is T.ENUM and isinstance(key, ir.FactRef):
+        members = key.fact.type.member_names
+    elif key.type is not T.NUMBER:
+        scope.bag.add(codes.BAD_TABLE, key_span, f"a table looks up a number or an enum, not a {key.type.value}")
+        return table
+    _check_rows(table, members, ref.span, scope)
+    return table
+
+
+def _check_rows(table: ir.Table, members, span, scope: Scope) -> None:
+    for row in table.rows:
+        if members is None and row.member is not None:
+            scope.bag.add(codes.BAD_TABLE, row.span or span, f"`{row.member}` is a name, but the value looked up is a number",
+                          "write bands over the number, e.g. `1..4: 2`")
+        elif members is not None and row.member is None:
+            scope.bag.add(codes.BAD_TABLE, row.span or span, "a numeric band, but the value looked up is an enum",
+                          "allowed keys: " + ", ".join(members))
+        elif members is not None and row.member not in members:
+            scope.bag.add(codes.UNKNOWN_MEMBER, row.span or span, f"`{row.member}` is not a value of the enum looked up",
+                          scope.symbols.suggest(row.member, members) or "allowed: " + ", ".join(members))

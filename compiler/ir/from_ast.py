@@ -25,7 +25,7 @@ import attrs
 from assessc.diagnostics import DiagnosticBag, Note, codes
 from assessc.dsl import ast
 from assessc.ir import nodes as ir
-from assessc.ir.exprs import Scope, lookup_fact, resolve
+from assessc.ir.exprs import Scope, lookup_fact, resolve, table_for
 from assessc.ir.modules import Program
 from assessc.ir.symbols import Symbols, collect, resolve_table
 from assessc.ir.types import ExprType, Kind
@@ -223,42 +223,10 @@ class _Lowerer:
                             term.partial or "whole", term.partial is not None)
         elif isinstance(term, ast.LookupTerm):
             key = resolve(term.key, scope)
-            body = ir.Lookup(key, self._table_for(term.table, key, term.key.span))
+            body = ir.Lookup(key, table_for(term.table, key, term.key.span, scope))
         else:
             body = self._ledger(term, scope)
         return body
-
-    def _table_for(self, ref: ast.TableRef, key: ir.Expr, key_span) -> ir.Table:
-        if ref.body is not None:
-            table = resolve_table(ref.body, None, self.bag)
-        else:
-            table = self.scope.symbols.tables.get(ref.name.name)
-            if table is None:
-                self.bag.add(codes.UNDEFINED_NAME, ref.name.span, f"undefined table `{ref.name.name}`",
-                             self.scope.symbols.suggest(ref.name.name, self.scope.symbols.tables))
-                return ir.Table(None, (), None, ref.span)
-        if isinstance(key, ir.Invalid):
-            return table
-        members = None
-        if key.type is T.ENUM and isinstance(key, ir.FactRef):
-            members = key.fact.type.member_names
-        elif key.type is not T.NUMBER:
-            self.bag.add(codes.BAD_TABLE, key_span, f"a table looks up a number or an enum, not a {key.type.value}")
-            return table
-        self._check_rows(table, members, ref.span)
-        return table
-
-    def _check_rows(self, table: ir.Table, members, span) -> None:
-        for row in table.rows:
-            if members is None and row.member is not None:
-                self.bag.add(codes.BAD_TABLE, row.span or span, f"`{row.member}` is a name, but the value looked up is a number",
-                             "write bands over the number, e.g. `1..4: 2`")
-            elif members is not None and row.member is None:
-                self.bag.add(codes.BAD_TABLE, row.span or span, "a numeric band, but the value looked up is an enum",
-                             "allowed keys: " + ", ".join(members))
-            elif members is not None and row.member not in members:
-                self.bag.add(codes.UNKNOWN_MEMBER, row.span or span, f"`{row.member}` is not a value of the enum looked up",
-                             self.scope.symbols.suggest(row.member, members) or "allowed: " + ", ".join(members))
 
     def _ledger(self, term: ast.LedgerTerm, scope: Scope) -> ir.TermBody:
         fact = lookup_fact(term.ledger, scope, (Kind.LEDGER,))
@@ -274,7 +242,7 @@ class _Lowerer:
         if column is not None:
             matrix = self._matrix_for(term.table, field, column)
             return ir.LedgerSum(fact, field.name, matrix, group, column.name)
-        table = self._table_for(term.table, ir.FactRef(field, T.ENUM, term.field.span), term.field.span)
+        table = table_for(term.table, ir.FactRef(field, T.ENUM, term.field.span), term.field.span, scope)
         return ir.LedgerSum(fact, field.name, table, group)
 
     def _ledger_field(self, fact, name: ast.Name, *, enum: bool):

@@ -85,6 +85,16 @@ class Call:
 
 
 @attrs.frozen
+class LookupValue:
+    """``lookup KEY TABLE`` used inside an expression."""
+
+    key: "Expr"
+    table: "Table"
+    type: ExprType = ExprType.NUMBER
+    span: Span | None = _span()
+
+
+@attrs.frozen
 class Invalid:
     """Stands for an expression whose error was already reported; a program
     holding one never reaches a backend."""
@@ -93,7 +103,7 @@ class Invalid:
     span: Span | None = _span()
 
 
-Expr = Union[Const, FactRef, MissingCount, EntryCount, Unary, Binary, InSet, Call, Invalid]
+Expr = Union[Const, FactRef, MissingCount, EntryCount, Unary, Binary, InSet, Call, LookupValue, Invalid]
 
 
 # ---- tables and terms --------------------------------------------------------

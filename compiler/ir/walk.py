@@ -19,6 +19,8 @@ def subexpressions(expr: ir.Expr) -> Iterator[ir.Expr]:
     elif isinstance(expr, ir.Call):
         for arg in expr.args:
             yield from subexpressions(arg)
+    elif isinstance(expr, ir.LookupValue):
+        yield from subexpressions(expr.key)
 
 
 def facts_of_expr(expr: ir.Expr | None) -> set[str]:

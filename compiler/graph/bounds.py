@@ -1,0 +1,854 @@
+"""Static bounds: the closed interval of values each node of the scoring graph can take.
+
+``analyse(graph)`` computes, for every term, item and the total, an interval
+``[lo, hi]`` that contains the node's value for *every* entity whose facts
+the declared types and ranges allow. It is an abstract interpretation of
+:mod:`assessc.backends.interp`, walking ``graph.order`` exactly as the
+interpreter does, with each concrete value replaced by an abstract one.
+
+Invariants
+==========
+
+* **Soundness.** For every allowed set of facts, the interpreter's value of
+  a node lies in its interval. Every abstract operation over-approximates
+  its concrete counterpart; nothing is ever dropped to gain precision.
+* **Exactness of the ends.** Ends are exact :class:`~decimal.Decimal` values
+  computed in the interpreter's context (60 digits, half-even). Every
+  concrete operation is monotone in each operand on the side an end is taken
+  from, and so is the interpreter's rounding, so an end computed with the
+  same single operation bounds the interpreter's rounded result.
+* **Explicit infinities.** An unbounded side is ``Decimal('-Infinity')`` or
+  ``Decimal('Infinity')``; ``lo`` is never +∞ and ``hi`` never −∞ (an
+  interval holds finite values only). In products ``0 × ∞`` is 0: an
+  infinite end stands for "arbitrarily large but finite".
+* **Non-relational.** Each node's interval is computed from its inputs'
+  intervals alone; correlations between inputs (the same fact read by two
+  terms) are not tracked, so an interval may be wider than the set of
+  values actually reachable, never narrower.
+
+The domain of the facts
+=======================
+
+A numeric fact takes any value in its range (implied bounds included: a
+count is ≥ 0, a rank ≥ 1, a percent within 0 %..100 % unless declared) and
+its ``default``, which a blank cell takes unchecked; a count or rank whose
+values are all whole numbers is *integral*. ``missing F`` and ``count F`` of
+an evidence fact lie in ``[0, #members]``; ``count L`` of a ledger in
+``[0, +∞)``. A bool is ``{true, false}``, an enum the set of its members; a
+date or a text fact is unknown (only constants compare).
+
+Conditions
+==========
+
+A condition is evaluated to the set of truth values it can take (a
+three-valued logic: always, never, or either). The core is *refinement*:
+``refine(env, C, v)`` narrows the facts' domains to those for which ``C``
+can evaluate to ``v`` (``rank > 4`` narrows a rank 1..14 to 5..14; an enum
+``!= m`` drops the member ``m``; ``and``/``or``/``not`` combine narrowings,
+``or`` by joining them), or reports that no allowed facts make ``C`` equal
+``v``. ``C`` can be true iff ``refine(env, C, true)`` is feasible, and false
+iff ``refine(env, C, false)`` is. A term's body is evaluated in the domain
+refined by its own ``if`` condition, so a lookup guarded by ``grade != m``
+does not reach the row ``m``.
+
+Forms
+=====
+
+* arithmetic: interval ``+ − ×``; ``÷`` by corners, and by an interval that
+  holds 0 as an end its side becomes unbounded (a divisor of exactly 0 is
+  an evaluation error, not a value), by one holding 0 inside, unbounded;
+  ``min``/``max`` end by end;
+* ``A per N``: ``A × N``;
+* steps: the gap ``T − V`` (``V − T`` above) restricted to its positive part,
+  divided by the step, floored/ceiled/kept, times ``A``; hull with 0 when
+  the gap may be ≤ 0;
+* lookup: the rows are tried in order over the key's domain (an interval,
+  integral or not, or a set of members), consuming the key values each row
+  matches: a row is *reachable* when some key value is left for it; the
+  value is the hull of the reachable rows' values, with the ``else`` value
+  (or 0) when some key value matches no row;
+* ledger sum: each entry scores in the hull ``P`` of the points of the
+  members its field may hold; with no ``highest per`` (or a group field of
+  unbounded domain) the number of entries is unbounded, so the sum is
+  ``[−∞ if P can be negative else 0, +∞ if P can be positive else 0]``;
+  grouped by a field of finite domain, each possible group counts at most
+  once, at points within what that group's entries can score;
+* a term with ``if C``: 0 if ``C`` never holds, the (signed, and under
+  ``round each`` rounded) body if it always holds, else their hull with 0;
+* an item: ``start + Σ terms + Σ children``; its *raw* interval is that sum
+  after ``zero if`` (forced to 0 if a condition always holds, hull with 0 if
+  one may) and before floor and cap; then ``until zero``, ``max`` (on a
+  penalty: the deduction), exactly as the interpreter orders them, the hull
+  with 0 when a ``zero if`` may hold, and ``round each`` rounding both ends
+  with the policy's mode (every rounding mode is monotone);
+* the total: ``min(Σ items, max) + Σ bonuses + Σ penalties``, then the veto
+  (0 if a veto always holds, hull with 0 if one may), then rounding.
+
+Besides the intervals, :class:`Bounds` keeps what the lints need: each
+item's raw interval, the truth values of every condition, and the
+reachability of every lookup table's rows.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Iterator, Union
+
+import attrs
+
+from assessc.facts.numeric import bounds as fact_bounds
+from assessc.graph.nodes import ITEM, TERM, TOTAL, VETO, ScoringGraph
+from assessc.ir import nodes as ir
+from assessc.ir.types import INTEGER_KINDS, NUMERIC_KINDS, ExprType, FactDecl, Kind
+from assessc.runtime.decimals import CONTEXT, quantize, show
+
+INF = Decimal("Infinity")
+NEG_INF = Decimal("-Infinity")
+ZERO = Decimal(0)
+
+#: the truth values a condition can take
+Truth = frozenset
+ALWAYS: Truth = frozenset({True})
+NEVER: Truth = frozenset({False})
+EITHER: Truth = frozenset({True, False})
+
+
+# ---- intervals -------------------------------------------------------------------
+
+
+def _show_end(value: Decimal) -> str:
+    if value.is_infinite():
+        return "-inf" if value < 0 else "inf"
+    return show(value)
+
+
+@attrs.frozen
+class Interval:
+    """A closed interval of finite decimals; an infinite end means unbounded."""
+
+    lo: Decimal
+    hi: Decimal
+
+    def __attrs_post_init__(self):
+        if not (self.lo <= self.hi and self.lo != INF and self.hi != NEG_INF):
+            raise ValueError(f"not an interval: [{self.lo}, {self.hi}]")
+
+    @classmethod
+    def point(cls, value: Decimal) -> "Interval":
+        return cls(value, value)
+
+    @classmethod
+    def full(cls) -> "Interval":
+        return cls(NEG_INF, INF)
+
+    def __contains__(self, value) -> bool:
+        return self.lo <= value <= self.hi
+
+    @property
+    def bounded(self) -> bool:
+        return self.lo.is_finite() and self.hi.is_finite()
+
+    def hull(self, other: "Interval") -> "Interval":
+        return Interval(min(self.lo, other.lo), max(self.hi, other.hi))
+
+    def with_zero(self) -> "Interval":
+        return self.hull(ZERO_INTERVAL)
+
+    def meet(self, other: "Interval") -> "Interval | None":
+        lo, hi = max(self.lo, other.lo), min(self.hi, other.hi)
+        return Interval(lo, hi) if lo <= hi else None
+
+    def describe(self) -> str:
+        """The interval as a range: ``1..14``, ``0..inf``, ``2``."""
+        if self.lo == self.hi:
+            return _show_end(self.lo)
+        return f"{_show_end(self.lo)}..{_show_end(self.hi)}"
+
+    def __str__(self) -> str:
+        return f"[{_show_end(self.lo)}, {_show_end(self.hi)}]"
+
+
+ZERO_INTERVAL = Interval(ZERO, ZERO)
+
+
+def _add(a: Interval, b: Interval) -> Interval:
+    return Interval(CONTEXT.add(a.lo, b.lo), CONTEXT.add(a.hi, b.hi))
+
+
+def _neg(a: Interval) -> Interval:
+    return Interval(-a.hi, -a.lo)
+
+
+def _sub(a: Interval, b: Interval) -> Interval:
+    return _add(a, _neg(b))
+
+
+def _times(x: Decimal, y: Decimal) -> Decimal:
+    if x.is_zero() or y.is_zero():
+        return ZERO  # 0 × ∞ = 0: an infinite end stands for a finite value
+    return CONTEXT.multiply(x, y)
+
+
+def _mul(a: Interval, b: Interval) -> Interval:
+    corners = [_times(x, y) for x in (a.lo, a.hi) for y in (b.lo, b.hi)]
+    return Interval(min(corners), max(corners))
+
+
+def _quotients(x: Decimal, y: Decimal) -> list[Decimal]:
+    """The values x / y approaches at a corner (y ≠ 0)."""
+    if x.is_infinite() and y.is_infinite():
+        sign = 1 if (x > 0) == (y > 0) else -1
+        return [ZERO, INF if sign > 0 else NEG_INF]
+    if x.is_zero():
+        return [ZERO]
+    return [CONTEXT.divide(x, y)]
+
+
+def _towards_zero(x: Decimal, divisor_sign: int) -> list[Decimal]:
+    """The value x / y approaches as y → 0 from the side ``divisor_sign``."""
+    if x.is_zero():
+        return [ZERO]
+    return [INF if (x > 0) == (divisor_sign > 0) else NEG_INF]
+
+
+def _div(a: Interval, b: Interval) -> Interval:
+    if b.lo > 0 or b.hi < 0:
+        corners = [q for x in (a.lo, a.hi) for y in (b.lo, b.hi) for q in _quotients(x, y)]
+    elif b.lo == 0 and b.hi > 0:  # divisors in (0, hi]: 0 itself is an evaluation error
+        corners = [q for x in (a.lo, a.hi) for q in _quotients(x, b.hi) + _towards_zero(x, 1)]
+    elif b.hi == 0 and b.lo < 0:  # divisors in [lo, 0)
+        corners = [q for x in (a.lo, a.hi) for q in _quotients(x, b.lo) + _towards_zero(x, -1)]
+    else:  # 0 inside the divisor, or the divisor is exactly 0 (never a value)
+        return Interval.full()
+    return Interval(min(corners), max(corners))
+
+
+def _map_ends(a: Interval, func) -> Interval:
+    """Apply a monotone (non-decreasing) function to both finite ends."""
+    return Interval(a.lo if a.lo.is_infinite() else func(a.lo), a.hi if a.hi.is_infinite() else func(a.hi))
+
+
+def _floor(a: Interval) -> Interval:
+    return _map_ends(a, lambda v: v.to_integral_value(rounding=decimal.ROUND_FLOOR))
+
+
+def _ceil(a: Interval) -> Interval:
+    return _map_ends(a, lambda v: v.to_integral_value(rounding=decimal.ROUND_CEILING))
+
+
+def _round(a: Interval, rounding: ir.Rounding) -> Interval:
+    return _map_ends(a, lambda v: quantize(v, rounding.places, rounding.mode))
+
+
+def _integral_ends(a: Interval) -> Interval | None:
+    """The smallest interval holding the whole numbers of ``a`` (None: none)."""
+    lo = a.lo if a.lo.is_infinite() else a.lo.to_integral_value(rounding=decimal.ROUND_CEILING)
+    hi = a.hi if a.hi.is_infinite() else a.hi.to_integral_value(rounding=decimal.ROUND_FLOOR)
+    return Interval(lo, hi) if lo <= hi else None
+
+
+# ---- the domain of facts, and environments narrowed by conditions ----------------------
+
+#: an abstract value: an Interval (numbers), a frozenset of bools or enum
+#: members, or None (unknown: dates and texts other than constants)
+Abstract = Union[Interval, frozenset, None]
+
+
+def _atom_key(expr: ir.Expr):
+    if isinstance(expr, ir.FactRef):
+        return ("fact", expr.fact.name)
+    if isinstance(expr, ir.MissingCount):
+        return ("missing", expr.fact.name)
+    if isinstance(expr, ir.EntryCount):
+        return ("count", expr.fact.name)
+    return None
+
+
+def _is_whole(value) -> bool:
+    return isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value()
+
+
+def _fact_integral(fact: FactDecl) -> bool:
+    return fact.type.kind in INTEGER_KINDS and (fact.default is None or _is_whole(fact.default))
+
+
+def _fact_domain(fact: FactDecl) -> Abstract:
+    kind = fact.type.kind
+    if kind in NUMERIC_KINDS:
+        low, high = fact_bounds(fact.type)
+        domain = Interval(NEG_INF if low is None else low, INF if high is None else high)
+        if isinstance(fact.default, Decimal):  # a blank takes the default, unchecked
+            domain = domain.hull(Interval.point(fact.default))
+        return domain
+    if kind is Kind.BOOL:
+        return EITHER
+    if kind is Kind.ENUM:
+        return frozenset(fact.type.member_names)
+    return None
+
+
+def _atom_domain(expr: ir.Expr) -> Abstract:
+    if isinstance(expr, ir.FactRef):
+        return _fact_domain(expr.fact)
+    fact = expr.fact
+    if isinstance(expr, ir.EntryCount) and fact.type.kind is Kind.LEDGER:
+        return Interval(ZERO, INF)
+    return Interval(ZERO, Decimal(len(fact.type.members)))  # missing F / count F of an evidence F
+
+
+class _Env:
+    """The facts' domains, some narrowed by conditions assumed to hold."""
+
+    __slots__ = ("narrowed",)
+
+    def __init__(self, narrowed: Mapping | None = None):
+        self.narrowed = dict(narrowed or {})
+
+    def get(self, expr: ir.Expr) -> Abstract:
+        key = _atom_key(expr)
+        if key in self.narrowed:
+            return self.narrowed[key]
+        return _atom_domain(expr)
+
+    def set(self, expr: ir.Expr, value: Abstract) -> "_Env":
+        env = _Env(self.narrowed)
+        env.narrowed[_atom_key(expr)] = value
+        return env
+
+    def join(self, other: "_Env") -> "_Env":
+        """Facts allowed by either environment: a key narrowed in one only is
+        not narrowed at all."""
+        joined = {}
+        for key in self.narrowed.keys() & other.narrowed.keys():
+            a, b = self.narrowed[key], other.narrowed[key]
+            if isinstance(a, Interval) and isinstance(b, Interval):
+                joined[key] = a.hull(b)
+            elif isinstance(a, frozenset) and isinstance(b, frozenset):
+                joined[key] = a | b
+        return _Env(joined)
+
+
+BASE = _Env()
+
+
+def _join(a: _Env | None, b: _Env | None) -> _Env | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a.join(b)
+
+
+def _integral(expr: ir.Expr) -> bool:
+    """Every value of ``expr`` is a whole number."""
+    if isinstance(expr, ir.Const):
+        return _is_whole(expr.value)
+    if isinstance(expr, ir.FactRef):
+        return _fact_integral(expr.fact)
+    if isinstance(expr, (ir.MissingCount, ir.EntryCount)):
+        return True
+    if isinstance(expr, ir.Unary):
+        return expr.op == "-" and _integral(expr.operand)
+    if isinstance(expr, ir.Binary):
+        return expr.op in ("+", "-", "*") and _integral(expr.left) and _integral(expr.right)
+    if isinstance(expr, ir.Call):
+        return all(_integral(a) for a in expr.args)
+    return False
+
+
+# ---- expressions ---------------------------------------------------------------------
+
+
+def _num(expr: ir.Expr, env: _Env) -> Interval:
+    if isinstance(expr, ir.Const):
+        return Interval.point(expr.value) if isinstance(expr.value, Decimal) else Interval.full()
+    if _atom_key(expr) is not None:
+        value = env.get(expr)
+        return value if isinstance(value, Interval) else Interval.full()
+    if isinstance(expr, ir.Unary) and expr.op == "-":
+        return _neg(_num(expr.operand, env))
+    if isinstance(expr, ir.Binary) and expr.op in ("+", "-", "*", "/"):
+        a, b = _num(expr.left, env), _num(expr.right, env)
+        return {"+": _add, "-": _sub, "*": _mul, "/": _div}[expr.op](a, b)
+    if isinstance(expr, ir.Call) and expr.args:
+        args = [_num(a, env) for a in expr.args]
+        pick = min if expr.func == "min" else max
+        return Interval(pick(a.lo for a in args), pick(a.hi for a in args))
+    return Interval.full()
+
+
+def _members(expr: ir.Expr, env: _Env) -> frozenset | None:
+    """The enum members (or bools) an expression can be; None: unknown."""
+    if isinstance(expr, ir.Const):
+        return frozenset({expr.value})
+    if expr.type is ExprType.BOOL:
+        return truth(expr, env)
+    if _atom_key(expr) is not None:
+        value = env.get(expr)
+        return value if isinstance(value, frozenset) else None
+    return None
+
+
+_NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def truth(cond: ir.Expr, env: _Env = BASE) -> Truth:
+    """The truth values ``cond`` can take over the facts ``env`` allows."""
+    return frozenset(v for v in (True, False) if refine(env, cond, v) is not None)
+
+
+def refine(env: _Env, cond: ir.Expr, want: bool) -> _Env | None:
+    """``env`` narrowed to facts for which ``cond`` evaluates to ``want``;
+    None when no allowed facts do."""
+    if isinstance(cond, ir.Const):
+        return env if bool(cond.value) == want else None
+    if isinstance(cond, ir.Unary) and cond.op == "not":
+        return refine(env, cond.operand, not want)
+    if isinstance(cond, ir.Binary) and cond.op in ("and", "or"):
+        both = (cond.op == "and") == want  # both sides must take `want`
+        if both:
+            left = refine(env, cond.left, want)
+            return None if left is None else refine(left, cond.right, want)
+        return _join(refine(env, cond.left, want), refine(env, cond.right, want))
+    if isinstance(cond, ir.InSet):
+        members = _members(cond.value, env)
+        if members is None:
+            return env
+        kept = members & frozenset(cond.members) if want else members - frozenset(cond.members)
+        if not kept:
+            return None
+        return env.set(cond.value, kept) if _atom_key(cond.value) is not None else env
+    if _atom_key(cond) is not None:  # a bool fact used as a condition
+        value = env.get(cond)
+        if isinstance(value, frozenset):
+            return env.set(cond, value & {want}) if want in value else None
+        return env
+    if isinstance(cond, ir.Binary) and cond.op in _NEGATED:
+        op = cond.op if want else _NEGATED[cond.op]
+        if cond.left.type is ExprType.NUMBER:
+            return _refine_numbers(env, cond.left, op, cond.right)
+        return _refine_equal(env, cond.left, op, cond.right)
+    return env
+
+
+def _possible(op: str, a: Interval, b: Interval) -> bool:
+    """Some a ∈ ``a``, b ∈ ``b`` satisfy ``a op b``."""
+    if op == "<":
+        return a.lo < b.hi
+    if op == "<=":
+        return a.lo <= b.hi
+    if op == ">":
+        return a.hi > b.lo
+    if op == ">=":
+        return a.hi >= b.lo
+    if op == "==":
+        return a.meet(b) is not None
+    return not (a.lo == a.hi == b.lo == b.hi)  # !=
+
+
+def _narrow(x: Interval, op: str, other: Interval, integral: bool) -> Interval | None:
+    """The values of ``x`` that satisfy ``x op y`` for some y ∈ ``other``."""
+    lo, hi = x.lo, x.hi
+    if op in ("<", "<="):
+        limit = other.hi
+        if op == "<" and integral and limit.is_finite():
+            limit = limit.to_integral_value(rounding=decimal.ROUND_CEILING) - 1
+        hi = min(hi, limit)
+    elif op in (">", ">="):
+        limit = other.lo
+        if op == ">" and integral and limit.is_finite():
+            limit = limit.to_integral_value(rounding=decimal.ROUND_FLOOR) + 1
+        lo = max(lo, limit)
+    elif op == "==":
+        lo, hi = max(lo, other.lo), min(hi, other.hi)
+    elif op == "!=" and integral and other.lo == other.hi:
+        if lo == other.lo:
+            lo += 1
+        if hi == other.hi:
+            hi -= 1
+    if lo > hi or lo == INF or hi == NEG_INF:
+        return None
+    narrowed = Interval(lo, hi)
+    return _integral_ends(narrowed) if integral else narrowed
+
+
+def _refine_numbers(env: _Env, left: ir.Expr, op: str, right: ir.Expr) -> _Env | None:
+    a, b = _num(left, env), _num(right, env)
+    if not _possible(op, a, b):
+        return None
+    for side, this, other, side_op in ((left, a, b, op), (right, b, a, _FLIPPED[op])):
+        if _atom_key(side) is not None and isinstance(env.get(side), Interval):
+            narrowed = _narrow(this, side_op, other, _integral(side))
+            if narrowed is None:
+                return None
+            env = env.set(side, narrowed)
+    return env
+
+
+def _refine_equal(env: _Env, left: ir.Expr, op: str, right: ir.Expr) -> _Env | None:
+    """``==`` / ``!=`` over enums, bools, dates and texts; ``<``… over dates."""
+    if left.type is ExprType.BOOL or right.type is ExprType.BOOL:
+        for side, other in ((left, right), (right, left)):
+            if isinstance(other, ir.Const) and op in ("==", "!="):
+                return refine(env, side, bool(other.value) == (op == "=="))
+    a, b = _members(left, env), _members(right, env)
+    if a is None or b is None:
+        return env
+    if op not in ("==", "!="):  # dates: only constants compare
+        if len(a) == 1 and len(b) == 1:
+            x, y = next(iter(a)), next(iter(b))
+            holds = {"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op]
+            return env if holds else None
+        return env
+    if op == "==":
+        common = a & b
+        if not common:
+            return None
+        for side in (left, right):
+            if _atom_key(side) is not None and isinstance(env.get(side), frozenset):
+                env = env.set(side, common)
+        return env
+    if len(a) == 1 and a == b:
+        return None
+    for side, other in ((left, b), (right, a)):
+        if len(other) == 1 and _atom_key(side) is not None and isinstance(env.get(side), frozenset):
+            kept = env.get(side) - other
+            if not kept:
+                return None
+            env = env.set(side, kept)
+    return env
+
+
+# ---- lookups -----------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Piece:
+    """A piece of the key's domain not matched yet: an interval, each end open or closed."""
+
+    lo: Decimal
+    lo_open: bool
+    hi: Decimal
+    hi_open: bool
+
+    def empty(self, integral: bool) -> bool:
+        if integral:
+            return self._first_whole() > self._last_whole()
+        if self.lo < self.hi:
+            return False
+        return not (self.lo == self.hi and not self.lo_open and not self.hi_open)
+
+    def _first_whole(self) -> Decimal:
+        if self.lo.is_infinite():
+            return self.lo
+        whole = self.lo.to_integral_value(rounding=decimal.ROUND_CEILING)
+        return whole + 1 if self.lo_open and whole == self.lo else whole
+
+    def _last_whole(self) -> Decimal:
+        if self.hi.is_infinite():
+            return self.hi
+        whole = self.hi.to_integral_value(rounding=decimal.ROUND_FLOOR)
+        return whole - 1 if self.hi_open and whole == self.hi else whole
+
+    def meet(self, lo: Decimal, hi: Decimal) -> "_Piece":
+        new_lo, lo_open = (self.lo, self.lo_open) if self.lo >= lo else (lo, False)
+        new_hi, hi_open = (self.hi, self.hi_open) if self.hi <= hi else (hi, False)
+        return _Piece(new_lo, lo_open, new_hi, hi_open)
+
+    def minus(self, lo: Decimal, hi: Decimal) -> list["_Piece"]:
+        below = _Piece(self.lo, self.lo_open, lo, True) if lo <= self.hi else self
+        above = _Piece(hi, True, self.hi, self.hi_open) if hi >= self.lo else self
+        if below is self or above is self:  # the band misses this piece
+            return [self] if (lo > self.hi or hi < self.lo) else [p for p in (below, above) if p is not self]
+        return [below, above]
+
+
+@attrs.frozen
+class Reach:
+    """Which rows of one lookup table the key's allowed values reach."""
+
+    rows: tuple[bool, ...]  # one per row of the table, in order
+    unmatched: bool  # some allowed key value matches no row (the `else` row, or 0)
+    domain: str  # the key's allowed values, in words
+
+
+def _reach_rows(table: ir.Table, key: ir.Expr, env: _Env) -> tuple[Reach, Interval]:
+    """Row reachability of ``table`` over ``key`` in ``env``, and the hull of
+    the values a lookup gives."""
+    if key.type is ExprType.NUMBER:
+        domain = _num(key, env)
+        integral = _integral(key)
+        if integral:
+            domain = _integral_ends(domain) or domain
+        pieces = [_Piece(domain.lo, domain.lo.is_infinite(), domain.hi, domain.hi.is_infinite())]
+        reached = []
+        for row in table.rows:
+            if row.member is not None:
+                reached.append(False)
+                continue
+            reached.append(any(not p.meet(row.low, row.high).empty(integral) for p in pieces))
+            pieces = [q for p in pieces for q in p.minus(row.low, row.high) if not q.empty(integral)]
+        unmatched = bool(pieces)
+        words = domain.describe() + (" (whole numbers)" if integral and domain.lo != domain.hi else "")
+    else:
+        members = _members(key, env)
+        left = set(members) if members is not None else None
+        reached = []
+        for row in table.rows:
+            if row.member is None:
+                reached.append(False)
+            elif left is None:
+                reached.append(True)
+            else:
+                reached.append(row.member in left)
+                left.discard(row.member)
+        unmatched = left is None or bool(left)
+        words = "{" + ", ".join(sorted(members)) + "}" if members is not None else "any value"
+    reach = Reach(tuple(reached), unmatched, words)
+    return reach, _lookup_value(table, reach)
+
+
+def _lookup_value(table: ir.Table, reach: Reach) -> Interval:
+    values = [row.value for row, hit in zip(table.rows, reach.rows) if hit]
+    if reach.unmatched:
+        values.append(table.default if table.default is not None else ZERO)
+    if not values:  # no allowed key at all: the term is never evaluated
+        return ZERO_INTERVAL
+    return Interval(min(values), max(values))
+
+
+# ---- ledgers --------------------------------------------------------------------------
+
+
+def _field_values(fact: FactDecl | None) -> list | None:
+    """The values a ledger field can hold, when they are finitely many."""
+    if fact is None:
+        return None
+    kind = fact.type.kind
+    if kind is Kind.ENUM:
+        return list(fact.type.member_names)
+    if kind is Kind.BOOL:
+        return [True, False]
+    if kind in INTEGER_KINDS and _fact_integral(fact):
+        low, high = fact_bounds(fact.type)
+        if low is None or high is None or high - low > 10_000:
+            return None
+        values = [Decimal(n) for n in range(int(low), int(high) + 1)]
+        if fact.default is not None and fact.default not in values:
+            values.append(fact.default)
+        return values
+    return None
+
+
+def _ledger(body: ir.LedgerSum) -> tuple[Interval, Reach | None]:
+    fields = body.ledger.type
+    field = fields.field(body.field)
+    members = list(field.type.member_names) if field is not None else []
+    column_field = getattr(body, "column_field", None)
+    reach = None
+    # points(row member, column member) of one entry; column None for a plain table
+    if column_field is not None:
+        column = fields.field(column_field)
+        columns = list(column.type.member_names) if column is not None else []
+
+        def points(member, col):
+            value = body.table.get(member, col)
+            return value if value else ZERO  # the interpreter's `get(...) or 0`
+    else:
+        columns = [None]
+        reach, _ = _reach_rows(body.table, ir.FactRef(field, ExprType.ENUM), BASE) if field is not None else (None, None)
+        by_member = {}
+        for row in body.table.rows:
+            if row.member is not None and row.member not in by_member:
+                by_member[row.member] = row.value
+        fallback = body.table.default if body.table.default is not None else ZERO
+
+        def points(member, col):
+            return by_member.get(member, fallback)
+
+    if not members or not columns:
+        return Interval.full(), reach
+    table_points = {(m, c): points(m, c) for m in members for c in columns}
+    entry = Interval(min(table_points.values()), max(table_points.values()))
+    groups: list[Interval] | None = None
+    if body.group is not None:
+        if body.group == body.field:
+            groups = [_hull(table_points[(m, c)] for c in columns) for m in members]
+        elif column_field is not None and body.group == column_field:
+            groups = [_hull(table_points[(m, c)] for m in members) for c in columns]
+        else:
+            values = _field_values(fields.field(body.group))
+            if values is not None:
+                groups = [entry] * len(values)
+    if groups is None:  # any number of entries, each in `entry`
+        return Interval(NEG_INF if entry.lo < 0 else ZERO, INF if entry.hi > 0 else ZERO), reach
+    lo = sum((min(g.lo, ZERO) for g in groups), ZERO)
+    hi = sum((max(g.hi, ZERO) for g in groups), ZERO)
+    return Interval(lo, hi), reach
+
+
+def _hull(values: Iterator[Decimal]) -> Interval:
+    values = list(values)
+    return Interval(min(values), max(values))
+
+
+# ---- terms, items, the total ------------------------------------------------------------
+
+
+def _steps(body: ir.Steps, env: _Env) -> Interval:
+    amount, step = _num(body.amount, env), _num(body.step, env)
+    threshold, value = _num(body.threshold, env), _num(body.value, env)
+    gap = _sub(threshold, value) if body.direction == "below" else _sub(value, threshold)
+    if gap.hi <= 0:
+        return ZERO_INTERVAL
+    positive = Interval(max(gap.lo, ZERO), gap.hi)
+    quotient = _div(positive, step)
+    if body.partial == "whole":
+        steps = _floor(quotient)
+    elif body.partial == "started":
+        steps = _ceil(quotient)
+    else:
+        steps = quotient
+    result = _mul(steps, amount)
+    return result.with_zero() if gap.lo <= 0 else result
+
+
+def _body(body: ir.TermBody, env: _Env) -> tuple[Interval, Reach | None]:
+    if isinstance(body, ir.Value):
+        return _num(body.expr, env), None
+    if isinstance(body, ir.Per):
+        return _mul(_num(body.amount, env), _num(body.count, env)), None
+    if isinstance(body, ir.Steps):
+        return _steps(body, env), None
+    if isinstance(body, ir.Lookup):
+        reach, value = _reach_rows(body.table, body.key, env)
+        return value, reach
+    if isinstance(body, ir.LedgerSum):
+        return _ledger(body)
+    return Interval.full(), None  # a form this analysis does not know: anything
+
+
+@attrs.frozen
+class Bounds(Mapping):
+    """Node id → :class:`Interval` for every term, item and the total.
+
+    ``raw`` maps each item id to its interval after ``zero if`` and before
+    ``until zero`` and ``max``; ``conditions`` maps a condition's id to the
+    truth values it can take (a term's condition under the term's id, the
+    k-th ``zero if`` of item I under ``I:zero:k``, a veto under ``veto:k``);
+    ``lookups`` maps a term id to the reachability of its table's rows.
+    """
+
+    values: dict = attrs.field(factory=dict)
+    raw: dict = attrs.field(factory=dict)
+    conditions: dict = attrs.field(factory=dict)
+    lookups: dict = attrs.field(factory=dict)
+
+    def __getitem__(self, node_id: str) -> Interval:
+        return self.values[node_id]
+
+    def __iter__(self):
+        return iter(self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+def zero_id(item_id: str, k: int) -> str:
+    """The condition id of the k-th (1-based) ``zero if`` of an item."""
+    return f"{item_id}:zero:{k}"
+
+
+def analyse(graph: ScoringGraph) -> Bounds:
+    """The static bounds of every term, item and the total of ``graph``."""
+    policy = graph.policy
+    rounding = policy.rounding
+    round_each = rounding is not None and rounding.scope == "each"
+    out = Bounds()
+    with decimal.localcontext(CONTEXT):
+        for node in graph.order:
+            if node.kind == TERM:
+                out.values[node.id] = _term(node.id, node.ir, out, rounding if round_each else None)
+            elif node.kind == ITEM:
+                out.values[node.id] = _item(node.ir, out, rounding if round_each else None)
+            elif node.kind == VETO:
+                out.conditions[node.id] = truth(node.ir.condition)
+            elif node.kind == TOTAL:
+                out.values[node.id] = _total(policy, out, rounding)
+    return out
+
+
+def _term(term_id: str, term: ir.Term, out: Bounds, rounding: ir.Rounding | None) -> Interval:
+    env: _Env | None = BASE
+    holds = ALWAYS
+    if term.condition is not None:
+        holds = truth(term.condition)
+        out.conditions[term_id] = holds
+        env = refine(BASE, term.condition, True) if True in holds else None
+    if env is None:  # the condition never holds: the body is never evaluated
+        return ZERO_INTERVAL
+    body, reach = _body(term.body, env)
+    if reach is not None:
+        out.lookups[term_id] = reach
+    value = _neg(body) if term.sign < 0 else body
+    if rounding is not None:
+        value = _round(value, rounding)
+    return value.with_zero() if False in holds else value
+
+
+def _item(item: ir.Node, out: Bounds, rounding: ir.Rounding | None) -> Interval:
+    total = _num(item.start, BASE) if item.start is not None else ZERO_INTERVAL
+    for k in range(1, len(item.terms) + 1):
+        total = _add(total, out.values[f"{item.id}/{k}"])
+    for child in item.children:
+        total = _add(total, out.values[child.id])
+    zeroes = []
+    for k, zero in enumerate(item.zero_if, start=1):
+        zeroes.append(truth(zero.condition))
+        out.conditions[zero_id(item.id, k)] = zeroes[-1]
+    always = any(t == ALWAYS for t in zeroes)
+    may = any(True in t for t in zeroes)
+    if always:
+        out.raw[item.id] = ZERO_INTERVAL
+        return ZERO_INTERVAL
+    out.raw[item.id] = total.with_zero() if may else total
+    value = _clamp(item, total)
+    if may:
+        value = value.with_zero()
+    return _round(value, rounding) if rounding is not None else value
+
+
+def _clamp(item: ir.Node, value: Interval) -> Interval:
+    lo, hi = value.lo, value.hi
+    if item.floor is not None:
+        lo, hi = max(lo, item.floor), max(hi, item.floor)
+    if item.max is not None and not item.uncapped:
+        if item.kind == "penalty":
+            lo, hi = max(lo, -item.max), max(hi, -item.max)
+        else:
+            lo, hi = min(lo, item.max), min(hi, item.max)
+    return Interval(lo, hi)
+
+
+def _total(policy: ir.Policy, out: Bounds, rounding: ir.Rounding | None) -> Interval:
+    main = ZERO_INTERVAL
+    for top in policy.items:
+        main = _add(main, out.values[top.id])
+    if policy.max is not None:
+        main = Interval(min(main.lo, policy.max), min(main.hi, policy.max))
+    value = main
+    for extra in (*policy.bonuses, *policy.penalties):
+        value = _add(value, out.values[extra.id])
+    vetoes = [out.conditions[f"veto:{k}"] for k in range(1, len(policy.vetoes) + 1)]
+    if any(t == ALWAYS for t in vetoes):
+        value = ZERO_INTERVAL
+    elif any(True in t for t in vetoes):
+        value = value.with_zero()
+    return _round(value, rounding) if rounding is not None else value
+
+
+__all__ = ["Bounds", "Interval", "Reach", "Truth", "ALWAYS", "NEVER", "EITHER", "INF", "NEG_INF",
+           "analyse", "truth", "zero_id"]
