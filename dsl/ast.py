@@ -421,7 +421,44 @@ class Veto:
     span: Span | None = _span()
 
 
-PolicyStmt = Union[MaxStmt, EntityStmt, RoundStmt, Veto, Accept, Item, Meta, Coefficient]
+@node
+class AwardBand:
+    name: str
+    label: str | None
+    low: Number
+    high: Number
+    span: Span | None = _span()
+
+
+@node
+class AwardBands:
+    """``awards ["title"] by rank [of ITEM] { 一等奖: 1..5 … }`` (F25)."""
+
+    title: str | None
+    item: str | None  # rank by this item's value instead of the total
+    bands: tuple[AwardBand, ...]
+    span: Span | None = _span()
+    item_span: Span | None = _span()
+
+
+@node
+class OutcomeRule:
+    """``demote "…" if C`` (one award grade down), ``rank last "…" if C`` or
+    ``flag "…" if C`` (F26, F27)."""
+
+    kind: str  # demote | last | flag
+    reason: str
+    condition: Expr
+    span: Span | None = _span()
+
+
+@node
+class Outcomes:
+    rules: tuple[Union[AwardBands, OutcomeRule], ...]
+    span: Span | None = _span()
+
+
+PolicyStmt = Union[MaxStmt, EntityStmt, RoundStmt, Veto, Accept, Item, Meta, Coefficient, Outcomes]
 
 
 @node

@@ -233,6 +233,31 @@ class _Builder(Transformer):
     def accept_stmt(self, meta, children):
         return ast.Accept(str(children[1]), _unquote(children[2]), self._span(meta))
 
+    def outcomes(self, meta, children):
+        return ast.Outcomes(tuple(children[1:]), self._span(meta))
+
+    def award_bands(self, meta, children):
+        title = _unquote(children[1]) if children[1] is not None else None
+        path = children[5]
+        bands = tuple(c for c in children if isinstance(c, ast.AwardBand))
+        return ast.AwardBands(title, path[0] if path else None, bands, self._span(meta), path[1] if path else None)
+
+    def award_band(self, meta, children):
+        name, label, low, high = children[0], children[1], children[2], children[3]
+        return ast.AwardBand(str(name), _unquote(label) if label is not None else None, low, high, self._span(meta))
+
+    def item_path(self, meta, children):
+        return ".".join(str(c) for c in children if isinstance(c, Token)), self._span(meta)
+
+    def demote_stmt(self, meta, children):
+        return ast.OutcomeRule("demote", _unquote(children[1]), children[3], self._span(meta))
+
+    def last_stmt(self, meta, children):
+        return ast.OutcomeRule("last", _unquote(children[2]), children[4], self._span(meta))
+
+    def flag_stmt(self, meta, children):
+        return ast.OutcomeRule("flag", _unquote(children[1]), children[3], self._span(meta))
+
     def _item(self, kind, meta, children):
         key, key_span = children[1]
         title, cap = _unquote(children[2]), children[3]

@@ -34,7 +34,8 @@ _FACT_TYPES = {
 }
 
 #: function -> (argument types, or None for "two or more numbers")
-_FUNCTIONS = {"min": None, "max": None, "workdays": (T.DATE, T.DATE)}
+_FUNCTIONS = {"min": None, "max": None, "workdays": (T.DATE, T.DATE), "place": (), "last_place": ()}
+_AFTER_RANKING = ("place", "last_place")
 
 
 @attrs.frozen
@@ -46,6 +47,8 @@ class Scope:
     symbols: Symbols
     bag: DiagnosticBag
     params: Mapping[str, tuple[ast.Expr, "Scope"]] = attrs.field(factory=dict)
+    #: inside `outcomes`, where place() and last_place() are known
+    after_ranking: bool = False
 
 
 def _error(span, type: ExprType = T.NUMBER) -> ir.Invalid:
@@ -188,6 +191,10 @@ def _call(node: ast.Call, scope: Scope) -> ir.Expr:
                       "the functions are: " + ", ".join(sorted(_FUNCTIONS)))
         return _error(node.span)
     signature = _FUNCTIONS[name]
+    if name in _AFTER_RANKING and not scope.after_ranking:
+        scope.bag.add(codes.MISPLACED, node.span, f"`{name}()` is known only after ranking",
+                      "use it in a `flag` inside `outcomes`")
+        return _error(node.span)
     if signature is None:
         if len(node.args) < 2:
             scope.bag.add(codes.TYPE_MISMATCH, node.span, f"`{name}` takes two or more numbers")

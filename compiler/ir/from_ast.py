@@ -82,6 +82,7 @@ class _Lowerer:
     # ---- policy ------------------------------------------------------------
     def policy(self, decl: ast.PolicyDecl) -> ir.Policy:
         entity, entity_label, maximum, max_span, rounding = "entity", None, None, None, None
+        outcome_stmts = None
         vetoes, accepts = [], []
         body = _Body()
         groups: dict[str, list] = {"item": [], "bonus": [], "penalty": []}
@@ -109,6 +110,9 @@ class _Lowerer:
             elif isinstance(stmt, ast.Coefficient):
                 self._once(seen, "coefficient", stmt.span)
                 body.coefficient = resolve(stmt.value, self.scope, T.NUMBER)
+            elif isinstance(stmt, ast.Outcomes):
+                self._once(seen, "outcomes", stmt.span)
+                outcome_stmts = stmt
             elif isinstance(stmt, ast.Item):
                 self._check_key(stmt, body)
                 groups[stmt.kind].append(stmt)
@@ -116,8 +120,34 @@ class _Lowerer:
         items = tuple(self.item(s, "", meta) for s in groups["item"])
         bonuses = tuple(self.item(s, "", meta) for s in groups["bonus"])
         penalties = tuple(self.item(s, "", meta) for s in groups["penalty"])
+        ids = {n.id for top in (*items, *bonuses, *penalties) for n in top.walk()}
+        outcomes = self._outcomes(outcome_stmts, ids) if outcome_stmts is not None else ir.Outcomes()
         return ir.Policy(decl.name, decl.title, entity, entity_label, maximum, rounding, items, bonuses,
-                         penalties, tuple(vetoes), (), tuple(accepts), meta, body.coefficient, decl.span, max_span)
+                         penalties, tuple(vetoes), (), tuple(accepts), meta, body.coefficient, outcomes,
+                         decl.span, max_span)
+
+    def _outcomes(self, stmt: ast.Outcomes, ids: set[str]) -> ir.Outcomes:
+        schemes, rules = [], []
+        after = attrs.evolve(self.scope, after_ranking=True)
+        for rule in stmt.rules:
+            if isinstance(rule, ast.OutcomeRule):
+                scope = after if rule.kind == "flag" else self.scope
+                rules.append(ir.OutcomeRule(rule.kind, rule.reason, resolve(rule.condition, scope, T.BOOL), rule.span))
+                continue
+            if rule.item is not None and rule.item not in ids:
+                self.bag.add(codes.UNDEFINED_NAME, rule.item_span, f"no item `{rule.item}` to rank by",
+                             self.scope.symbols.suggest(rule.item, ids))
+            bands = []
+            for band in rule.bands:
+                low, high = band.low.value, band.high.value
+                if low != low.to_integral_value() or high != high.to_integral_value() or low < 1 or low > high:
+                    self.bag.add(codes.BAD_RANGE, band.span, f"award band `{band.name}` must be whole ranks from low to high",
+                                 "write e.g. `一等奖: 1..5`")
+                    continue
+                bands.append(ir.AwardBand(band.name, band.label, int(low), int(high), band.span))
+            title = rule.title or ("awards" if rule.item is None else f"awards by {rule.item}")
+            schemes.append(ir.AwardScheme(title, rule.item, tuple(bands), rule.span))
+        return ir.Outcomes(tuple(schemes), tuple(rules))
 
     # ---- items ---------------------------------------------------------------
     def item(self, stmt: ast.Item, parent_id: str, parent_meta: ir.Meta) -> ir.Node:

@@ -290,6 +290,42 @@ class Veto:
 
 
 @attrs.frozen
+class AwardBand:
+    name: str
+    label: str | None
+    low: int
+    high: int
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class AwardScheme:
+    """Award bands over ranks (F25); ``item`` ranks by that item instead of the total."""
+
+    title: str
+    item: str | None
+    bands: tuple[AwardBand, ...]
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class OutcomeRule:
+    kind: str  # demote | last | flag
+    reason: str
+    condition: Expr
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Outcomes:
+    schemes: tuple[AwardScheme, ...] = ()
+    rules: tuple[OutcomeRule, ...] = ()
+
+    def of_kind(self, kind: str) -> tuple[OutcomeRule, ...]:
+        return tuple(r for r in self.rules if r.kind == kind)
+
+
+@attrs.frozen
 class Policy:
     name: str
     title: str
@@ -305,6 +341,7 @@ class Policy:
     accepts: tuple[Accept, ...]
     meta: Meta
     coefficient: Expr | None = None
+    outcomes: Outcomes = Outcomes()
     span: Span | None = _span()
     max_span: Span | None = _span()
 
