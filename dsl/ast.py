@@ -68,9 +68,19 @@ class Missing:
 
 @node
 class CountEntries:
-    """``count L``: the number of entries in ledger fact L."""
+    """``count L [where (C)]``: the number of entries in ledger fact L (for
+    which C, over the entry's fields, holds)."""
 
     fact: Name
+    where: "Expr | None" = None
+    span: Span | None = _span()
+
+
+@node
+class LedgerSumExpr:
+    """``sum L [where (C)] by F TABLE …`` inside an expression."""
+
+    term: "LedgerTerm"
     span: Span | None = _span()
 
 
@@ -113,7 +123,8 @@ class InSet:
     span: Span | None = _span()
 
 
-Expr = Union[Number, DateLit, BoolLit, StringLit, Name, Missing, CountEntries, LookupExpr, Call, Unary, Binary, InSet]
+Expr = Union[Number, DateLit, BoolLit, StringLit, Name, Missing, CountEntries, LedgerSumExpr, LookupExpr, Call, Unary,
+             Binary, InSet]
 
 
 # ---- facts ------------------------------------------------------------------
@@ -294,6 +305,7 @@ class LedgerTerm:
     table: TableRef
     group: Name | None
     field2: Name | None = None
+    where: "Expr | None" = None  # keep only entries for which this holds
     span: Span | None = _span()
 
 
@@ -383,6 +395,7 @@ class Item:
     title: str
     cap: Cap | None
     body: tuple["Stmt", ...]
+    per: str | None = None  # scored once per member of these periods
     span: Span | None = _span()
     key_span: Span | None = _span()
 
@@ -453,12 +466,22 @@ class OutcomeRule:
 
 
 @node
+class PeriodsDecl:
+    """``periods quarter "季度" { Q1 "第一季度", … }``."""
+
+    name: str
+    label: str | None
+    members: tuple[Member, ...]
+    span: Span | None = _span()
+
+
+@node
 class Outcomes:
     rules: tuple[Union[AwardBands, OutcomeRule], ...]
     span: Span | None = _span()
 
 
-PolicyStmt = Union[MaxStmt, EntityStmt, RoundStmt, Veto, Accept, Item, Meta, Coefficient, Outcomes]
+PolicyStmt = Union[MaxStmt, EntityStmt, RoundStmt, Veto, Accept, Item, Meta, Coefficient, Outcomes, PeriodsDecl]
 
 
 @node

@@ -261,7 +261,13 @@ class _Builder(Transformer):
     def _item(self, kind, meta, children):
         key, key_span = children[1]
         title, cap = _unquote(children[2]), children[3]
-        return ast.Item(kind, key, title, cap, tuple(children[4:]), self._span(meta), key_span)
+        per = str(children[5]) if len(children) > 5 and isinstance(children[5], Token) else None
+        body = tuple(c for c in children[4:] if not isinstance(c, Token) and c is not None)
+        return ast.Item(kind, key, title, cap, body, per, self._span(meta), key_span)
+
+    def periods(self, meta, children):
+        label = _unquote(children[2]) if children[2] is not None else None
+        return ast.PeriodsDecl(str(children[1]), label, tuple(children[3:]), self._span(meta))
 
     def item(self, meta, children):
         return self._item("item", meta, children)
@@ -374,11 +380,22 @@ class _Builder(Transformer):
         return ref
 
     def ledger_term(self, meta, children):
-        ledger, _, field, field2, table = children[:5]
-        group = children[7] if len(children) > 7 else None
+        ledger = children[0]
+        rest = list(children[1:])
+        where = None
+        if rest and isinstance(rest[0], Token) and rest[0].type == "KW_WHERE":
+            where = rest[1]
+            rest = rest[2:]
+        elif rest and rest[0] is None:  # the absent `where`
+            rest = rest[1:]
+        _, field, field2, table = rest[:4]
+        group = rest[6] if len(rest) > 6 else None
         name = lambda token: ast.Name(str(token), self._tok_span(token)) if token is not None else None  # noqa: E731
-        return ast.LedgerTerm(name(ledger), name(field), self._table_ref(table), name(group), name(field2),
+        return ast.LedgerTerm(name(ledger), name(field), self._table_ref(table), name(group), name(field2), where,
                               self._span(meta))
+
+    def ledger_sum(self, meta, children):
+        return ast.LedgerSumExpr(children[1], self._span(meta))
 
     def table_name(self, meta, children):
         return ast.TableRef(None, ast.Name(str(children[0]), self._tok_span(children[0])), self._span(meta))
@@ -430,7 +447,8 @@ class _Builder(Transformer):
         return ast.Missing(ast.Name(str(children[1]), self._tok_span(children[1])), self._span(meta))
 
     def count_entries(self, meta, children):
-        return ast.CountEntries(ast.Name(str(children[1]), self._tok_span(children[1])), self._span(meta))
+        where = children[3] if len(children) > 3 else None
+        return ast.CountEntries(ast.Name(str(children[1]), self._tok_span(children[1])), where, self._span(meta))
 
     def call(self, meta, children):
         func = children[0]

@@ -49,6 +49,7 @@ class _Env:
     def __init__(self, values: Mapping[str, object]):
         self.values = values
         self.off: set[str] = set()  # ids of items that do not apply
+        self.entry = None  # the ledger entry a `where (…)` is looking at
 
     def eval(self, expr: ir.Expr):
         if isinstance(expr, ir.Const):
@@ -60,7 +61,12 @@ class _Env:
             present = self.values[expr.fact.name]
             return Decimal(sum(1 for m in expr.fact.type.member_names if m not in present))
         if isinstance(expr, ir.EntryCount):
-            return Decimal(len(self.values[expr.fact.name]))
+            return Decimal(len(self.entries(expr.fact.name, expr.where)))
+        if isinstance(expr, ir.FieldRef):
+            value = self.entry[expr.fact.name]
+            return value.isoformat() if isinstance(value, datetime.date) else value
+        if isinstance(expr, ir.LedgerValue):
+            return _ledger(expr.body, self)[0]
         if isinstance(expr, ir.Unary):
             operand = self.eval(expr.operand)
             return (not operand) if expr.op == "not" else -operand
@@ -76,6 +82,19 @@ class _Env:
         if isinstance(expr, ir.Binary):
             return self._binary(expr)
         raise TypeError(f"cannot evaluate {expr!r}")  # pragma: no cover
+
+    def entries(self, ledger: str, where: ir.Expr | None) -> list:
+        """The entries of ``ledger`` (evidence: the items present) for which ``where`` holds."""
+        entries = self.values[ledger]
+        if where is None:
+            return list(entries)
+        kept = []
+        for entry in entries:
+            self.entry = entry
+            if self.eval(where):
+                kept.append(entry)
+        self.entry = None
+        return kept
 
     def _binary(self, expr: ir.Binary):
         op = expr.op
@@ -149,7 +168,7 @@ def _steps(body: ir.Steps, env: _Env) -> tuple[Decimal, str]:
 
 
 def _ledger(body: ir.LedgerSum, env: _Env) -> tuple[Decimal, str]:
-    entries = env.values[body.ledger.name]
+    entries = env.entries(body.ledger.name, body.where)
     best: dict[object, Decimal] = {}
     parts = []
     for index, entry in enumerate(entries):

@@ -34,7 +34,8 @@ _FACT_TYPES = {
 }
 
 #: function -> (argument types, or None for "two or more numbers")
-_FUNCTIONS = {"min": None, "max": None, "workdays": (T.DATE, T.DATE), "place": (), "last_place": ()}
+_FUNCTIONS = {"min": None, "max": None, "workdays": (T.DATE, T.DATE), "place": (), "last_place": (),
+              "period": ()}
 _AFTER_RANKING = ("place", "last_place")
 
 
@@ -49,7 +50,13 @@ class Scope:
     params: Mapping[str, tuple[ast.Expr, "Scope"]] = attrs.field(factory=dict)
     #: inside `outcomes`, where place() and last_place() are known
     after_ranking: bool = False
+    #: the fields of the ledger entry a `where (…)` filters
+    fields: Mapping[str, FactDecl] = attrs.field(factory=dict)
+    #: the period a `per` item is being scored for
+    period: str | None = None
 
+    def knows(self, name: str) -> bool:
+        return name in self.params or name in self.fields or name in self.symbols.facts
 
 def _error(span, type: ExprType = T.NUMBER) -> ir.Invalid:
     return ir.Invalid(type, span)
@@ -127,13 +134,20 @@ def _resolve(node: ast.Expr, scope: Scope) -> ir.Expr:
         return ir.MissingCount(fact, span=node.span) if fact else _error(node.span)
     if isinstance(node, ast.CountEntries):
         fact = lookup_fact(node.fact, scope, (Kind.LEDGER, Kind.EVIDENCE))
-        return ir.EntryCount(fact, span=node.span) if fact else _error(node.span)
+        if fact is None:
+            return _error(node.span)
+        return ir.EntryCount(fact, entry_filter(node.where, fact, node.fact.span, scope), span=node.span)
     if isinstance(node, ast.Unary):
         want = T.BOOL if node.op == "not" else T.NUMBER
         operand = resolve(node.operand, scope, want)
         return ir.Unary(node.op, operand, want, node.span)
     if isinstance(node, ast.InSet):
         return _in_set(node, scope)
+    if isinstance(node, ast.LedgerSumExpr):
+        from assessc.ir.ledgers import ledger_sum
+
+        body = ledger_sum(node.term, scope)
+        return ir.LedgerValue(body, span=node.span) if isinstance(body, ir.LedgerSum) else _error(node.span)
     if isinstance(node, ast.LookupExpr):
         key = _resolve(node.key, scope)
         return ir.LookupValue(key, table_for(node.table, key, node.key.span, scope), span=node.span)
@@ -144,7 +158,24 @@ def _resolve(node: ast.Expr, scope: Scope) -> ir.Expr:
     raise TypeError(f"unknown expression {node!r}")  # pragma: no cover
 
 
+def entry_filter(where: ast.Expr | None, ledger: FactDecl, span, scope: Scope) -> ir.Expr | None:
+    """A `where (…)` condition, resolved with the ledger's fields in scope."""
+    if where is None:
+        return None
+    if ledger.type.kind is not Kind.LEDGER:
+        scope.bag.add(codes.TYPE_MISMATCH, span, f"`where` filters ledger entries; `{ledger.name}` is not a ledger")
+        return None
+    inner = attrs.evolve(scope, fields={f.name: f for f in ledger.type.fields})
+    return resolve(where, inner, T.BOOL)
+
+
 def _name(node: ast.Name, scope: Scope) -> ir.Expr:
+    if node.name in scope.fields:
+        field = scope.fields[node.name]
+        if field.type.kind not in _FACT_TYPES:
+            scope.bag.add(codes.TYPE_MISMATCH, node.span, f"field `{node.name}` cannot be used as a value")
+            return _error(node.span)
+        return ir.FieldRef(field, _FACT_TYPES[field.type.kind], node.span)
     if node.name in scope.params:
         argument, outer = scope.params[node.name]
         return _resolve(argument, outer)
@@ -165,7 +196,9 @@ def _name(node: ast.Name, scope: Scope) -> ir.Expr:
 
 
 def _member(name: ast.Name, enum_side: ir.Expr, scope: Scope) -> ir.Expr:
-    fact = enum_side.fact  # enum-typed expressions are always fact references
+    if not isinstance(enum_side, (ir.FactRef, ir.FieldRef)):  # e.g. period(): no member list to check
+        return ir.Const(name.name, T.ENUM, name.span)
+    fact = enum_side.fact
     if name.name not in fact.type.member_names:
         scope.bag.add(codes.UNKNOWN_MEMBER, name.span, f"`{name.name}` is not a value of fact `{fact.name}`",
                       scope.symbols.suggest(name.name, fact.type.member_names)
@@ -175,7 +208,7 @@ def _member(name: ast.Name, enum_side: ir.Expr, scope: Scope) -> ir.Expr:
 
 def _in_set(node: ast.InSet, scope: Scope) -> ir.Expr:
     value = _resolve(node.value, scope)
-    if value.type is not T.ENUM or not isinstance(value, ir.FactRef):
+    if value.type is not T.ENUM or not isinstance(value, (ir.FactRef, ir.FieldRef)):
         if not _is_error(value):
             scope.bag.add(codes.TYPE_MISMATCH, node.value.span, f"`in {{…}}` needs an enum fact, found a {_describe(value)}")
         return _error(node.span, T.BOOL)
@@ -195,6 +228,11 @@ def _call(node: ast.Call, scope: Scope) -> ir.Expr:
         scope.bag.add(codes.MISPLACED, node.span, f"`{name}()` is known only after ranking",
                       "use it in a `flag` inside `outcomes`")
         return _error(node.span)
+    if name == "period":
+        if scope.period is None:
+            scope.bag.add(codes.MISPLACED, node.span, "`period()` is known only inside an item written `per PERIODS`")
+            return _error(node.span)
+        return ir.Const(scope.period, T.ENUM, node.span)
     if signature is None:
         if len(node.args) < 2:
             scope.bag.add(codes.TYPE_MISMATCH, node.span, f"`{name}` takes two or more numbers")
@@ -215,8 +253,8 @@ def _binary(node: ast.Binary, scope: Scope) -> ir.Expr:
     if op in ("+", "-", "*", "/"):
         return ir.Binary(op, resolve(node.left, scope, T.NUMBER), resolve(node.right, scope, T.NUMBER), T.NUMBER, node.span)
     # comparisons: an enum on one side makes a bare name on the other a member
-    left_is_name = isinstance(node.left, ast.Name) and node.left.name not in scope.symbols.facts
-    right_is_name = isinstance(node.right, ast.Name) and node.right.name not in scope.symbols.facts
+    left_is_name = isinstance(node.left, ast.Name) and not scope.knows(node.left.name)
+    right_is_name = isinstance(node.right, ast.Name) and not scope.knows(node.right.name)
     left = None if left_is_name else _resolve(node.left, scope)
     right = None if right_is_name else _resolve(node.right, scope)
     if left is not None and left.type is T.ENUM and right is None:
@@ -247,7 +285,7 @@ def table_for(ref: ast.TableRef, key: ir.Expr, key_span, scope: Scope) -> ir.Tab
     if isinstance(key, ir.Invalid):
         return table
     members = None
-    if key.type is T.ENUM and isinstance(key, ir.FactRef):
+    if key.type is T.ENUM and isinstance(key, (ir.FactRef, ir.FieldRef)):
         members = key.fact.type.member_names
     elif key.type is not T.NUMBER:
         scope.bag.add(codes.BAD_TABLE, key_span, f"a table looks up a number or an enum, not a {key.type.value}")

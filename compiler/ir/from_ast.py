@@ -25,7 +25,8 @@ import attrs
 from assessc.diagnostics import DiagnosticBag, Note, codes
 from assessc.dsl import ast
 from assessc.ir import nodes as ir
-from assessc.ir.exprs import Scope, lookup_fact, resolve, table_for
+from assessc.ir.exprs import Scope, resolve, table_for
+from assessc.ir.ledgers import ledger_sum
 from assessc.ir.modules import Program
 from assessc.ir.symbols import Symbols, collect, resolve_table
 from assessc.ir.types import ExprType, Kind
@@ -78,6 +79,7 @@ class _Lowerer:
     def __init__(self, scope: Scope):
         self.scope = scope
         self.bag = scope.bag
+        self.periods: ir.Periods | None = None
 
     # ---- policy ------------------------------------------------------------
     def policy(self, decl: ast.PolicyDecl) -> ir.Policy:
@@ -110,6 +112,11 @@ class _Lowerer:
             elif isinstance(stmt, ast.Coefficient):
                 self._once(seen, "coefficient", stmt.span)
                 body.coefficient = resolve(stmt.value, self.scope, T.NUMBER)
+            elif isinstance(stmt, ast.PeriodsDecl):
+                self._once(seen, "periods", stmt.span)
+                from assessc.ir.symbols import resolve_members
+
+                self.periods = ir.Periods(stmt.name, stmt.label, resolve_members(stmt.members, self.bag), stmt.span)
             elif isinstance(stmt, ast.Outcomes):
                 self._once(seen, "outcomes", stmt.span)
                 outcome_stmts = stmt
@@ -124,7 +131,7 @@ class _Lowerer:
         outcomes = self._outcomes(outcome_stmts, ids) if outcome_stmts is not None else ir.Outcomes()
         return ir.Policy(decl.name, decl.title, entity, entity_label, maximum, rounding, items, bonuses,
                          penalties, tuple(vetoes), (), tuple(accepts), meta, body.coefficient, outcomes,
-                         decl.span, max_span)
+                         self.periods, decl.span, max_span)
 
     def _outcomes(self, stmt: ast.Outcomes, ids: set[str]) -> ir.Outcomes:
         schemes, rules = [], []
@@ -150,19 +157,22 @@ class _Lowerer:
         return ir.Outcomes(tuple(schemes), tuple(rules))
 
     # ---- items ---------------------------------------------------------------
-    def item(self, stmt: ast.Item, parent_id: str, parent_meta: ir.Meta) -> ir.Node:
+    def item(self, stmt: ast.Item, parent_id: str, parent_meta: ir.Meta, scope: Scope | None = None) -> ir.Node:
+        scope = scope or self.scope
         node_id = f"{parent_id}.{stmt.key}" if parent_id else stmt.key
+        if stmt.per is not None:
+            return self._per_period(stmt, node_id, parent_meta, scope)
         body = _Body()
         maximum, uncapped = None, False
         if stmt.cap is not None:
             maximum, uncapped = stmt.cap.value.value, stmt.cap.uncapped
             self._positive(stmt.cap.value)
-        self._statements(stmt.body, body, self.scope, depth=0)
+        self._statements(stmt.body, body, scope, depth=0)
         if body.weight is not None and maximum is None:
             self.bag.add(codes.MISPLACED, body.seen["weight"], f"item `{node_id}` has a weight but no max",
                          "a weighted item is scored on 100 (value × 100 / max), so it needs `max N`")
         meta = self._make_meta(body.meta, inherited=parent_meta)
-        children = tuple(self.item(child, node_id, meta) for child in body.children)
+        children = tuple(self.item(child, node_id, meta, scope) for child in body.children)
         return ir.Node(
             id=node_id, kind=stmt.kind, title=stmt.title, max=maximum, uncapped=uncapped,
             floor=body.floor, start=body.start, terms=tuple(body.terms), children=children,
@@ -170,6 +180,27 @@ class _Lowerer:
             weight=body.weight, applies=body.applies, coefficient=body.coefficient, span=stmt.span,
             max_span=stmt.cap.span if stmt.cap else None, floor_span=body.floor_span,
         )
+
+    def _per_period(self, stmt: ast.Item, node_id: str, parent_meta: ir.Meta, scope: Scope) -> ir.Node:
+        """``item K "t" per P { … }``: one copy per period, summed (F20).
+
+        Copy ``K.Q1`` is the item as written, scored with ``period()`` = Q1;
+        the item itself is the sum of its copies, with no max of its own.
+        """
+        periods = self.periods
+        if periods is None or periods.name != stmt.per:
+            known = f"`{periods.name}`" if periods is not None else "none (declare `periods NAME { … }`)"
+            self.bag.add(codes.UNDEFINED_NAME, stmt.key_span, f"no periods named `{stmt.per}`",
+                         f"the policy's periods: {known}")
+            periods = None
+        copies = []
+        for member in periods.members if periods else ():
+            label = member.label or member.name
+            copy = attrs.evolve(stmt, key=member.name, title=f"{stmt.title}（{label}）", per=None)
+            copies.append(self.item(copy, node_id, parent_meta, attrs.evolve(scope, period=member.name)))
+        meta = copies[0].meta if copies else parent_meta
+        return ir.Node(id=node_id, kind=stmt.kind, title=stmt.title, max=None, uncapped=False, floor=None, start=None,
+                       terms=(), children=tuple(copies), zero_if=(), meta=meta, accepts=(), span=stmt.span)
 
     def _statements(self, stmts, body: _Body, scope: Scope, depth: int) -> None:
         for stmt in stmts:
@@ -255,59 +286,8 @@ class _Lowerer:
             key = resolve(term.key, scope)
             body = ir.Lookup(key, table_for(term.table, key, term.key.span, scope))
         else:
-            body = self._ledger(term, scope)
+            body = ledger_sum(term, scope)
         return body
-
-    def _ledger(self, term: ast.LedgerTerm, scope: Scope) -> ir.TermBody:
-        fact = lookup_fact(term.ledger, scope, (Kind.LEDGER,))
-        if fact is None:
-            return ir.Value(ir.Invalid(T.NUMBER, term.span))
-        field = self._ledger_field(fact, term.field, enum=True)
-        column = self._ledger_field(fact, term.field2, enum=True) if term.field2 is not None else None
-        group = None
-        if term.group is not None and self._ledger_field(fact, term.group, enum=False) is not None:
-            group = term.group.name
-        if field is None or (term.field2 is not None and column is None):
-            return ir.Value(ir.Invalid(T.NUMBER, term.span))
-        if column is not None:
-            matrix = self._matrix_for(term.table, field, column)
-            return ir.LedgerSum(fact, field.name, matrix, group, column.name)
-        table = table_for(term.table, ir.FactRef(field, T.ENUM, term.field.span), term.field.span, scope)
-        return ir.LedgerSum(fact, field.name, table, group)
-
-    def _ledger_field(self, fact, name: ast.Name, *, enum: bool):
-        field = fact.type.field(name.name)
-        if field is None:
-            self.bag.add(codes.UNDEFINED_NAME, name.span, f"ledger `{fact.name}` has no field `{name.name}`",
-                         self.scope.symbols.suggest(name.name, [f.name for f in fact.type.fields])
-                         or "its fields are: " + ", ".join(f.name for f in fact.type.fields))
-            return None
-        if enum and field.type.kind is not Kind.ENUM:
-            self.bag.add(codes.BAD_TABLE, name.span, f"ledger field `{field.name}` must be an enum to be looked up")
-            return None
-        return field
-
-    def _matrix_for(self, ref: ast.TableRef, rows_field, columns_field) -> ir.Matrix:
-        """A matrix named by ``ref``, checked against the two enum fields."""
-        matrix = self.scope.symbols.matrices.get(ref.name.name) if ref.name is not None else None
-        if matrix is None:
-            if ref.name is None:
-                self.bag.add(codes.BAD_TABLE, ref.span, "two fields are looked up in a matrix, not in a table",
-                             "declare `matrix NAME { columns (…) ROW: v, v, … }` and name it here")
-            else:
-                self.bag.add(codes.UNDEFINED_NAME, ref.name.span, f"undefined matrix `{ref.name.name}`",
-                             self.scope.symbols.suggest(ref.name.name, self.scope.symbols.matrices))
-            return ir.Matrix("", (), (), ref.span)
-        rows_allowed, columns_allowed = rows_field.type.member_names, columns_field.type.member_names
-        for row in matrix.rows:
-            if row.member not in rows_allowed:
-                self.bag.add(codes.UNKNOWN_MEMBER, row.span, f"matrix row `{row.member}` is not a value of `{rows_field.name}`",
-                             self.scope.symbols.suggest(row.member, rows_allowed) or "allowed: " + ", ".join(rows_allowed))
-        for column in matrix.columns:
-            if column not in columns_allowed:
-                self.bag.add(codes.UNKNOWN_MEMBER, matrix.span, f"matrix column `{column}` is not a value of `{columns_field.name}`",
-                             "allowed: " + ", ".join(columns_allowed))
-        return matrix
 
     # ---- metadata and checks ---------------------------------------------------
     def _meta(self, stmt: ast.Meta, body: _Body) -> None:

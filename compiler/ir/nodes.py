@@ -47,6 +47,25 @@ class MissingCount:
 @attrs.frozen
 class EntryCount:
     fact: FactDecl
+    where: "Expr | None" = None  # over the entry's fields
+    type: ExprType = ExprType.NUMBER
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class FieldRef:
+    """A field of the ledger entry being filtered (inside ``where (…)``)."""
+
+    fact: FactDecl  # the field's declaration
+    type: ExprType
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class LedgerValue:
+    """``sum L … by F TABLE`` used inside an expression."""
+
+    body: "LedgerSum"
     type: ExprType = ExprType.NUMBER
     span: Span | None = _span()
 
@@ -103,7 +122,8 @@ class Invalid:
     span: Span | None = _span()
 
 
-Expr = Union[Const, FactRef, MissingCount, EntryCount, Unary, Binary, InSet, Call, LookupValue, Invalid]
+Expr = Union[Const, FactRef, MissingCount, EntryCount, FieldRef, LedgerValue, Unary, Binary, InSet, Call, LookupValue,
+             Invalid]
 
 
 # ---- tables and terms --------------------------------------------------------
@@ -199,6 +219,7 @@ class LedgerSum:
     table: "Table | Matrix"
     group: str | None  # highest per distinct value of this field
     column_field: str | None = None
+    where: "Expr | None" = None  # only entries for which this holds
 
 
 TermBody = Union[Value, Per, Steps, Lookup, LedgerSum]
@@ -317,6 +338,16 @@ class OutcomeRule:
 
 
 @attrs.frozen
+class Periods:
+    """Periods (e.g. quarters) over which `per` items are scored and summed."""
+
+    name: str
+    label: str | None
+    members: tuple  # of types.Member
+    span: Span | None = _span()
+
+
+@attrs.frozen
 class Outcomes:
     schemes: tuple[AwardScheme, ...] = ()
     rules: tuple[OutcomeRule, ...] = ()
@@ -342,6 +373,7 @@ class Policy:
     meta: Meta
     coefficient: Expr | None = None
     outcomes: Outcomes = Outcomes()
+    periods: Periods | None = None
     span: Span | None = _span()
     max_span: Span | None = _span()
 

@@ -106,14 +106,7 @@ def resolve_type(node: ast.FactType, bag: DiagnosticBag) -> FactType:
         low = Decimal(1)
     if kind is Kind.PERCENT and node.range is None:
         low, high = Decimal(0), Decimal(1)
-    members = []
-    seen: set[str] = set()
-    for member in node.members:
-        if member.name in seen:
-            bag.add(codes.DUPLICATE_NAME, member.span, f"`{member.name}` is listed twice")
-            continue
-        seen.add(member.name)
-        members.append(Member(member.name, member.label, member.aliases))
+    members = resolve_members(node.members, bag)
     if kind in (Kind.ENUM, Kind.EVIDENCE) and not members:
         bag.add(codes.BAD_RANGE, node.span, f"an {kind.value} needs at least one member")
     fields = []
@@ -122,7 +115,19 @@ def resolve_type(node: ast.FactType, bag: DiagnosticBag) -> FactType:
             bag.add(codes.TYPE_MISMATCH, field.span, "a ledger field cannot itself be a ledger")
             continue
         fields.append(resolve_fact(field, bag))
-    return FactType(kind, low, high, tuple(members), tuple(fields))
+    return FactType(kind, low, high, members, tuple(fields))
+
+
+def resolve_members(nodes, bag: DiagnosticBag) -> tuple[Member, ...]:
+    members = []
+    seen: set[str] = set()
+    for member in nodes:
+        if member.name in seen:
+            bag.add(codes.DUPLICATE_NAME, member.span, f"`{member.name}` is listed twice")
+            continue
+        seen.add(member.name)
+        members.append(Member(member.name, member.label, member.aliases))
+    return tuple(members)
 
 
 def _default_value(field: ast.FactField, ftype: FactType, bag: DiagnosticBag):

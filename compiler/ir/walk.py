@@ -21,12 +21,22 @@ def subexpressions(expr: ir.Expr) -> Iterator[ir.Expr]:
             yield from subexpressions(arg)
     elif isinstance(expr, ir.LookupValue):
         yield from subexpressions(expr.key)
+    elif isinstance(expr, ir.EntryCount) and expr.where is not None:
+        yield from subexpressions(expr.where)
+    elif isinstance(expr, ir.LedgerValue) and expr.body.where is not None:
+        yield from subexpressions(expr.body.where)
 
 
 def facts_of_expr(expr: ir.Expr | None) -> set[str]:
     if expr is None:
         return set()
-    return {e.fact.name for e in subexpressions(expr) if isinstance(e, (ir.FactRef, ir.MissingCount, ir.EntryCount))}
+    names = set()
+    for e in subexpressions(expr):
+        if isinstance(e, (ir.FactRef, ir.MissingCount, ir.EntryCount)):
+            names.add(e.fact.name)
+        elif isinstance(e, ir.LedgerValue):
+            names.add(e.body.ledger.name)
+    return names
 
 
 def term_exprs(term: ir.Term) -> list[ir.Expr]:
@@ -50,6 +60,7 @@ def facts_of_term(term: ir.Term) -> set[str]:
     names = set().union(*(facts_of_expr(e) for e in term_exprs(term)))
     if isinstance(term.body, ir.LedgerSum):
         names.add(term.body.ledger.name)
+        names |= facts_of_expr(term.body.where)
     return names
 
 
