@@ -359,6 +359,16 @@ class Coefficient:
 
 
 @node
+class Requires:
+    """``requires EVIDENCE_FACT`` (every item submitted) or ``requires C "…"``:
+    what completing the item takes (a completion checklist, F3/F28)."""
+
+    value: Expr
+    text: str | None
+    span: Span | None = _span()
+
+
+@node
 class Arg:
     name: str
     value: Expr
@@ -400,7 +410,7 @@ class Item:
     key_span: Span | None = _span()
 
 
-Stmt = Union[Item, Meta, Start, Adjust, UntilZero, ZeroIf, Use, Accept, Weight, Applies, Coefficient]
+Stmt = Union[Item, Meta, Start, Adjust, UntilZero, ZeroIf, Use, Accept, Weight, Applies, Coefficient, Requires]
 
 
 # ---- the policy --------------------------------------------------------------

@@ -335,6 +335,10 @@ class _Builder(Transformer):
     def applies_stmt(self, meta, children):
         return ast.Applies(children[2], self._span(meta))
 
+    def requires_stmt(self, meta, children):
+        text = _unquote(children[2]) if children[2] is not None else None
+        return ast.Requires(children[1], text, self._span(meta))
+
     def coefficient_stmt(self, meta, children):
         return ast.Coefficient(children[1], self._span(meta))
 

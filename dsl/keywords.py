@@ -41,6 +41,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "KW_MATRIX": ("matrix",),
     "KW_OUTCOMES": ("outcomes",),
     "KW_PERIODS": ("periods",),
+    "KW_REQUIRES": ("requires",),
     "KW_WHERE": ("where",),
     "KW_SUM": ("sum",),
     "KW_AWARDS": ("awards",),

@@ -239,7 +239,7 @@ class Interpreter:
                         amounts[node.id], line = self._term(node, env)
                         lines_of.setdefault(node.parent, []).append(line)
                     elif node.kind == ITEM:
-                        score = self._item(node, env, lines_of.pop(node.id, []), amounts)
+                        score = self._item(node, env, lines_of.pop(node.id, []), amounts, scores)
                         scores[node.id] = score
                         amounts[node.id] = score.value
                     elif node.kind == VETO and env.eval(node.ir.condition):
@@ -264,7 +264,7 @@ class Interpreter:
             amount = self._round(amount)
         return amount, R.Line(R.TERM, node.id, term.text, amount, detail, node.lead, term.span)
 
-    def _item(self, node, env: _Env, term_lines: list[R.Line], amounts) -> R.NodeScore:
+    def _item(self, node, env: _Env, term_lines: list[R.Line], amounts, scores) -> R.NodeScore:
         item: ir.Node = node.ir
         lines: list[R.Line] = []
         if item.start is not None:
@@ -294,7 +294,24 @@ class Interpreter:
                 lines.append(R.Line(R.ROUND, node.id, "rounding", rounded - value,
                                     f"{show(value)} → {show(rounded)} ({self.rounding.mode}, {self.rounding.places} places)", node.lead))
                 value = rounded
-        return R.NodeScore(node.id, item.title, value, tuple(lines), item.max)
+        complete, missing = self._completion(item, env, scores)
+        return R.NodeScore(node.id, item.title, value, tuple(lines), item.max, complete=complete, missing=missing)
+
+    @staticmethod
+    def _completion(item: ir.Node, env: _Env, scores) -> tuple[bool | None, tuple[str, ...]]:
+        """Own unmet requirements, and whether the item and its applicable children are complete."""
+        missing: list[str] = []
+        for requirement in item.requires:
+            if requirement.evidence is not None:
+                present = env.values[requirement.evidence.name]
+                missing += [m.label or m.name for m in requirement.evidence.type.members if m.name not in present]
+            elif not env.eval(requirement.condition):
+                missing.append(requirement.text)
+        states = [scores[c.id].complete for c in item.children if scores[c.id].applicable]
+        states = [s for s in states if s is not None]
+        if not item.requires and not states:
+            return None, ()
+        return (not missing and all(states)), tuple(missing)
 
     def _child_line(self, child: ir.Node, amounts, env: _Env) -> R.Line:
         """How a child counts in its parent: its value, weighted if it has a weight."""

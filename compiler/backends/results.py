@@ -39,6 +39,10 @@ class NodeScore:
     lines: tuple[Line, ...]
     max: Decimal | None = None
     applicable: bool = True
+    #: completion (items with `requires`): None when nothing in the subtree requires anything
+    complete: bool | None = None
+    #: the requirements of this item that are not met (evidence item labels or condition texts)
+    missing: tuple[str, ...] = ()
 
 
 @attrs.frozen

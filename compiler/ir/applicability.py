@@ -30,6 +30,10 @@ def _own_reads(node: ir.Node) -> set[str]:
     if node.weight is not None:
         for expr in body_exprs(node.weight):
             names |= facts_of_expr(expr)
+    for requirement in node.requires:
+        names |= facts_of_expr(requirement.condition)
+        if requirement.evidence is not None:
+            names.add(requirement.evidence.name)
     return names
 
 

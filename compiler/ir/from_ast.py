@@ -54,6 +54,7 @@ class _Body:
     weight: object = None
     applies: object = None
     coefficient: object = None
+    requires: list = attrs.Factory(list)
 
 
 def lower_program(program: Program, bag: DiagnosticBag) -> ir.Policy | None:
@@ -177,7 +178,8 @@ class _Lowerer:
             id=node_id, kind=stmt.kind, title=stmt.title, max=maximum, uncapped=uncapped,
             floor=body.floor, start=body.start, terms=tuple(body.terms), children=children,
             zero_if=tuple(body.zero_if), meta=meta, accepts=tuple(body.accepts),
-            weight=body.weight, applies=body.applies, coefficient=body.coefficient, span=stmt.span,
+            weight=body.weight, applies=body.applies, coefficient=body.coefficient,
+            requires=tuple(body.requires), span=stmt.span,
             max_span=stmt.cap.span if stmt.cap else None, floor_span=body.floor_span,
         )
 
@@ -201,6 +203,16 @@ class _Lowerer:
         meta = copies[0].meta if copies else parent_meta
         return ir.Node(id=node_id, kind=stmt.kind, title=stmt.title, max=None, uncapped=False, floor=None, start=None,
                        terms=(), children=tuple(copies), zero_if=(), meta=meta, accepts=(), span=stmt.span)
+
+    def _requirement(self, stmt: ast.Requires, scope: Scope) -> ir.Requirement:
+        value = stmt.value
+        if isinstance(value, ast.Name):
+            fact = scope.symbols.facts.get(value.name)
+            if fact is not None and fact.type.kind is Kind.EVIDENCE:
+                return ir.Requirement(stmt.text or fact.label or fact.name, evidence=fact, span=stmt.span)
+        condition = resolve(value, scope, T.BOOL)
+        text = stmt.text or " ".join((value.span.text() if value.span else "").split())
+        return ir.Requirement(text, condition=condition, span=stmt.span)
 
     def _statements(self, stmts, body: _Body, scope: Scope, depth: int) -> None:
         for stmt in stmts:
@@ -233,6 +245,8 @@ class _Lowerer:
             elif isinstance(stmt, ast.Coefficient):
                 self._once(body.seen, "coefficient", stmt.span)
                 body.coefficient = resolve(stmt.value, scope, T.NUMBER)
+            elif isinstance(stmt, ast.Requires):
+                body.requires.append(self._requirement(stmt, scope))
 
     def _use(self, stmt: ast.Use, body: _Body, scope: Scope, depth: int) -> None:
         template = self.scope.symbols.templates.get(stmt.template.name)

@@ -259,6 +259,17 @@ class Meta:
 
 
 @attrs.frozen
+class Requirement:
+    """What completing an item takes: every item of an evidence fact
+    (``evidence`` set), or a condition."""
+
+    text: str
+    evidence: FactDecl | None = None
+    condition: "Expr | None" = None
+    span: Span | None = _span()
+
+
+@attrs.frozen
 class ZeroIf:
     condition: Expr
     text: str
@@ -285,6 +296,8 @@ class Node:
     applies: Expr | None = None
     #: ``coefficient E``: value multiplied by E after the floor and cap
     coefficient: Expr | None = None
+    #: ``requires …``: what completing the item takes
+    requires: tuple[Requirement, ...] = ()
     span: Span | None = _span()
     max_span: Span | None = _span()
     floor_span: Span | None = _span()

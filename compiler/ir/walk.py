@@ -73,6 +73,10 @@ def facts_of_node_own(node: ir.Node) -> set[str]:
     if node.weight is not None:
         for expr in body_exprs(node.weight):
             names |= facts_of_expr(expr)
+    for requirement in node.requires:
+        names |= facts_of_expr(requirement.condition)
+        if requirement.evidence is not None:
+            names.add(requirement.evidence.name)
     return names
 
 
