@@ -142,6 +142,15 @@ def _term_body(body: ir.TermBody, env: _Env) -> tuple[Decimal, str]:
     raise TypeError(f"unknown term {body!r}")  # pragma: no cover
 
 
+def _why_not(condition: ir.Expr, env: _Env) -> str:
+    """The values a failed comparison saw, e.g. ": 23 >= 24 is false"."""
+    if isinstance(condition, ir.Binary) and condition.op in ("<", "<=", ">", ">=", "==", "!="):
+        left, right = env.eval(condition.left), env.eval(condition.right)
+        text = lambda v: show(v) if isinstance(v, Decimal) else str(v)  # noqa: E731
+        return f": {text(left)} {condition.op} {text(right)} is false"
+    return ""
+
+
 def _missing_items(expr: ir.Expr, env: _Env) -> str:
     """Name the evidence not submitted, so an explanation says what was missing."""
     if not isinstance(expr, ir.MissingCount):
@@ -256,7 +265,9 @@ class Interpreter:
     def _term(self, node, env: _Env) -> tuple[Decimal, R.Line]:
         term: ir.Term = node.ir
         if term.condition is not None and not env.eval(term.condition):
-            return ZERO, R.Line(R.TERM, node.id, term.text, ZERO, "condition does not hold → 0", node.lead, term.span)
+            why = _why_not(term.condition, env)
+            return ZERO, R.Line(R.TERM, node.id, term.text, ZERO, f"condition does not hold{why} → 0", node.lead,
+                                term.span)
         raw, detail = _term_body(term.body, env)
         amount = raw * term.sign
         if self.round_each and amount != self._round(amount):

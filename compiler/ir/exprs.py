@@ -265,6 +265,13 @@ def _binary(node: ast.Binary, scope: Scope) -> ir.Expr:
     right = right if right is not None else _resolve(node.right, scope)
     if _is_error(left) or _is_error(right):
         return _error(node.span, T.BOOL)
+    for enum_side, other in ((left, right), (right, left)):
+        if (isinstance(enum_side, (ir.FactRef, ir.FieldRef)) and enum_side.type is T.ENUM
+                and isinstance(other, ir.Const) and other.type is T.ENUM
+                and other.value not in enum_side.fact.type.member_names):
+            scope.bag.add(codes.UNKNOWN_MEMBER, node.span,
+                          f"`{other.value}` is not a value of `{enum_side.fact.name}`, so this never holds",
+                          "allowed: " + ", ".join(enum_side.fact.type.member_names))
     if left.type is not right.type:
         scope.bag.add(codes.TYPE_MISMATCH, node.span, f"cannot compare a {_describe(left)} with a {_describe(right)}")
     elif op in ("<", "<=", ">", ">=") and left.type not in (T.NUMBER, T.DATE):
