@@ -3,8 +3,10 @@
 Every deduction of every entity — a rule whose amount is negative, or an item
 zeroed by a condition — is listed under the lead unit (牵头考核单位) of the
 item it belongs to, with the item, the rule's text, the amount, how it was
-computed and the policy line. An item with several lead units lists the
-deduction under each.
+computed and the policy line; so is the give-back of an `until zero` floor
+(扣完为止), so that an item's rows add up to what it really lost. An item
+with several lead units lists the deduction under each. Rows keep the order
+of the facts file and of the policy.
 """
 
 from __future__ import annotations
@@ -38,13 +40,13 @@ def deductions(run: R.ScoreRun) -> list[Deduction]:
     for result in run.results:
         for node_id, score in result.nodes.items():
             for line in score.lines:
-                if line.amount >= 0 or line.kind not in (R.TERM, R.ZERO):
+                if not ((line.amount < 0 and line.kind in (R.TERM, R.ZERO)) or line.kind == R.FLOOR):
                     continue
                 where = f"{Path(line.span.path).name}:{line.span.line}" if line.span else ""
                 for lead in line.lead or (NO_LEAD,):
                     out.append(Deduction(lead, result.entity, node_id, score.title, line.label, line.amount,
                                          line.detail, where))
-    return sorted(out, key=lambda d: (d.lead, d.entity, d.item))
+    return sorted(out, key=lambda d: d.lead)  # stable: entities and items keep their order
 
 
 HEADER = ["lead unit", "entity", "item", "rule", "points", "how", "line"]
