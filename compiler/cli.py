@@ -17,6 +17,7 @@ import click
 from assessc import __version__
 from assessc.diagnostics import Diagnostic, DiagnosticBag, codes
 from assessc.diagnostics.render import render_text, summary_line, to_json
+from assessc.runtime.decimals import show
 
 
 def _guard(func):
@@ -35,11 +36,12 @@ def _guard(func):
     return wrapper
 
 
-def _print_diagnostics(diagnostics: list[Diagnostic], fmt: str, *, warnings: bool = True) -> None:
+def _print_diagnostics(diagnostics: list[Diagnostic], fmt: str, *, warnings: bool = True, extra: dict | None = None) -> None:
     shown = [d for d in diagnostics if warnings or d.is_error]
     if fmt == "json":
         click.echo(json.dumps({"diagnostics": [to_json(d) for d in shown],
-                               "errors": sum(d.is_error for d in diagnostics)}, ensure_ascii=False, indent=2))
+                               "errors": sum(d.is_error for d in diagnostics), **(extra or {})},
+                              ensure_ascii=False, indent=2))
         return
     for diagnostic in shown:
         click.echo(render_text(diagnostic), err=True)
@@ -91,15 +93,19 @@ def main() -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@format_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
+              help="sarif: a SARIF 2.1.0 log on standard output, for code scanning tools.")
 @click.option("--emit", type=click.Choice(["ast", "ir", "graph"]), help="Print a compiler stage of the (single) file.")
+@click.option("--bounds", "show_bounds", is_flag=True,
+              help="Print every term's, item's and the total's static interval [lo, hi] over all allowed facts.")
 @_guard
-def check(files: tuple[str, ...], fmt: str, emit: str | None) -> None:
+def check(files: tuple[str, ...], fmt: str, emit: str | None, show_bounds: bool) -> None:
     """Check policy FILES and report diagnostics (exit 1 on errors)."""
     from assessc import driver
     from assessc.reports.tree_print import print_graph, print_tree
 
     all_diagnostics: list[Diagnostic] = []
+    bounds_of: dict[str, list[dict]] = {}
     for path in files:
         bag = DiagnosticBag()
         if emit == "ast":
@@ -114,11 +120,39 @@ def check(files: tuple[str, ...], fmt: str, emit: str | None) -> None:
             compiled = driver.compile_file(path, bag)
             if compiled is not None and emit == "graph":
                 click.echo(print_graph(compiled.graph), nl=False)
+            if compiled is not None and show_bounds:
+                bounds_of[path] = _bounds_rows(compiled.graph)
+                if fmt == "text":
+                    click.echo((f"{path}:\n" if len(files) > 1 else "") + _bounds_text(bounds_of[path]), nl=False)
         all_diagnostics.extend(bag.sorted())
-    _print_diagnostics(all_diagnostics, fmt)
+    if fmt == "sarif":
+        from assessc.diagnostics.sarif import sarif_text
+
+        click.echo(sarif_text(all_diagnostics))
+    else:
+        _print_diagnostics(all_diagnostics, fmt, extra={"bounds": bounds_of} if show_bounds else None)
     if fmt == "text" and not all_diagnostics and not emit:
         click.echo(f"ok: {len(files)} file{'s' if len(files) != 1 else ''} checked, no findings", err=True)
     sys.exit(1 if any(d.is_error for d in all_diagnostics) else 0)
+
+
+def _bounds_rows(graph) -> list[dict]:
+    """Every term, item and the total with its static interval (None: unbounded)."""
+    from assessc.graph.bounds import analyse
+
+    bounds = analyse(graph)
+
+    def end(value):
+        return None if value.is_infinite() else show(value)
+
+    return [{"id": n.id, "kind": n.kind, "title": n.label, "lo": end(bounds[n.id].lo), "hi": end(bounds[n.id].hi),
+             "interval": str(bounds[n.id])} for n in graph.order if n.id in bounds]
+
+
+def _bounds_text(rows: list[dict]) -> str:
+    id_width = max((len(r["id"]) for r in rows), default=0)
+    interval_width = max((len(r["interval"]) for r in rows), default=0)
+    return "".join(f"{r['id']:<{id_width}}  {r['interval']:<{interval_width}}  {r['title']}\n" for r in rows)
 
 
 @main.command()
@@ -192,6 +226,85 @@ def render(policy: str, output: str, show_facts: bool) -> None:
         _print_diagnostics([Diagnostic(codes.OUTPUT_FAILED, None, str(error))], "text")
         sys.exit(1)
     click.echo(f"wrote {output}", err=True)
+
+
+@main.command("fmt")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--check", is_flag=True, help="Change nothing; list the files that would change (exit 1 if any).")
+@click.option("--force", is_flag=True, help="Also format files with comments (the comments are lost).")
+@_guard
+def fmt_files(files: tuple[str, ...], check: bool, force: bool) -> None:
+    """Rewrite FILES in the canonical layout. Comments are lost, so a file
+    with comments is left alone (exit 1) unless --force."""
+    from assessc import driver
+    from assessc.dsl.fmt import comment_lines, format_module
+    from assessc.dsl.parser import parse
+    from assessc.reports.output import OutputError, atomic_write
+
+    failed = False
+    for path in files:
+        bag = DiagnosticBag()
+        source = driver.read_source(path, bag)
+        tree = parse(source, bag) if source is not None else None
+        if tree is None:
+            _print_diagnostics(bag.sorted(), "text")
+            failed = True
+            continue
+        comments = comment_lines(source.text)
+        if comments and not force:
+            where = ", ".join(str(n) for n in comments[:10]) + (", …" if len(comments) > 10 else "")
+            click.echo(f"{path}: not formatted: it has comments (line {where}), which formatting would lose; "
+                       "use --force to format it anyway", err=True)
+            failed = True
+            continue
+        formatted = format_module(tree)
+        if formatted == source.text:
+            continue
+        if check:
+            click.echo(f"would reformat {path}")
+            failed = True
+            continue
+        try:
+            atomic_write(path, formatted.encode("utf-8"))
+        except OutputError as error:
+            _print_diagnostics([Diagnostic(codes.OUTPUT_FAILED, None, str(error))], "text")
+            failed = True
+            continue
+        click.echo(f"reformatted {path}", err=True)
+    sys.exit(1 if failed else 0)
+
+
+@main.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--junit", "junit_path", type=click.Path(dir_okay=False), help="Also write the outcome as JUnit XML to this file.")
+@_guard
+def test_cases(paths: tuple[str, ...], junit_path: str | None) -> None:
+    """Run the example cases (*.cases.toml) of policies: PATHS are case files,
+    policies or folders (default: policies/). Exit 1 on any failure or error."""
+    from assessc.diagnostics.render import summary_line as diagnostics_summary
+    from assessc.reports.output import OutputError, atomic_write
+    from assessc.testing import runner
+    from assessc.testing.junit import junit_xml
+
+    bag = DiagnosticBag()
+    outcomes = [runner.run_file(path) for path in runner.discover(paths or ("policies",), bag)]
+    shown = bag.sorted() + [d for outcome in outcomes for d in outcome.diagnostics]
+    for diagnostic in shown:
+        click.echo(render_text(diagnostic), err=True)
+    if shown:
+        click.echo(diagnostics_summary(shown), err=True)
+    for outcome in outcomes:
+        for line in runner.report_lines(outcome):
+            click.echo(line)
+    click.echo(runner.summary_line(outcomes))
+    failed = bag.has_errors or not runner.all_passed(outcomes)
+    if junit_path:
+        try:
+            atomic_write(junit_path, junit_xml(outcomes, [d for d in bag.sorted() if d.is_error]))
+        except OutputError as error:
+            _print_diagnostics([Diagnostic(codes.OUTPUT_FAILED, None, str(error))], "text")
+            failed = True
+    sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

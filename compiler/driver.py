@@ -15,6 +15,7 @@ from assessc.diagnostics import DiagnosticBag, codes
 from assessc.dsl import ast
 from assessc.dsl.parser import parse
 from assessc.dsl.source import SourceFile
+from assessc.graph.bounds import analyse
 from assessc.graph.from_ir import build
 from assessc.graph.nodes import ScoringGraph
 from assessc.ir import nodes as ir
@@ -65,7 +66,8 @@ def compile_file(path: str | Path, bag: DiagnosticBag) -> Compiled | None:
     if lowered is None:
         return None
     program, policy = lowered
-    lint.run(policy, bag)
+    graph = build(policy)
+    lint.run(policy, bag, analyse(graph))
     if bag.has_errors:
         return None
-    return Compiled(program, policy, build(policy))
+    return Compiled(program, policy, graph)

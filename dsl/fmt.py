@@ -5,8 +5,9 @@ to an equal tree (tree equality ignores spans), and formatting that text again
 gives the same text. The canonical layout:
 
 * two spaces per level of indentation, one statement per line;
-* imports first as written, then one blank line between declarations, and
-  a blank line before every item, bonus and penalty at the top of a policy;
+* declarations in their order, one blank line between them (consecutive
+  imports share a paragraph); at the top of a policy a blank line around
+  every item, bonus, penalty and ``outcomes`` block;
 * in a ``facts`` block the types start in one column (names longer than
   :data:`ALIGN_LIMIT` columns are not padded and do not push the column);
 * a table, enum or evidence list stays on one line when it is short, and
@@ -319,9 +320,12 @@ def _range(p: _Printer, node: ast.Range) -> str:
     return f"{number(node.low)}..{number(node.high)}"
 
 
-@_prints(_PARTS, ast.Member, "name label")
+@_prints(_PARTS, ast.Member, "name label aliases")
 def _member(p: _Printer, node: ast.Member) -> str:
-    return name(node.name) + (" " + quote(node.label) if node.label is not None else "")
+    text = name(node.name) + (" " + quote(node.label) if node.label is not None else "")
+    if node.aliases:
+        text += f" {_kw('also')} " + " ".join(quote(a) for a in node.aliases)
+    return text
 
 
 @_prints(_DECLS, ast.TableDecl, "name body")
@@ -332,14 +336,15 @@ def _table_decl(p: _Printer, node: ast.TableDecl) -> list[str]:
 
 
 @_prints(_PARTS, ast.TableBody, "entries")
-def _table_body(p: _Printer, node: ast.TableBody, depth: int) -> list[str]:
-    """``{ … }`` on one line when short, else one row per line; the first
-    line continues its statement, the last closes the brace."""
+def _table_body(p: _Printer, node: ast.TableBody, depth: int | None) -> list[str]:
+    """``{ … }`` on one line when short (or when ``depth`` is None: inside an
+    expression), else one row per line; the first line continues its
+    statement, the last closes the brace."""
     rows = [p.part(e) for e in node.entries]
     if not rows:
         return ["{}"]
     inline = "{ " + "  ".join(rows) + " }"
-    if display_width(inline) <= TABLE_WIDTH:
+    if depth is None or display_width(inline) <= TABLE_WIDTH:
         return [inline]
     pad = INDENT * (depth + 1)
     return ["{", *(pad + r for r in rows), INDENT * depth + "}"]
@@ -362,17 +367,81 @@ def _table_entry(p: _Printer, node: ast.TableEntry) -> str:
     return f"{key}: {number(node.value)}"
 
 
+@_prints(_DECLS, ast.MatrixDecl, "name columns rows")
+def _matrix(p: _Printer, node: ast.MatrixDecl) -> list[str]:
+    if not node.columns:
+        raise FormatError(f"matrix `{node.name}` needs at least one column")
+    body = [INDENT + f"{_kw('columns')} (" + ", ".join(name(c) for c in node.columns) + ")"]
+    body.extend(INDENT + p.part(row) for row in node.rows)
+    return p.block(f"{_kw('matrix')} {name(node.name)}", body, 0)
+
+
+@_prints(_PARTS, ast.MatrixRow, "member values")
+def _matrix_row(p: _Printer, node: ast.MatrixRow) -> str:
+    if not node.values:
+        raise FormatError(f"matrix row `{node.member}` needs at least one value")
+    return f"{name(node.member)}: " + ", ".join(number(v) for v in node.values)
+
+
 @_prints(_DECLS, ast.TemplateDecl, "name params body")
 def _template(p: _Printer, node: ast.TemplateDecl) -> list[str]:
     head = f"{_kw('template')} {name(node.name)}(" + ", ".join(name(x) for x in node.params) + ")"
     return p.block(head, p.stmts(node.body, 1), 0)
 
 
+@_prints(_STMTS, ast.PeriodsDecl, "name label members")
+def _periods(p: _Printer, node: ast.PeriodsDecl, depth: int) -> list[str]:
+    head = f"{_kw('periods')} {name(node.name)}" + (" " + quote(node.label) if node.label is not None else "")
+    members = [p.part(m) for m in node.members]
+    inline = "{ " + ", ".join(members) + " }" if members else "{}"
+    if display_width(inline) <= MEMBERS_WIDTH:
+        return [INDENT * depth + f"{head} {inline}"]
+    pad = INDENT * (depth + 1)
+    rows = [pad + m + ("," if k < len(members) - 1 else "") for k, m in enumerate(members)]
+    return [INDENT * depth + head + " {", *rows, INDENT * depth + "}"]
+
+
+@_prints(_STMTS, ast.Outcomes, "rules")
+def _outcomes(p: _Printer, node: ast.Outcomes, depth: int) -> list[str]:
+    return p.block(_kw("outcomes"), p.stmts(node.rules, depth + 1), depth)
+
+
+@_prints(_STMTS, ast.AwardBands, "title item bands")
+def _award_bands(p: _Printer, node: ast.AwardBands, depth: int) -> list[str]:
+    head = _kw("awards") + (" " + quote(node.title) if node.title is not None else "")
+    head += f" {_kw('by')} {_kw('rank')}"
+    if node.item is not None:
+        if not re.fullmatch(r"(?:[^\W\d]\w*|\d+)(?:\.(?:[^\W\d]\w*|\d+))*", node.item):
+            raise FormatError(f"`{node.item}` is not an item id")
+        head += f" {_kw('of')} {node.item}"
+    return p.block(head, [INDENT * (depth + 1) + p.part(band) for band in node.bands], depth)
+
+
+@_prints(_PARTS, ast.AwardBand, "name label low high")
+def _award_band(p: _Printer, node: ast.AwardBand) -> str:
+    label = " " + quote(node.label) if node.label is not None else ""
+    return f"{name(node.name)}{label}: {number(node.low)}..{number(node.high)}"
+
+
+_OUTCOME_WORDS = {"demote": ("demote",), "last": ("rank", "last"), "flag": ("flag",)}
+
+
+@_prints(_STMTS, ast.OutcomeRule, "kind reason condition")
+def _outcome_rule(p: _Printer, node: ast.OutcomeRule, depth: int) -> list[str]:
+    if node.kind not in _OUTCOME_WORDS:
+        raise FormatError(f"unknown outcome rule `{node.kind}`")
+    words = " ".join(_kw(w) for w in _OUTCOME_WORDS[node.kind])
+    return [INDENT * depth + f"{words} {quote(node.reason)} {_kw('if')} {p.expr(node.condition)}"]
+
+
+_BLOCKS = (ast.Item, ast.Outcomes)
+
+
 @_prints(_DECLS, ast.PolicyDecl, "name title body")
 def _policy(p: _Printer, node: ast.PolicyDecl) -> list[str]:
     body: list[str] = []
     for k, stmt in enumerate(node.body):
-        if k and (isinstance(stmt, ast.Item) or isinstance(node.body[k - 1], ast.Item)):
+        if k and (isinstance(stmt, _BLOCKS) or isinstance(node.body[k - 1], _BLOCKS)):
             body.append("")
         body.extend(p.stmt(stmt, 1))
     return p.block(f"{_kw('policy')} {name(node.name)} {quote(node.title)}", body, 0)
@@ -435,7 +504,7 @@ def _meta(p: _Printer, node: ast.Meta, depth: int) -> list[str]:
     return [INDENT * depth + f"{_kw(node.key)} {values}"]
 
 
-@_prints(_STMTS, ast.Item, "kind key title cap body")
+@_prints(_STMTS, ast.Item, "kind key title cap per body")
 def _item(p: _Printer, node: ast.Item, depth: int) -> list[str]:
     if node.kind not in ("item", "bonus", "penalty"):
         raise FormatError(f"unknown item kind `{node.kind}`")
@@ -443,6 +512,10 @@ def _item(p: _Printer, node: ast.Item, depth: int) -> list[str]:
     head = f"{_kw(node.kind)} {key} {quote(node.title)}"
     if node.cap is not None:
         head += " " + p.part(node.cap)
+    if node.per is not None:
+        if node.kind != "item":
+            raise FormatError(f"only an item is scored per period, not a {node.kind}")
+        head += f" {_kw('per')} {name(node.per)}"
     return p.block(head, p.stmts(node.body, depth + 1), depth)
 
 
@@ -470,6 +543,27 @@ def _adjust(p: _Printer, node: ast.Adjust, depth: int) -> list[str]:
 @_prints(_STMTS, ast.UntilZero, "")
 def _until_zero(p: _Printer, node: ast.UntilZero, depth: int) -> list[str]:
     return [INDENT * depth + f"{_kw('until')} {_kw('zero')}"]
+
+
+@_prints(_STMTS, ast.Weight, "value")
+def _weight(p: _Printer, node: ast.Weight, depth: int) -> list[str]:
+    return (INDENT * depth + f"{_kw('weight')} {p.term(node.value, depth)}").split("\n")
+
+
+@_prints(_STMTS, ast.Applies, "condition")
+def _applies(p: _Printer, node: ast.Applies, depth: int) -> list[str]:
+    return [INDENT * depth + f"{_kw('applies')} {_kw('if')} {p.expr(node.condition)}"]
+
+
+@_prints(_STMTS, ast.Coefficient, "value")
+def _coefficient(p: _Printer, node: ast.Coefficient, depth: int) -> list[str]:
+    return [INDENT * depth + f"{_kw('coefficient')} {p.expr(node.value)}"]
+
+
+@_prints(_STMTS, ast.Requires, "value text")
+def _requires(p: _Printer, node: ast.Requires, depth: int) -> list[str]:
+    text = " " + quote(node.text) if node.text is not None else ""
+    return [INDENT * depth + f"{_kw('requires')} {p.expr(node.value)}{text}"]
 
 
 @_prints(_STMTS, ast.ZeroIf, "condition")
@@ -516,19 +610,24 @@ def _steps_term(p: _Printer, node: ast.StepsTerm, depth: int) -> str:
 
 @_prints(_TERMS, ast.LookupTerm, "key table")
 def _lookup_term(p: _Printer, node: ast.LookupTerm, depth: int) -> str:
-    return f"{_kw('lookup')} {p.expr(node.key)} {p.part(node.table, depth)}"
+    return f"{_kw('lookup')} {p.expr(node.key, ATOM)} {p.part(node.table, depth)}"
 
 
-@_prints(_TERMS, ast.LedgerTerm, "ledger field table group")
-def _ledger_term(p: _Printer, node: ast.LedgerTerm, depth: int) -> str:
-    text = f"{name(node.ledger.name)} {_kw('by')} {name(node.field.name)} {p.part(node.table, depth)}"
+@_prints(_TERMS, ast.LedgerTerm, "ledger where field field2 table group")
+def _ledger_term(p: _Printer, node: ast.LedgerTerm, depth: int | None) -> str:
+    fields = name(node.field.name) + (", " + name(node.field2.name) if node.field2 is not None else "")
+    text = f"{name(node.ledger.name)}{_where(p, node.where)} {_kw('by')} {fields} {p.part(node.table, depth)}"
     if node.group is not None:
         text += f" {_kw('highest')} {_kw('per')} {name(node.group.name)}"
     return text
 
 
+def _where(p: _Printer, condition) -> str:
+    return "" if condition is None else f" {_kw('where')} ({p.expr(condition)})"
+
+
 @_prints(_PARTS, ast.TableRef, "body name")
-def _table_ref(p: _Printer, node: ast.TableRef, depth: int) -> str:
+def _table_ref(p: _Printer, node: ast.TableRef, depth: int | None) -> str:
     if (node.body is None) == (node.name is None):
         raise FormatError("a table reference is either an inline table or a table's name")
     if node.name is not None:
@@ -571,9 +670,23 @@ def _missing(p: _Printer, node: ast.Missing):
     return f"{_kw('missing')} {name(node.fact.name)}", ATOM
 
 
-@_prints(_EXPRS, ast.CountEntries, "fact")
+@_prints(_EXPRS, ast.CountEntries, "fact where")
 def _count_entries(p: _Printer, node: ast.CountEntries):
-    return f"{_kw('count')} {name(node.fact.name)}", ATOM
+    return f"{_kw('count')} {name(node.fact.name)}{_where(p, node.where)}", ATOM
+
+
+@_prints(_EXPRS, ast.LedgerSumExpr, "term")
+def _ledger_sum(p: _Printer, node: ast.LedgerSumExpr):
+    if not isinstance(node.term, ast.LedgerTerm):
+        raise TypeError(f"cannot format a `{type(node.term).__name__}` as the ledger of `sum`")
+    return f"{_kw('sum')} {_ledger_term(p, node.term, None)}", ATOM
+
+
+@_prints(_EXPRS, ast.LookupExpr, "key table")
+def _lookup_expr(p: _Printer, node: ast.LookupExpr):
+    """``lookup KEY TABLE`` inside an expression, its table on one line.
+    (A lookup that is a whole term parses as a :class:`ast.LookupTerm`.)"""
+    return f"{_kw('lookup')} {p.expr(node.key, ATOM)} {p.part(node.table, None)}", ATOM
 
 
 @_prints(_EXPRS, ast.Call, "func args")

@@ -72,7 +72,7 @@ MISPLACED = _code("E0403", "misplaced-statement", E, "a statement in a place whe
 NEGATIVE_MAX = _code("E0404", "bad-max", E, "a declared maximum that is not a positive number")
 
 # lints
-MAX_MISMATCH = _code("W0501", "max-mismatch", W, "a declared maximum differs from the sum of its parts' maxima")
+MAX_MISMATCH = _code("W0501", "max-mismatch", W, "a declared maximum differs from the sum of its parts' maxima, or from the most its rules and parts can score")
 IMPLICIT_PARTIAL_STEP = _code("W0502", "implicit-partial-step", W, "a rate step rule that does not say how a partial step counts")
 BAND_GAP = _code("W0503", "band-gap-or-overlap", W, "numeric bands with a gap or an overlap")
 UNFLOORED_DEDUCTION = _code("W0504", "unfloored-deduction", W, "deductions that can take an item below zero without `until zero`")
@@ -80,6 +80,9 @@ UNUSED_FACT = _code("W0505", "unused-fact", W, "a fact declared but used by no r
 CAN_EXCEED_MAX = _code("W0506", "can-exceed-max", W, "an `uncapped` item whose rules can score above its declared maximum")
 UNKNOWN_ACCEPT = _code("W0507", "unknown-accept", W, "an `accept` that names no code or matches no finding")
 UNREACHABLE_OUTCOME = _code("W0508", "unreachable-outcome", W, "a lookup table entry that no allowed fact value reaches")
+CONDITION_NEVER_HOLDS = _code("W0509", "condition-never-holds", W, "a rule, `zero if` or veto condition that no allowed facts make true")
+CONDITION_ALWAYS_HOLDS = _code("W0510", "condition-always-holds", W, "a rule, `zero if` or veto condition that every allowed set of facts makes true")
+ACCUMULATE_WITHOUT_CAP = _code("W0511", "accumulate-without-cap", W, "a rule that can add without limit on an item that no max caps")
 
 # facts (input data)
 FACTS_UNREADABLE = _code("D0601", "facts-unreadable", E, "a facts file that cannot be read or parsed")

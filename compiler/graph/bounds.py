@@ -3,15 +3,19 @@
 ``analyse(graph)`` computes, for every term, item and the total, an interval
 ``[lo, hi]`` that contains the node's value for *every* entity whose facts
 the declared types and ranges allow. It is an abstract interpretation of
-:mod:`assessc.backends.interp`, walking ``graph.order`` exactly as the
-interpreter does, with each concrete value replaced by an abstract one.
+:mod:`assessc.backends.interp`: one pass down the item tree decides where
+each item applies, then one pass over ``graph.order`` mirrors the
+interpreter node by node, with each concrete value replaced by an abstract
+one.
 
 Invariants
 ==========
 
 * **Soundness.** For every allowed set of facts, the interpreter's value of
   a node lies in its interval. Every abstract operation over-approximates
-  its concrete counterpart; nothing is ever dropped to gain precision.
+  its concrete counterpart; nothing is ever dropped to gain precision. A
+  term of an item that does not apply has no value; its interval bounds the
+  values it takes where the item applies.
 * **Exactness of the ends.** Ends are exact :class:`~decimal.Decimal` values
   computed in the interpreter's context (60 digits, half-even). Every
   concrete operation is monotone in each operand on the side an end is taken
@@ -34,8 +38,10 @@ count is ≥ 0, a rank ≥ 1, a percent within 0 %..100 % unless declared) and
 its ``default``, which a blank cell takes unchecked; a count or rank whose
 values are all whole numbers is *integral*. ``missing F`` and ``count F`` of
 an evidence fact lie in ``[0, #members]``; ``count L`` of a ledger in
-``[0, +∞)``. A bool is ``{true, false}``, an enum the set of its members; a
-date or a text fact is unknown (only constants compare).
+``[0, +∞)``, filtered by ``where`` or not; ``workdays(a, b)`` in
+``[0, +∞)``. A bool is
+``{true, false}``, an enum the set of its members; a date or a text fact is
+unknown (only constants compare).
 
 Conditions
 ==========
@@ -47,42 +53,53 @@ can evaluate to ``v`` (``rank > 4`` narrows a rank 1..14 to 5..14; an enum
 ``!= m`` drops the member ``m``; ``and``/``or``/``not`` combine narrowings,
 ``or`` by joining them), or reports that no allowed facts make ``C`` equal
 ``v``. ``C`` can be true iff ``refine(env, C, true)`` is feasible, and false
-iff ``refine(env, C, false)`` is. A term's body is evaluated in the domain
-refined by its own ``if`` condition, so a lookup guarded by ``grade != m``
-does not reach the row ``m``.
+iff ``refine(env, C, false)`` is.
+
+Each item is analysed in its *applicable environment*: the facts refined
+by its own and its ancestors' ``applies if`` conditions, since nothing in an
+item is evaluated where it does not apply. A term's body is evaluated in its
+item's environment refined further by the term's own ``if``, so a lookup
+guarded by ``grade != m`` does not reach the row ``m``.
 
 Forms
 =====
 
-* arithmetic: interval ``+ − ×``; ``÷`` by corners, and by an interval that
-  holds 0 as an end its side becomes unbounded (a divisor of exactly 0 is
-  an evaluation error, not a value), by one holding 0 inside, unbounded;
+* arithmetic: interval ``+ − ×``; ``÷`` by corners; by an interval that
+  holds 0 as an end, that side becomes unbounded (a divisor of exactly 0 is
+  an evaluation error, not a value); by one holding 0 inside, unbounded;
   ``min``/``max`` end by end;
 * ``A per N``: ``A × N``;
 * steps: the gap ``T − V`` (``V − T`` above) restricted to its positive part,
   divided by the step, floored/ceiled/kept, times ``A``; hull with 0 when
   the gap may be ≤ 0;
-* lookup: the rows are tried in order over the key's domain (an interval,
-  integral or not, or a set of members), consuming the key values each row
-  matches: a row is *reachable* when some key value is left for it; the
-  value is the hull of the reachable rows' values, with the ``else`` value
-  (or 0) when some key value matches no row;
-* ledger sum: each entry scores in the hull ``P`` of the points of the
-  members its field may hold; with no ``highest per`` (or a group field of
-  unbounded domain) the number of entries is unbounded, so the sum is
+* lookup (a term, or ``lookup`` inside an expression): the rows are tried in
+  order over the key's domain (an interval, integral or not, or a set of
+  members), consuming the key values each row matches: a row is
+  *reachable* when some key value is left for it; the value is the hull of
+  the reachable rows' values, with the ``else`` value (or 0) when some key
+  value matches no row;
+* ledger sum (a term, or ``sum …`` inside an expression): each entry scores
+  in the hull ``P`` of the points of the members (of a matrix: the pairs of
+  members) its fields may hold, whatever its ``where`` filter keeps; with no
+  ``highest per`` (or a group field of unbounded domain) the number of
+  entries is unbounded, so the sum is
   ``[−∞ if P can be negative else 0, +∞ if P can be positive else 0]``;
   grouped by a field of finite domain, each possible group counts at most
   once, at points within what that group's entries can score;
 * a term with ``if C``: 0 if ``C`` never holds, the (signed, and under
   ``round each`` rounded) body if it always holds, else their hull with 0;
-* an item: ``start + Σ terms + Σ children``; its *raw* interval is that sum
-  after ``zero if`` (forced to 0 if a condition always holds, hull with 0 if
-  one may) and before floor and cap; then ``until zero``, ``max`` (on a
-  penalty: the deduction), exactly as the interpreter orders them, the hull
-  with 0 when a ``zero if`` may hold, and ``round each`` rounding both ends
-  with the policy's mode (every rounding mode is monotone);
-* the total: ``min(Σ items, max) + Σ bonuses + Σ penalties``, then the veto
-  (0 if a veto always holds, hull with 0 if one may), then rounding.
+* an item: ``start + Σ terms + Σ children``, where a child counts as its
+  value or, with ``weight W``, ``W × value × 100 / max`` (rounded under
+  ``round each``), and as 0 where it does not apply; its *raw* interval is
+  that sum after ``zero if`` (forced to 0 if a condition always holds, hull
+  with 0 if one may) and before floor and cap; then ``until zero``, ``max``
+  (on a penalty: the deduction) and ``coefficient``, in the interpreter's
+  order, the hull with 0 when a ``zero if`` may hold, and ``round each``
+  rounding both ends with the policy's mode (every rounding mode is
+  monotone); an item that may not apply also takes the value 0;
+* the total: ``min(Σ items, max) × coefficient + Σ bonuses + Σ penalties``,
+  then the veto (0 if a veto always holds, hull with 0 if one may), then
+  rounding.
 
 Besides the intervals, :class:`Bounds` keeps what the lints need: each
 item's raw interval, the truth values of every condition, and the
@@ -91,10 +108,11 @@ reachability of every lookup table's rows.
 
 from __future__ import annotations
 
+import datetime
 import decimal
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Iterator, Union
+from typing import Iterable, Union
 
 import attrs
 
@@ -107,6 +125,7 @@ from assessc.runtime.decimals import CONTEXT, quantize, show
 INF = Decimal("Infinity")
 NEG_INF = Decimal("-Infinity")
 ZERO = Decimal(0)
+HUNDRED = Decimal(100)
 
 #: the truth values a condition can take
 Truth = frozenset
@@ -201,7 +220,7 @@ def _quotients(x: Decimal, y: Decimal) -> list[Decimal]:
     if x.is_infinite() and y.is_infinite():
         sign = 1 if (x > 0) == (y > 0) else -1
         return [ZERO, INF if sign > 0 else NEG_INF]
-    if x.is_zero():
+    if x.is_zero() or y.is_infinite():
         return [ZERO]
     return [CONTEXT.divide(x, y)]
 
@@ -238,8 +257,17 @@ def _ceil(a: Interval) -> Interval:
     return _map_ends(a, lambda v: v.to_integral_value(rounding=decimal.ROUND_CEILING))
 
 
-def _round(a: Interval, rounding: ir.Rounding) -> Interval:
-    return _map_ends(a, lambda v: quantize(v, rounding.places, rounding.mode))
+def _round(a: Interval, rounding: ir.Rounding | None) -> Interval:
+    if rounding is None:
+        return a
+
+    def end(value: Decimal) -> Decimal:
+        try:
+            return quantize(value, rounding.places, rounding.mode)
+        except decimal.InvalidOperation:  # too many digits: the interpreter cannot round it either
+            return value
+
+    return _map_ends(a, end)
 
 
 def _integral_ends(a: Interval) -> Interval | None:
@@ -247,6 +275,126 @@ def _integral_ends(a: Interval) -> Interval | None:
     lo = a.lo if a.lo.is_infinite() else a.lo.to_integral_value(rounding=decimal.ROUND_CEILING)
     hi = a.hi if a.hi.is_infinite() else a.hi.to_integral_value(rounding=decimal.ROUND_FLOOR)
     return Interval(lo, hi) if lo <= hi else None
+
+
+def _hull_of(values: Iterable[Decimal]) -> Interval:
+    values = list(values)
+    return Interval(min(values), max(values))
+
+
+# ---- lookups: which rows the key's allowed values reach ------------------------------------
+
+
+@attrs.frozen
+class Reach:
+    """Which rows of one lookup table (or ledger table) the key's allowed values reach."""
+
+    rows: tuple[bool, ...]  # one per row, in order: some allowed key value reaches it
+    covered: tuple[bool, ...]  # one per row: some allowed key value matches it, earlier rows aside
+    unmatched: bool  # some allowed key value matches no row (the `else` row, or 0)
+    domain: "Interval | frozenset | None"  # the key's allowed values (None: unknown)
+    integral: bool = False  # a numeric key that takes whole numbers only
+
+    def describe_domain(self) -> str:
+        if isinstance(self.domain, Interval):
+            whole = " (whole numbers)" if self.integral and self.domain.lo != self.domain.hi else ""
+            return self.domain.describe() + whole
+        if isinstance(self.domain, frozenset):
+            return "{" + ", ".join(sorted(str(m) for m in self.domain)) + "}"
+        return "any value"
+
+    def merge(self, other: "Reach") -> "Reach":
+        """Reachable in either of two evaluations of the same lookup."""
+        if isinstance(self.domain, Interval) and isinstance(other.domain, Interval):
+            domain = self.domain.hull(other.domain)
+        elif isinstance(self.domain, frozenset) and isinstance(other.domain, frozenset):
+            domain = self.domain | other.domain
+        else:
+            domain = None
+        return Reach(tuple(a or b for a, b in zip(self.rows, other.rows)),
+                     tuple(a or b for a, b in zip(self.covered, other.covered)),
+                     self.unmatched or other.unmatched, domain, self.integral and other.integral)
+
+
+@attrs.frozen
+class _Piece:
+    """A piece of the key's domain not matched yet: an interval, each end open or closed."""
+
+    lo: Decimal
+    lo_open: bool
+    hi: Decimal
+    hi_open: bool
+
+    def empty(self, integral: bool) -> bool:
+        if integral:
+            return self._first_whole() > self._last_whole()
+        if self.lo < self.hi:
+            return False
+        return not (self.lo == self.hi and not self.lo_open and not self.hi_open)
+
+    def _first_whole(self) -> Decimal:
+        if self.lo.is_infinite():
+            return self.lo
+        whole = self.lo.to_integral_value(rounding=decimal.ROUND_CEILING)
+        return whole + 1 if self.lo_open and whole == self.lo else whole
+
+    def _last_whole(self) -> Decimal:
+        if self.hi.is_infinite():
+            return self.hi
+        whole = self.hi.to_integral_value(rounding=decimal.ROUND_FLOOR)
+        return whole - 1 if self.hi_open and whole == self.hi else whole
+
+    def meet(self, lo: Decimal, hi: Decimal) -> "_Piece":
+        new_lo, lo_open = (self.lo, self.lo_open) if self.lo >= lo else (lo, False)
+        new_hi, hi_open = (self.hi, self.hi_open) if self.hi <= hi else (hi, False)
+        return _Piece(new_lo, lo_open, new_hi, hi_open)
+
+    def minus(self, lo: Decimal, hi: Decimal) -> list["_Piece"]:
+        """What is left of this piece once the band ``lo..hi`` (closed) has matched."""
+        below = _Piece(self.lo, self.lo_open, min(self.hi, lo), True if lo <= self.hi else self.hi_open)
+        above = _Piece(max(self.lo, hi), True if hi >= self.lo else self.lo_open, self.hi, self.hi_open)
+        return [below, above]
+
+
+def _reach_numbers(table: ir.Table, domain: Interval, integral: bool) -> Reach:
+    if integral:
+        domain = _integral_ends(domain) or domain
+    whole = _Piece(domain.lo, domain.lo.is_infinite(), domain.hi, domain.hi.is_infinite())
+    pieces = [whole]
+    reached, covered = [], []
+    for row in table.rows:
+        if row.member is not None:
+            reached.append(False)
+            covered.append(False)
+            continue
+        reached.append(any(not p.meet(row.low, row.high).empty(integral) for p in pieces))
+        covered.append(not whole.meet(row.low, row.high).empty(integral))
+        pieces = [q for p in pieces for q in p.minus(row.low, row.high) if not q.empty(integral)]
+    return Reach(tuple(reached), tuple(covered), bool(pieces), domain, integral)
+
+
+def _reach_members(table: ir.Table, members: frozenset | None) -> Reach:
+    left = set(members) if members is not None else None
+    reached, covered = [], []
+    for row in table.rows:
+        if row.member is None:
+            reached.append(False)
+        elif left is None:
+            reached.append(True)
+        else:
+            reached.append(row.member in left)
+            left.discard(row.member)
+        covered.append(row.member is not None and (members is None or row.member in members))
+    return Reach(tuple(reached), tuple(covered), left is None or bool(left), members)
+
+
+def _lookup_value(table: ir.Table, reach: Reach) -> Interval:
+    values = [row.value for row, hit in zip(table.rows, reach.rows) if hit]
+    if reach.unmatched:
+        values.append(table.default if table.default is not None else ZERO)
+    if not values:  # no allowed key at all: the lookup is never evaluated
+        return ZERO_INTERVAL
+    return _hull_of(values)
 
 
 # ---- the domain of facts, and environments narrowed by conditions ----------------------
@@ -257,11 +405,12 @@ Abstract = Union[Interval, frozenset, None]
 
 
 def _atom_key(expr: ir.Expr):
+    """The key under which a condition may narrow ``expr``'s domain (None: it cannot)."""
     if isinstance(expr, ir.FactRef):
         return ("fact", expr.fact.name)
     if isinstance(expr, ir.MissingCount):
         return ("missing", expr.fact.name)
-    if isinstance(expr, ir.EntryCount):
+    if isinstance(expr, ir.EntryCount) and getattr(expr, "where", None) is None:
         return ("count", expr.fact.name)
     return None
 
@@ -299,12 +448,16 @@ def _atom_domain(expr: ir.Expr) -> Abstract:
 
 
 class _Env:
-    """The facts' domains, some narrowed by conditions assumed to hold."""
+    """The facts' domains, some narrowed by conditions assumed to hold.
 
-    __slots__ = ("narrowed",)
+    ``log`` collects the reachability of lookups met inside expressions
+    (shared by every environment derived from one analysis)."""
 
-    def __init__(self, narrowed: Mapping | None = None):
+    __slots__ = ("narrowed", "log")
+
+    def __init__(self, narrowed: Mapping | None = None, log: dict | None = None):
         self.narrowed = dict(narrowed or {})
+        self.log = log
 
     def get(self, expr: ir.Expr) -> Abstract:
         key = _atom_key(expr)
@@ -313,7 +466,7 @@ class _Env:
         return _atom_domain(expr)
 
     def set(self, expr: ir.Expr, value: Abstract) -> "_Env":
-        env = _Env(self.narrowed)
+        env = _Env(self.narrowed, self.log)
         env.narrowed[_atom_key(expr)] = value
         return env
 
@@ -327,7 +480,11 @@ class _Env:
                 joined[key] = a.hull(b)
             elif isinstance(a, frozenset) and isinstance(b, frozenset):
                 joined[key] = a | b
-        return _Env(joined)
+        return _Env(joined, self.log)
+
+    def note(self, expr: ir.Expr, reach: Reach) -> None:
+        if self.log is not None:
+            self.log[expr] = self.log[expr].merge(reach) if expr in self.log else reach
 
 
 BASE = _Env()
@@ -354,8 +511,23 @@ def _integral(expr: ir.Expr) -> bool:
     if isinstance(expr, ir.Binary):
         return expr.op in ("+", "-", "*") and _integral(expr.left) and _integral(expr.right)
     if isinstance(expr, ir.Call):
-        return all(_integral(a) for a in expr.args)
+        if expr.func == "workdays":
+            return True
+        return expr.func in ("min", "max") and all(_integral(a) for a in expr.args)
+    if isinstance(expr, ir.LookupValue):
+        return _whole_table(expr.table)
+    if isinstance(expr, getattr(ir, "LedgerValue", ())):
+        return _whole_table(expr.body.table)
     return False
+
+
+def _whole_table(table) -> bool:
+    """Every value a table (or matrix) gives, 0 included, is a whole number."""
+    if isinstance(table, ir.Table):
+        values = [row.value for row in table.rows] + [table.default if table.default is not None else ZERO]
+    else:
+        values = [v for row in table.rows for v in row.values]
+    return all(_is_whole(v) for v in values)
 
 
 # ---- expressions ---------------------------------------------------------------------
@@ -372,15 +544,52 @@ def _num(expr: ir.Expr, env: _Env) -> Interval:
     if isinstance(expr, ir.Binary) and expr.op in ("+", "-", "*", "/"):
         a, b = _num(expr.left, env), _num(expr.right, env)
         return {"+": _add, "-": _sub, "*": _mul, "/": _div}[expr.op](a, b)
-    if isinstance(expr, ir.Call) and expr.args:
-        args = [_num(a, env) for a in expr.args]
-        pick = min if expr.func == "min" else max
-        return Interval(pick(a.lo for a in args), pick(a.hi for a in args))
+    if isinstance(expr, ir.Call):
+        return _call(expr, env)
+    if isinstance(expr, ir.EntryCount):  # `count L where (…)`: some of the entries
+        return _atom_domain(expr)
+    if isinstance(expr, ir.LookupValue):
+        reach, value = _lookup(expr.table, expr.key, env)
+        env.note(expr, reach)
+        return value
+    if isinstance(expr, getattr(ir, "LedgerValue", ())):  # `sum L … by F TABLE`
+        value, reach = _ledger(expr.body)
+        if reach is not None:
+            env.note(expr, reach)
+        return value
     return Interval.full()
 
 
+def _call(expr: ir.Call, env: _Env) -> Interval:
+    if expr.func in ("min", "max") and expr.args:
+        args = [_num(a, env) for a in expr.args]
+        pick = min if expr.func == "min" else max
+        return Interval(pick(a.lo for a in args), pick(a.hi for a in args))
+    if expr.func == "workdays":
+        if all(isinstance(a, ir.Const) for a in expr.args):
+            from assessc.runtime.workdays import CalendarError, workdays_between
+
+            try:
+                return Interval.point(workdays_between(*(a.value for a in expr.args)))
+            except (CalendarError, ValueError, TypeError):
+                pass  # an evaluation error, never a value
+        return Interval(ZERO, INF)
+    return Interval.full()  # a function this analysis does not know: anything
+
+
+def _lookup(table: ir.Table, key: ir.Expr, env: _Env) -> tuple[Reach, Interval]:
+    """Row reachability of ``table`` over ``key`` in ``env``, and the hull of
+    the values the lookup gives."""
+    if key.type is ExprType.NUMBER:
+        reach = _reach_numbers(table, _num(key, env), _integral(key))
+    else:
+        reach = _reach_members(table, _members(key, env))
+    return reach, _lookup_value(table, reach)
+
+
 def _members(expr: ir.Expr, env: _Env) -> frozenset | None:
-    """The enum members (or bools) an expression can be; None: unknown."""
+    """The enum members (or bools, or constant dates and texts) an
+    expression can be; None: unknown."""
     if isinstance(expr, ir.Const):
         return frozenset({expr.value})
     if expr.type is ExprType.BOOL:
@@ -408,8 +617,7 @@ def refine(env: _Env, cond: ir.Expr, want: bool) -> _Env | None:
     if isinstance(cond, ir.Unary) and cond.op == "not":
         return refine(env, cond.operand, not want)
     if isinstance(cond, ir.Binary) and cond.op in ("and", "or"):
-        both = (cond.op == "and") == want  # both sides must take `want`
-        if both:
+        if (cond.op == "and") == want:  # both sides must take `want`
             left = refine(env, cond.left, want)
             return None if left is None else refine(left, cond.right, want)
         return _join(refine(env, cond.left, want), refine(env, cond.right, want))
@@ -499,7 +707,7 @@ def _refine_equal(env: _Env, left: ir.Expr, op: str, right: ir.Expr) -> _Env | N
         return env
     if op not in ("==", "!="):  # dates: only constants compare
         if len(a) == 1 and len(b) == 1:
-            x, y = next(iter(a)), next(iter(b))
+            x, y = _iso(next(iter(a))), _iso(next(iter(b)))
             holds = {"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op]
             return env if holds else None
         return env
@@ -522,102 +730,8 @@ def _refine_equal(env: _Env, left: ir.Expr, op: str, right: ir.Expr) -> _Env | N
     return env
 
 
-# ---- lookups -----------------------------------------------------------------------
-
-
-@attrs.frozen
-class _Piece:
-    """A piece of the key's domain not matched yet: an interval, each end open or closed."""
-
-    lo: Decimal
-    lo_open: bool
-    hi: Decimal
-    hi_open: bool
-
-    def empty(self, integral: bool) -> bool:
-        if integral:
-            return self._first_whole() > self._last_whole()
-        if self.lo < self.hi:
-            return False
-        return not (self.lo == self.hi and not self.lo_open and not self.hi_open)
-
-    def _first_whole(self) -> Decimal:
-        if self.lo.is_infinite():
-            return self.lo
-        whole = self.lo.to_integral_value(rounding=decimal.ROUND_CEILING)
-        return whole + 1 if self.lo_open and whole == self.lo else whole
-
-    def _last_whole(self) -> Decimal:
-        if self.hi.is_infinite():
-            return self.hi
-        whole = self.hi.to_integral_value(rounding=decimal.ROUND_FLOOR)
-        return whole - 1 if self.hi_open and whole == self.hi else whole
-
-    def meet(self, lo: Decimal, hi: Decimal) -> "_Piece":
-        new_lo, lo_open = (self.lo, self.lo_open) if self.lo >= lo else (lo, False)
-        new_hi, hi_open = (self.hi, self.hi_open) if self.hi <= hi else (hi, False)
-        return _Piece(new_lo, lo_open, new_hi, hi_open)
-
-    def minus(self, lo: Decimal, hi: Decimal) -> list["_Piece"]:
-        below = _Piece(self.lo, self.lo_open, lo, True) if lo <= self.hi else self
-        above = _Piece(hi, True, self.hi, self.hi_open) if hi >= self.lo else self
-        if below is self or above is self:  # the band misses this piece
-            return [self] if (lo > self.hi or hi < self.lo) else [p for p in (below, above) if p is not self]
-        return [below, above]
-
-
-@attrs.frozen
-class Reach:
-    """Which rows of one lookup table the key's allowed values reach."""
-
-    rows: tuple[bool, ...]  # one per row of the table, in order
-    unmatched: bool  # some allowed key value matches no row (the `else` row, or 0)
-    domain: str  # the key's allowed values, in words
-
-
-def _reach_rows(table: ir.Table, key: ir.Expr, env: _Env) -> tuple[Reach, Interval]:
-    """Row reachability of ``table`` over ``key`` in ``env``, and the hull of
-    the values a lookup gives."""
-    if key.type is ExprType.NUMBER:
-        domain = _num(key, env)
-        integral = _integral(key)
-        if integral:
-            domain = _integral_ends(domain) or domain
-        pieces = [_Piece(domain.lo, domain.lo.is_infinite(), domain.hi, domain.hi.is_infinite())]
-        reached = []
-        for row in table.rows:
-            if row.member is not None:
-                reached.append(False)
-                continue
-            reached.append(any(not p.meet(row.low, row.high).empty(integral) for p in pieces))
-            pieces = [q for p in pieces for q in p.minus(row.low, row.high) if not q.empty(integral)]
-        unmatched = bool(pieces)
-        words = domain.describe() + (" (whole numbers)" if integral and domain.lo != domain.hi else "")
-    else:
-        members = _members(key, env)
-        left = set(members) if members is not None else None
-        reached = []
-        for row in table.rows:
-            if row.member is None:
-                reached.append(False)
-            elif left is None:
-                reached.append(True)
-            else:
-                reached.append(row.member in left)
-                left.discard(row.member)
-        unmatched = left is None or bool(left)
-        words = "{" + ", ".join(sorted(members)) + "}" if members is not None else "any value"
-    reach = Reach(tuple(reached), unmatched, words)
-    return reach, _lookup_value(table, reach)
-
-
-def _lookup_value(table: ir.Table, reach: Reach) -> Interval:
-    values = [row.value for row, hit in zip(table.rows, reach.rows) if hit]
-    if reach.unmatched:
-        values.append(table.default if table.default is not None else ZERO)
-    if not values:  # no allowed key at all: the term is never evaluated
-        return ZERO_INTERVAL
-    return Interval(min(values), max(values))
+def _iso(value):
+    return value.isoformat() if isinstance(value, datetime.date) else value
 
 
 # ---- ledgers --------------------------------------------------------------------------
@@ -649,17 +763,16 @@ def _ledger(body: ir.LedgerSum) -> tuple[Interval, Reach | None]:
     members = list(field.type.member_names) if field is not None else []
     column_field = getattr(body, "column_field", None)
     reach = None
-    # points(row member, column member) of one entry; column None for a plain table
-    if column_field is not None:
+    if column_field is not None:  # a matrix: points of (field, column field), `get(…) or 0`
         column = fields.field(column_field)
         columns = list(column.type.member_names) if column is not None else []
 
         def points(member, col):
             value = body.table.get(member, col)
-            return value if value else ZERO  # the interpreter's `get(...) or 0`
+            return value if value else ZERO
     else:
         columns = [None]
-        reach, _ = _reach_rows(body.table, ir.FactRef(field, ExprType.ENUM), BASE) if field is not None else (None, None)
+        reach = _reach_members(body.table, frozenset(members))
         by_member = {}
         for row in body.table.rows:
             if row.member is not None and row.member not in by_member:
@@ -672,30 +785,25 @@ def _ledger(body: ir.LedgerSum) -> tuple[Interval, Reach | None]:
     if not members or not columns:
         return Interval.full(), reach
     table_points = {(m, c): points(m, c) for m in members for c in columns}
-    entry = Interval(min(table_points.values()), max(table_points.values()))
+    entry = _hull_of(table_points.values())
     groups: list[Interval] | None = None
     if body.group is not None:
         if body.group == body.field:
-            groups = [_hull(table_points[(m, c)] for c in columns) for m in members]
+            groups = [_hull_of(table_points[(m, c)] for c in columns) for m in members]
         elif column_field is not None and body.group == column_field:
-            groups = [_hull(table_points[(m, c)] for m in members) for c in columns]
+            groups = [_hull_of(table_points[(m, c)] for m in members) for c in columns]
         else:
             values = _field_values(fields.field(body.group))
             if values is not None:
                 groups = [entry] * len(values)
-    if groups is None:  # any number of entries, each in `entry`
+    if groups is None:  # any number of entries, each within `entry`
         return Interval(NEG_INF if entry.lo < 0 else ZERO, INF if entry.hi > 0 else ZERO), reach
     lo = sum((min(g.lo, ZERO) for g in groups), ZERO)
     hi = sum((max(g.hi, ZERO) for g in groups), ZERO)
     return Interval(lo, hi), reach
 
 
-def _hull(values: Iterator[Decimal]) -> Interval:
-    values = list(values)
-    return Interval(min(values), max(values))
-
-
-# ---- terms, items, the total ------------------------------------------------------------
+# ---- terms ------------------------------------------------------------------------------
 
 
 def _steps(body: ir.Steps, env: _Env) -> Interval:
@@ -724,26 +832,37 @@ def _body(body: ir.TermBody, env: _Env) -> tuple[Interval, Reach | None]:
     if isinstance(body, ir.Steps):
         return _steps(body, env), None
     if isinstance(body, ir.Lookup):
-        reach, value = _reach_rows(body.table, body.key, env)
+        reach, value = _lookup(body.table, body.key, env)
         return value, reach
     if isinstance(body, ir.LedgerSum):
         return _ledger(body)
     return Interval.full(), None  # a form this analysis does not know: anything
 
 
+# ---- the result --------------------------------------------------------------------------
+
+
 @attrs.frozen
 class Bounds(Mapping):
     """Node id → :class:`Interval` for every term, item and the total.
 
-    ``raw`` maps each item id to its interval after ``zero if`` and before
-    ``until zero`` and ``max``; ``conditions`` maps a condition's id to the
-    truth values it can take (a term's condition under the term's id, the
-    k-th ``zero if`` of item I under ``I:zero:k``, a veto under ``veto:k``);
-    ``lookups`` maps a term id to the reachability of its table's rows.
+    * ``raw``: item id → its interval after ``zero if`` and before
+      ``until zero``, ``max`` and ``coefficient``, where it applies (absent
+      for an item that applies nowhere);
+    * ``starts``: item id → the interval of its ``start``, if it has one;
+    * ``conditions``: condition id → the truth values it can take: a term's
+      ``if`` under the term's id, the k-th ``zero if`` of item I under
+      ``I:zero:k`` (:func:`zero_id`), an ``applies if`` under
+      ``I:applies``, a veto under ``veto:k``;
+    * ``lookups``: the reachability of every table's rows, under the term's
+      id for a lookup or ledger term, ``I:weight`` for an item's weight, and
+      the expression itself for a ``lookup`` or a ``sum`` inside an
+      expression.
     """
 
     values: dict = attrs.field(factory=dict)
     raw: dict = attrs.field(factory=dict)
+    starts: dict = attrs.field(factory=dict)
     conditions: dict = attrs.field(factory=dict)
     lookups: dict = attrs.field(factory=dict)
 
@@ -762,63 +881,143 @@ def zero_id(item_id: str, k: int) -> str:
     return f"{item_id}:zero:{k}"
 
 
-def analyse(graph: ScoringGraph) -> Bounds:
-    """The static bounds of every term, item and the total of ``graph``."""
-    policy = graph.policy
-    rounding = policy.rounding
-    round_each = rounding is not None and rounding.scope == "each"
-    out = Bounds()
-    with decimal.localcontext(CONTEXT):
-        for node in graph.order:
-            if node.kind == TERM:
-                out.values[node.id] = _term(node.id, node.ir, out, rounding if round_each else None)
-            elif node.kind == ITEM:
-                out.values[node.id] = _item(node.ir, out, rounding if round_each else None)
-            elif node.kind == VETO:
-                out.conditions[node.id] = truth(node.ir.condition)
-            elif node.kind == TOTAL:
-                out.values[node.id] = _total(policy, out, rounding)
-    return out
+def applies_id(item_id: str) -> str:
+    return f"{item_id}:applies"
 
 
-def _term(term_id: str, term: ir.Term, out: Bounds, rounding: ir.Rounding | None) -> Interval:
-    env: _Env | None = BASE
-    holds = ALWAYS
-    if term.condition is not None:
-        holds = truth(term.condition)
-        out.conditions[term_id] = holds
-        env = refine(BASE, term.condition, True) if True in holds else None
-    if env is None:  # the condition never holds: the body is never evaluated
-        return ZERO_INTERVAL
-    body, reach = _body(term.body, env)
-    if reach is not None:
-        out.lookups[term_id] = reach
-    value = _neg(body) if term.sign < 0 else body
-    if rounding is not None:
-        value = _round(value, rounding)
-    return value.with_zero() if False in holds else value
+def weight_id(item_id: str) -> str:
+    return f"{item_id}:weight"
 
 
-def _item(item: ir.Node, out: Bounds, rounding: ir.Rounding | None) -> Interval:
-    total = _num(item.start, BASE) if item.start is not None else ZERO_INTERVAL
-    for k in range(1, len(item.terms) + 1):
-        total = _add(total, out.values[f"{item.id}/{k}"])
-    for child in item.children:
-        total = _add(total, out.values[child.id])
-    zeroes = []
-    for k, zero in enumerate(item.zero_if, start=1):
-        zeroes.append(truth(zero.condition))
-        out.conditions[zero_id(item.id, k)] = zeroes[-1]
-    always = any(t == ALWAYS for t in zeroes)
-    may = any(True in t for t in zeroes)
-    if always:
-        out.raw[item.id] = ZERO_INTERVAL
-        return ZERO_INTERVAL
-    out.raw[item.id] = total.with_zero() if may else total
-    value = _clamp(item, total)
-    if may:
-        value = value.with_zero()
-    return _round(value, rounding) if rounding is not None else value
+# ---- the analysis ---------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Where:
+    """Where an item is scored: the facts where it applies (None: nowhere),
+    whether it may not apply although its parent does, and whether its value
+    may be 0 because it or an ancestor does not apply."""
+
+    env: _Env | None
+    own_off: bool
+    off: bool
+
+
+class _Analysis:
+    def __init__(self, graph: ScoringGraph):
+        self.graph = graph
+        self.policy: ir.Policy = graph.policy
+        rounding = self.policy.rounding
+        self.rounding = rounding
+        self.round_each = rounding if rounding is not None and rounding.scope == "each" else None
+        self.out = Bounds()
+        self.base = _Env(log=self.out.lookups)
+        self.where: dict[str, _Where] = {}
+        self.on: dict[str, Interval] = {}  # item id → value where it applies
+
+    def run(self) -> Bounds:
+        with decimal.localcontext(CONTEXT):
+            for top in (*self.policy.items, *self.policy.bonuses, *self.policy.penalties):
+                self._place(top, self.base, False)
+            for node in self.graph.order:
+                if node.kind == TERM:
+                    self.out.values[node.id] = self._term(node.id, node.ir, self.where[node.parent].env)
+                elif node.kind == ITEM:
+                    self._item(node.ir)
+                elif node.kind == VETO:
+                    self.out.conditions[node.id] = truth(node.ir.condition, self.base)
+                elif node.kind == TOTAL:
+                    self.out.values[node.id] = self._total()
+        return self.out
+
+    def _place(self, item: ir.Node, env: _Env | None, parent_off: bool) -> None:
+        own_off = False
+        if env is not None and item.applies is not None:
+            holds = truth(item.applies, env)
+            self.out.conditions[applies_id(item.id)] = holds
+            own_off = False in holds
+            env = refine(env, item.applies, True) if True in holds else None
+        self.where[item.id] = _Where(env, own_off, parent_off or own_off or env is None)
+        for child in item.children:
+            self._place(child, env, self.where[item.id].off)
+
+    def _term(self, term_id: str, term: ir.Term, env: _Env | None) -> Interval:
+        holds = ALWAYS
+        if env is not None and term.condition is not None:
+            holds = truth(term.condition, env)
+            self.out.conditions[term_id] = holds
+            env = refine(env, term.condition, True) if True in holds else None
+        if env is None:  # never evaluated: the item never applies, or the condition never holds
+            return ZERO_INTERVAL
+        body, reach = _body(term.body, env)
+        if reach is not None:
+            self.out.lookups[term_id] = reach
+        value = _round(_neg(body) if term.sign < 0 else body, self.round_each)
+        return value.with_zero() if False in holds else value
+
+    def _contribution(self, child: ir.Node) -> Interval:
+        """What a child (or a top-level item, bonus, penalty) adds to its parent
+        (the total), given that the parent is scored."""
+        where = self.where[child.id]
+        if where.env is None:
+            return ZERO_INTERVAL
+        value = self.on[child.id]
+        if child.weight is not None and child.max is not None:
+            weight, reach = _body(child.weight, where.env)
+            if reach is not None:
+                self.out.lookups[weight_id(child.id)] = reach
+            on_hundred = _div(_mul(value, Interval.point(HUNDRED)), Interval.point(child.max))
+            value = _round(_mul(weight, on_hundred), self.round_each)
+        return value.with_zero() if where.own_off else value
+
+    def _item(self, item: ir.Node) -> None:
+        where = self.where[item.id]
+        env = where.env
+        if env is None:  # never scored: no raw interval
+            self.on[item.id] = self.out.values[item.id] = ZERO_INTERVAL
+            return
+        total = ZERO_INTERVAL
+        if item.start is not None:
+            total = self.out.starts[item.id] = _num(item.start, env)
+        for k in range(1, len(item.terms) + 1):
+            total = _add(total, self.out.values[f"{item.id}/{k}"])
+        for child in item.children:
+            total = _add(total, self._contribution(child))
+        zeroes = []
+        for k, zero in enumerate(item.zero_if, start=1):
+            zeroes.append(truth(zero.condition, env))
+            self.out.conditions[zero_id(item.id, k)] = zeroes[-1]
+        if any(t == ALWAYS for t in zeroes):
+            value = self.out.raw[item.id] = ZERO_INTERVAL
+        else:
+            may_zero = any(True in t for t in zeroes)
+            self.out.raw[item.id] = total.with_zero() if may_zero else total
+            value = _clamp(item, total)
+            if item.coefficient is not None:
+                value = _mul(value, _num(item.coefficient, env))
+            if may_zero:
+                value = value.with_zero()
+        value = self.on[item.id] = _round(value, self.round_each)
+        self.out.values[item.id] = value.with_zero() if where.off else value
+
+    def _total(self) -> Interval:
+        policy = self.policy
+        main = ZERO_INTERVAL
+        for top in policy.items:
+            main = _add(main, self._contribution(top))
+        if policy.max is not None:
+            main = Interval(min(main.lo, policy.max), min(main.hi, policy.max))
+        if policy.coefficient is not None:
+            main = _mul(main, _num(policy.coefficient, self.base))
+        value = main
+        for extra in (*policy.bonuses, *policy.penalties):
+            value = _add(value, self._contribution(extra))
+        vetoes = [self.out.conditions[f"veto:{k}"] for k in range(1, len(policy.vetoes) + 1)]
+        if any(t == ALWAYS for t in vetoes):
+            value = ZERO_INTERVAL
+        elif any(True in t for t in vetoes):
+            value = value.with_zero()
+        return _round(value, self.rounding)
 
 
 def _clamp(item: ir.Node, value: Interval) -> Interval:
@@ -833,22 +1032,10 @@ def _clamp(item: ir.Node, value: Interval) -> Interval:
     return Interval(lo, hi)
 
 
-def _total(policy: ir.Policy, out: Bounds, rounding: ir.Rounding | None) -> Interval:
-    main = ZERO_INTERVAL
-    for top in policy.items:
-        main = _add(main, out.values[top.id])
-    if policy.max is not None:
-        main = Interval(min(main.lo, policy.max), min(main.hi, policy.max))
-    value = main
-    for extra in (*policy.bonuses, *policy.penalties):
-        value = _add(value, out.values[extra.id])
-    vetoes = [out.conditions[f"veto:{k}"] for k in range(1, len(policy.vetoes) + 1)]
-    if any(t == ALWAYS for t in vetoes):
-        value = ZERO_INTERVAL
-    elif any(True in t for t in vetoes):
-        value = value.with_zero()
-    return _round(value, rounding) if rounding is not None else value
+def analyse(graph: ScoringGraph) -> Bounds:
+    """The static bounds of every term, item and the total of ``graph``."""
+    return _Analysis(graph).run()
 
 
 __all__ = ["Bounds", "Interval", "Reach", "Truth", "ALWAYS", "NEVER", "EITHER", "INF", "NEG_INF",
-           "analyse", "truth", "zero_id"]
+           "analyse", "truth", "zero_id", "applies_id", "weight_id"]

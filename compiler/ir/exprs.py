@@ -265,7 +265,7 @@ def _binary(node: ast.Binary, scope: Scope) -> ir.Expr:
     right = right if right is not None else _resolve(node.right, scope)
     if _is_error(left) or _is_error(right):
         return _error(node.span, T.BOOL)
-    for enum_side, other in ((left, right), (right, left)):
+    for enum_side, other in ((left, right), (right, left)) if not (left_is_name or right_is_name) else ():
         if (isinstance(enum_side, (ir.FactRef, ir.FieldRef)) and enum_side.type is T.ENUM
                 and isinstance(other, ir.Const) and other.type is T.ENUM
                 and other.value not in enum_side.fact.type.member_names):

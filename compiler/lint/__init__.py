@@ -1,6 +1,7 @@
 """Lints: findings about a well-formed policy that are likely defects.
 
-Each check is a function over the IR yielding :class:`Finding` objects; the
+Each check is a function over the IR and its static bounds
+(:mod:`assessc.graph.bounds`) yielding :class:`Finding` objects; the
 ``CHECKS`` tuple lists them in order. A finding belongs to an *owner* (an item
 or the policy); an ``accept CODE "reason"`` on that owner acknowledges it, so
 a known defect of a seed rule book stays visible, documented, and does not
@@ -10,14 +11,20 @@ fail the build. An ``accept`` that matches no finding is itself reported.
 from __future__ import annotations
 
 from assessc.diagnostics import Diagnostic, DiagnosticBag, REGISTRY, codes
+from assessc.graph.bounds import Bounds, analyse
+from assessc.graph.from_ir import build
 from assessc.ir import nodes as ir
 from assessc.lint.checks import CHECKS, Finding
 
 
-def run(policy: ir.Policy, bag: DiagnosticBag) -> None:
+def run(policy: ir.Policy, bag: DiagnosticBag, bounds: Bounds | None = None) -> None:
+    """Run every check; ``bounds`` are the policy's static bounds, computed
+    here when the caller has not computed them already."""
+    if bounds is None:
+        bounds = analyse(build(policy))
     findings: list[Finding] = []
     for check in CHECKS:
-        findings.extend(check(policy))
+        findings.extend(check(policy, bounds))
     used: set[tuple[int, str]] = set()
     for finding in findings:
         diagnostic = finding.diagnostic

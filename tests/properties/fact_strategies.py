@@ -13,6 +13,7 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 from assessc.ir.types import FactDecl, Kind
+from assessc.runtime.workdays import covered_years
 
 _OPEN_HIGH = Decimal(40)  # an upper end for unbounded numeric facts
 
@@ -36,8 +37,9 @@ def value_strategy(fact: FactDecl) -> st.SearchStrategy:
         return _bounded_decimals(low, high, 4)
     if t.kind is Kind.BOOL:
         return st.booleans()
-    if t.kind is Kind.DATE:
-        return st.dates(datetime.date(2015, 1, 1), datetime.date(2030, 12, 31))
+    if t.kind is Kind.DATE:  # within the years the working-day calendar covers
+        first, last = covered_years()
+        return st.dates(datetime.date(first, 1, 1), datetime.date(last, 12, 31))
     if t.kind is Kind.TEXT:
         return st.sampled_from(["甲", "乙", "丙", "丁"])  # few values, so groups repeat
     if t.kind is Kind.ENUM:

@@ -1,0 +1,339 @@
+"""The formatter: every bundled source formats to an equal tree, formatting is
+stable, strings and numbers round-trip exactly, and `assessc fmt` rewrites,
+checks and refuses to drop comments."""
+
+from decimal import Decimal
+from pathlib import Path
+
+import attrs
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assessc.cli import main
+from assessc.diagnostics import DiagnosticBag
+from assessc.dsl import ast
+from assessc.dsl.fmt import PRINTED_FIELDS, FormatError, comment_lines, format_module, format_source
+from assessc.dsl.parser import parse
+from assessc.dsl.source import SourceFile
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = sorted(
+    [*(ROOT / "policies").glob("*.assess"), *(ROOT / "stdlib").rglob("*.assess"),
+     *(ROOT / "tests" / "golden" / "diagnostics").glob("*.assess")]
+)
+
+
+def parse_text(text: str, path: str = "t.assess") -> ast.Module | None:
+    return parse(SourceFile(path, text), DiagnosticBag())
+
+
+def assert_equivalent(tree: ast.Module) -> str:
+    """The formatted text of ``tree`` parses back to an equal tree (spans aside)."""
+    text = format_module(tree)
+    again = parse_text(text)
+    assert again is not None, text
+    assert again == tree, text
+    return text
+
+
+def assert_stable(text: str) -> None:
+    """Formatting formatted text changes nothing."""
+    once = format_source(text)
+    assert format_source(once) == once
+
+
+def _parsed_sources():
+    for path in SOURCES:
+        tree = parse_text(path.read_text(encoding="utf-8"), str(path))
+        if tree is not None:
+            yield path, tree
+
+
+PARSED = list(_parsed_sources())
+
+
+def test_the_bundled_sources_that_parse_are_many():
+    assert len(PARSED) >= 10
+    assert {p.name for p, _ in PARSED} >= {"guangxi_2017.assess", "zhonglou_2020.assess", "deductions.assess"}
+
+
+@pytest.mark.parametrize("path,tree", PARSED, ids=[p.name for p, _ in PARSED])
+def test_bundled_source_formats_to_an_equal_tree_and_is_stable(path, tree):
+    text = assert_equivalent(tree)
+    assert_stable(path.read_text(encoding="utf-8"))
+    assert format_source(text) == text
+    assert "\t" not in text and all(line == line.rstrip() for line in text.splitlines())
+
+
+def test_canonical_layout():
+    source = (
+        'import deductions import "./a b.assess"\n'
+        "facts { n: count \"件数\" default 0  比率: percent 0%..300%  grade: enum { 优秀 \"优\", 合格 } }\n"
+        "table t { 1..4: 2 5: -1 else: 0 }\n"
+        'policy p "标题" { max 10 round each 2 places half_up '
+        'item 1 "a" max 2 uncapped { start 1 deduct 0.5 per n until zero } '
+        'bonus 加分 "b" max 1 { add lookup n t if grade in {优秀, 合格} } }'
+    )
+    assert format_source(source) == (
+        "import deductions\n"
+        'import "./a b.assess"\n'
+        "\n"
+        "facts {\n"
+        '  n:     count "件数" default 0\n'
+        "  比率:  percent 0%..300%\n"
+        '  grade: enum { 优秀 "优", 合格 }\n'
+        "}\n"
+        "\n"
+        "table t { 1..4: 2  5: -1  else: 0 }\n"
+        "\n"
+        'policy p "标题" {\n'
+        "  max 10\n"
+        "  round each 2 places half_up\n"
+        "\n"
+        '  item 1 "a" max 2 uncapped {\n'
+        "    start 1\n"
+        "    deduct 0.5 per n\n"
+        "    until zero\n"
+        "  }\n"
+        "\n"
+        '  bonus 加分 "b" max 1 {\n'
+        "    add lookup n t if grade in {优秀, 合格}\n"
+        "  }\n"
+        "}\n"
+    )
+
+
+def test_weights_applicability_coefficients_matrices_and_aliases():
+    text = format_source(
+        'facts { g: enum { 一等奖 "一等" also "特等奖" "金奖", 二等奖 also "银奖" } lv: enum { 省, 市 } '
+        'awards: ledger { level: enum { 省, 市 } prize: enum { 一等奖, 二等奖 } matter: text } r: rank 1..9 }\n'
+        'matrix points { columns (一等奖, 二等奖) 省: 3, 2  市: 1.5, -1 }\n'
+        'policy p "t" { coefficient 0.9 item 1 "a" max 10 { weight lookup r { 1..3: 50%  else: 0.3 } '
+        'applies if lv == 省 coefficient 1 + lookup g { 一等奖: 0.1 } add awards by level, prize points highest per matter '
+        'add 2 * lookup (r) { 1: 1 } } }')
+    assert '  g:      enum { 一等奖 "一等" also "特等奖" "金奖", 二等奖 also "银奖" }\n' in text
+    assert "matrix points {\n  columns (一等奖, 二等奖)\n  省: 3, 2\n  市: 1.5, -1\n}\n" in text
+    assert "    weight lookup r { 1..3: 50%  else: 0.3 }\n    applies if lv == 省\n" in text
+    assert "    coefficient 1 + lookup g { 一等奖: 0.1 }\n" in text
+    assert "    add awards by level, prize points highest per matter\n    add 2 * lookup r { 1: 1 }\n" in text
+    assert "  coefficient 0.9\n" in text
+    assert_equivalent(parse_text(text))
+    assert_stable(text)
+
+
+def test_outcomes_periods_and_ledger_filters():
+    text = format_source(
+        'facts { cases: ledger { k: enum { a, b } n: count } }\n'
+        'policy p "t" { periods quarter "季度" { Q1 "第一季度", Q2 } '
+        'item 1 "a" max 5 per quarter { add cases where (n > 1 and k == a) by k { a: 1 } highest per n '
+        'add 2 * sum cases where (n >= 1) by k { a: 1  b: 2 } + count cases where (k in {b}) '
+        'requires count cases > 0 "有台账" requires count cases < 9 } '
+        'outcomes { awards "等次" by rank of 1 { 一等奖 "一等": 1..3  二等奖: 4..10 } demote "降一等" if count cases > 3 '
+        'rank last "末位" if count cases > 9 flag "关注" if count cases == 0 } }')
+    assert '  periods quarter "季度" { Q1 "第一季度", Q2 }\n\n  item 1 "a" max 5 per quarter {\n' in text
+    assert "    add cases where (n > 1 and k == a) by k { a: 1 } highest per n\n" in text
+    assert "    add 2 * sum cases where (n >= 1) by k { a: 1  b: 2 } + count cases where (k in {b})\n" in text
+    assert '    requires count cases > 0 "有台账"\n    requires count cases < 9\n' in text
+    assert ('  outcomes {\n    awards "等次" by rank of 1 {\n      一等奖 "一等": 1..3\n      二等奖: 4..10\n    }\n'
+            '    demote "降一等" if count cases > 3\n    rank last "末位" if count cases > 9\n'
+            '    flag "关注" if count cases == 0\n  }\n') in text
+    assert_equivalent(parse_text(text))
+    assert_stable(text)
+
+
+def test_long_tables_and_member_lists_take_one_line_per_entry():
+    rows = "  ".join(f"case_{k}: {k}" for k in range(1, 9))
+    members = ", ".join(f'm{k} "第{k}项证明材料的名称"' for k in range(1, 6))
+    text = format_source(
+        f"facts {{ ev: evidence {{ {members} }}  cases: ledger {{ case: enum {{ a }} matter: text }} }}\n"
+        f'policy p "t" {{ item 1 "a" {{ deduct cases by case {{ {rows} }} highest per matter if missing ev > 0 }} }}'
+    )
+    assert "    m1 \"第1项证明材料的名称\",\n" in text
+    assert "  cases: ledger {\n    case:   enum { a }\n    matter: text\n  }\n" in text
+    assert "    deduct cases by case {\n      case_1: 1\n" in text
+    assert "    } highest per matter if missing ev > 0\n" in text
+    assert_stable(text)
+
+
+@pytest.mark.parametrize(
+    "written,printed",
+    [
+        ("(a + b) * c", "(a + b) * c"),
+        ("a + (b * c)", "a + b * c"),
+        ("a - (b - c)", "a - (b - c)"),
+        ("(a - b) - c", "a - b - c"),
+        ("a / (b / c)", "a / (b / c)"),
+        ("-(a + 1)", "-(a + 1)"),
+        ("- -a", "--a"),
+        ("((min(a, (b))))", "min(a, b)"),
+        ("max(a, b, 2) * 0.5", "max(a, b, 2) * 0.5"),
+        ("missing ev * 2", "missing ev * 2"),
+        ("count l + 1", "count l + 1"),
+    ],
+)
+def test_arithmetic_keeps_only_needed_parentheses(written, printed):
+    text = format_source(f'policy p "t" {{ item 1 "a" {{ add {written} }} }}')
+    assert f"    add {printed}\n" in text
+    assert_equivalent(parse_text(text))
+
+
+@pytest.mark.parametrize(
+    "written,printed",
+    [
+        ("not (x and y)", "not (x and y)"),
+        ("(x or y) and z", "(x or y) and z"),
+        ("x or (y and z)", "x or y and z"),
+        ("x and (y or z)", "x and (y or z)"),
+        ("(x and y) and z", "x and y and z"),
+        ("x and (y and z)", "x and (y and z)"),
+        ("not not x", "not not x"),
+        ("(a < b + 1) == true", "(a < b + 1) == true"),
+        ("d <= 2018-01-31 and g in {优, 良}", "d <= 2018-01-31 and g in {优, 良}"),
+        ("not (g in {优})", "not g in {优}"),
+        ("a - 2017 > 12 - 31", "a - 2017 > 12 - 31"),
+    ],
+)
+def test_conditions_keep_only_needed_parentheses(written, printed):
+    text = format_source(f'policy p "t" {{ item 1 "a" {{ zero if {written} }} }}')
+    assert f"    zero if {printed}\n" in text
+    assert_equivalent(parse_text(text))
+
+
+@pytest.mark.parametrize(
+    "written,printed",
+    [("0.50", "0.5"), ("95%", "95%"), ("0.5%", "0.5%"), ("100.0%", "100%"), ("12.250", "12.25"),
+     ("007", "7"), ("123456789012345678.000001", "123456789012345678.000001"), ("0.0000001", "0.0000001")],
+)
+def test_numbers_are_printed_exactly(written, printed):
+    text = format_source(f'policy p "t" {{ item 1 "a" {{ start {written} }} }}')
+    assert f"    start {printed}\n" in text
+    assert_equivalent(parse_text(text))
+
+
+def test_signed_numbers_in_ranges_tables_and_defaults():
+    text = format_source('facts { x: decimal -5..-0.5 default -1  r: percent -10%..300% default -5% }\n'
+                         'table t { -3..-1: -0.5  0: 0 }')
+    assert "x: decimal -5..-0.5 default -1" in text and "r: percent -10%..300% default -5%" in text
+    assert "table t { -3..-1: -0.5  0: 0 }" in text
+    tree = parse_text(text)
+    assert tree.decls[0].fields[1].default == ast.Number(Decimal("-0.05"), True)
+    assert_equivalent(tree)
+
+
+TRICKY = ['引号"在中间"', "反斜杠\\结尾\\", "换行\n与\t制表", '\\"', "# 不是注释", "{ } 花括号", "", " 空格 ", "\\n 字面"]
+
+
+@pytest.mark.parametrize("title", TRICKY)
+def test_strings_round_trip(title):
+    tree = ast.Module((
+        ast.FactsDecl((ast.FactField("n", ast.FactType("text"), title, ast.StringLit(title)),)),
+        ast.PolicyDecl("p", title, (ast.Item("item", "1", title, None, (ast.Meta("note", (title,)),)),)),
+    ))
+    text = assert_equivalent(tree)
+    assert comment_lines(text) == []
+    assert_stable(text)
+
+
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), max_size=30))
+def test_any_string_round_trips(title):
+    tree = ast.Module((ast.PolicyDecl("p", title, (ast.Meta("lead", (title, title + "'")),)),))
+    assert_equivalent(tree)
+
+
+def test_a_carriage_return_cannot_be_written():
+    with pytest.raises(FormatError, match="carriage return"):
+        format_module(ast.Module((ast.PolicyDecl("p", "a\rb", ()),)))
+
+
+def test_a_syntax_error_is_reported():
+    with pytest.raises(FormatError, match="E01"):
+        format_source('policy p "t" { item 1 "a" { start } }')
+
+
+def test_comment_lines_skips_strings():
+    text = 'facts { n: count "a # b" } # one\n# two\npolicy p "\\"#" {}\n"x\\\\" # three'
+    assert comment_lines(text) == [1, 2, 4]
+
+
+@attrs.frozen
+class Unheard:
+    """An AST class the formatter has never seen."""
+
+
+def test_an_unknown_node_class_fails_loudly():
+    with pytest.raises(TypeError, match="Unheard"):
+        format_module(ast.Module((Unheard(),)))
+    with pytest.raises(TypeError, match="Unheard"):
+        format_module(ast.Module((ast.PolicyDecl("p", "t", (ast.Item("item", "1", "a", None, (Unheard(),)),)),)))
+    with pytest.raises(TypeError, match="Unheard"):
+        format_module(ast.Module((ast.PolicyDecl("p", "t", (ast.Veto("r", Unheard()),)),)))
+    with pytest.raises(TypeError, match="Adjust"):  # a known class in the wrong place is named too
+        format_module(ast.Module((ast.PolicyDecl("p", "t", (ast.Veto("r", ast.Adjust(1, None, None)),)),)))
+
+
+def test_every_ast_class_has_a_printer_for_all_its_fields():
+    classes = {c for c in vars(ast).values() if isinstance(c, type) and attrs.has(c) and c.__module__ == ast.__name__}
+    assert classes - set(PRINTED_FIELDS) == set(), "AST classes without a printer"
+    for cls in classes:
+        meaningful = {f.name for f in attrs.fields(cls) if f.eq}
+        assert set(PRINTED_FIELDS[cls]) == meaningful, cls.__name__
+
+
+# ---- assessc fmt -----------------------------------------------------------------
+
+UGLY = 'facts{n:count}policy p "t"{item 1 "a" max 1{start 1 deduct 0.5 per n until zero}}'
+
+
+def run(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_fmt_rewrites_in_place_and_then_has_nothing_to_do(tmp_path):
+    path = tmp_path / "p.assess"
+    path.write_text(UGLY, encoding="utf-8")
+    result = run("fmt", path)
+    assert result.exit_code == 0, result.output
+    assert path.read_text(encoding="utf-8") == format_source(UGLY)
+    assert [p.name for p in tmp_path.iterdir()] == ["p.assess"]  # no temporary file left behind
+    assert run("fmt", "--check", path).exit_code == 0
+
+
+def test_fmt_check_lists_files_that_would_change_and_changes_nothing(tmp_path):
+    ugly, tidy = tmp_path / "ugly.assess", tmp_path / "tidy.assess"
+    ugly.write_text(UGLY, encoding="utf-8")
+    tidy.write_text(format_source(UGLY), encoding="utf-8")
+    result = run("fmt", "--check", ugly, tidy)
+    assert result.exit_code == 1
+    assert f"would reformat {ugly}" in result.output and str(tidy) not in result.output
+    assert ugly.read_text(encoding="utf-8") == UGLY
+
+
+def test_fmt_refuses_to_drop_comments_unless_forced(tmp_path):
+    path = tmp_path / "c.assess"
+    text = "# 说明\n" + UGLY + "  # 扣完为止\n"
+    path.write_text(text, encoding="utf-8")
+    result = run("fmt", path)
+    assert result.exit_code == 1
+    assert str(path) in result.output and "comments (line 1, 2)" in result.output and "--force" in result.output
+    assert path.read_text(encoding="utf-8") == text
+    assert run("fmt", "--check", path).exit_code == 1
+    forced = run("fmt", "--force", path)
+    assert forced.exit_code == 0, forced.output
+    assert path.read_text(encoding="utf-8") == format_source(UGLY)
+
+
+def test_fmt_leaves_a_file_with_syntax_errors_alone(tmp_path):
+    bad, good = tmp_path / "bad.assess", tmp_path / "good.assess"
+    bad.write_text('policy p "t" { item 1 "a" { start } }', encoding="utf-8")
+    good.write_text(UGLY, encoding="utf-8")
+    result = run("fmt", bad, good)
+    assert result.exit_code == 1
+    assert "E0101" in result.output
+    assert bad.read_text(encoding="utf-8") == 'policy p "t" { item 1 "a" { start } }'
+    assert good.read_text(encoding="utf-8") == format_source(UGLY)
+    assert run("fmt", tmp_path / "none.assess").exit_code == 1
