@@ -71,10 +71,12 @@ def _load(policy_path: str, fmt: str):
 
 
 def _score(policy, facts_path: str, tables: dict[str, str], fmt: str):
+    """(run, fact values by entity); exits 1 after printing the diagnostics of bad facts."""
     from assessc.api import AssessError
 
     try:
-        return policy.score_file(facts_path, tables)
+        facts = policy.load_facts(facts_path, tables)
+        return policy.score_facts(facts), {e.id: e.values for e in facts.entities}
     except AssessError as error:
         _print_diagnostics(list(error.diagnostics), fmt)
         sys.exit(1)
@@ -168,7 +170,7 @@ def score(policy: str, facts: str, output: str | None, tables: tuple[str, ...], 
     from assessc.reports.tables import ranking_table
 
     compiled = _load(policy, fmt)
-    run = _score(compiled, facts, _parse_tables(tables), fmt)
+    run, values = _score(compiled, facts, _parse_tables(tables), fmt)
     if output:
         try:
             write_run(run, output)
@@ -177,6 +179,10 @@ def score(policy: str, facts: str, output: str | None, tables: tuple[str, ...], 
             sys.exit(1)
     if fmt == "json":
         click.echo(run_to_json(run).decode("utf-8"), nl=False)
+    elif compiled.ir.outcomes.schemes or compiled.ir.outcomes.rules:
+        from assessc.reports.build import build
+
+        click.echo(build("ranking", compiled.ir, run, values, "text"), nl=False)
     else:
         click.echo(ranking_table(run, compiled.ir))
 
@@ -195,7 +201,7 @@ def explain(policy: str, facts: str, entity: str, tables: tuple[str, ...], fmt: 
     from assessc.reports.explain import explain_json, explain_text
 
     compiled = _load(policy, fmt)
-    run = _score(compiled, facts, _parse_tables(tables), fmt)
+    run, _ = _score(compiled, facts, _parse_tables(tables), fmt)
     ids = [r.entity for r in run.results]
     if entity not in ids:
         close = difflib.get_close_matches(entity, ids, n=1)
@@ -272,6 +278,35 @@ def fmt_files(files: tuple[str, ...], check: bool, force: bool) -> None:
             continue
         click.echo(f"reformatted {path}", err=True)
     sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["ranking", "leads", "completion", "breakdown"]))
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.argument("facts", type=click.Path(dir_okay=False))
+@table_option
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file (whole or not at all).")
+@_guard
+def report(kind: str, policy: str, facts: str, tables: tuple[str, ...], fmt: str, output: str | None) -> None:
+    """Report KIND for every entity in FACTS: ranking (awards, demotions,
+    flags), leads (deductions by lead unit), completion (by responsible
+    unit) or breakdown (every item's score)."""
+    from assessc.reports.build import build
+    from assessc.reports.output import OutputError, atomic_write
+
+    compiled = _load(policy, "text")
+    run, values = _score(compiled, facts, _parse_tables(tables), "text")
+    text = build(kind, compiled.ir, run, values, fmt)
+    if output:
+        try:
+            atomic_write(output, ("\ufeff" + text if fmt == "csv" else text).encode("utf-8"))
+        except OutputError as error:
+            _print_diagnostics([Diagnostic(codes.OUTPUT_FAILED, None, str(error))], "text")
+            sys.exit(1)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
 
 
 @main.command("test")

@@ -169,3 +169,29 @@ def test_render_dot(files, tmp_path):
     result = run("render", files[0], "-o", out)
     assert result.exit_code == 0, result.output
     assert "配套文件" in out.read_text(encoding="utf-8")
+
+
+def test_report_kinds_in_every_format(files, tmp_path):
+    policy, facts = files
+    for kind in ("ranking", "leads", "completion", "breakdown"):
+        for fmt in ("text", "csv", "json"):
+            result = run("report", kind, policy, facts, "--format", fmt)
+            assert result.exit_code == 0, (kind, fmt, result.output)
+    leads = run("report", "leads", policy, facts, "--format", "json")
+    rows = json.loads(leads.stdout)["rows"]
+    # 柳州: 1 − 0.5×3 → −1.5 deducted, +0.5 given back by the floor, under 自治区党委办公厅
+    assert [(r["entity"], r["points"]) for r in rows if r["lead"] == "自治区党委办公厅"] == [
+        ("柳州", "-1.5"), ("柳州", "0.5"), ("桂林", "-0.5"), ("梧州", "-0.5")]
+    out = tmp_path / "breakdown.csv"
+    assert run("report", "breakdown", policy, facts, "--format", "csv", "-o", out).exit_code == 0
+    assert out.read_text(encoding="utf-8-sig").splitlines()[0] == "entity,item,title,score,max,lead,status"
+
+
+def test_score_shows_awards_when_the_policy_has_outcomes(tmp_path, files):
+    policy, facts = files
+    text = policy.read_text(encoding="utf-8").replace(
+        '  item 3 "总结" max 1 {', '  outcomes { awards "综合奖" by rank { 一等奖: 1..1  二等奖: 2..4 } }\n  item 3 "总结" max 1 {')
+    policy.write_text(text, encoding="utf-8")
+    result = run("score", policy, facts)
+    assert result.exit_code == 0, result.output
+    assert "综合奖: 一等奖" in result.stdout and "综合奖: 二等奖" in result.stdout

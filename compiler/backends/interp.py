@@ -33,7 +33,7 @@ from typing import Mapping
 from assessc.backends import results as R
 from assessc.graph.nodes import ITEM, TERM, TOTAL, VETO, ScoringGraph
 from assessc.ir import nodes as ir
-from assessc.runtime.decimals import CONTEXT, ZERO, ceil_div, floor_div, quantize, show
+from assessc.runtime.decimals import CONTEXT, ZERO, brief, ceil_div, floor_div, quantize, show
 from assessc.runtime.workdays import CalendarError, workdays_between
 
 
@@ -146,7 +146,7 @@ def _why_not(condition: ir.Expr, env: _Env) -> str:
     """The values a failed comparison saw, e.g. ": 23 >= 24 is false"."""
     if isinstance(condition, ir.Binary) and condition.op in ("<", "<=", ">", ">=", "==", "!="):
         left, right = env.eval(condition.left), env.eval(condition.right)
-        text = lambda v: show(v) if isinstance(v, Decimal) else str(v)  # noqa: E731
+        text = lambda v: brief(v) if isinstance(v, Decimal) else str(v)  # noqa: E731
         return f": {text(left)} {condition.op} {text(right)} is false"
     return ""
 
@@ -165,14 +165,15 @@ def _steps(body: ir.Steps, env: _Env) -> tuple[Decimal, str]:
     threshold, value = env.eval(body.threshold), env.eval(body.value)
     gap = threshold - value if body.direction == "below" else value - threshold
     if gap <= 0:
-        return ZERO, f"{show(value)} is not {body.direction} {show(threshold)} → 0 steps"
+        return ZERO, f"{brief(value)} is not {body.direction} {brief(threshold)} → 0 steps"
     if body.partial == "whole":
         steps = floor_div(gap, step)
     elif body.partial == "started":
         steps = ceil_div(gap, step)
     else:
         steps = CONTEXT.divide(gap, step)
-    detail = f"{show(value)} is {show(gap)} {body.direction} {show(threshold)} → {show(steps)} {body.partial} steps × {show(amount)}"
+    detail = (f"{brief(value)} is {brief(gap)} {body.direction} {brief(threshold)} → {brief(steps)} {body.partial} "
+              f"steps × {brief(amount)}")
     return CONTEXT.multiply(steps, amount), detail
 
 

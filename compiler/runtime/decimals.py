@@ -48,3 +48,11 @@ def show(value: Decimal) -> str:
     if value == value.to_integral_value():
         return str(value.quantize(Decimal(1)))
     return format(value.normalize(), "f")
+
+
+def brief(value: Decimal, places: int = 6) -> str:
+    """``show`` for explanations: at most ``places`` decimals, with `…` when cut
+    (a quotient such as 250/300 would otherwise print 60 digits)."""
+    if isinstance(value, Decimal) and value.as_tuple().exponent < -places:
+        return show(value.quantize(Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP)) + "…"
+    return show(value)
