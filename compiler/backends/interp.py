@@ -9,15 +9,16 @@ graph node in topological order:
   does not) is **not applicable**: none of its rules is evaluated and it
   counts 0;
 * an **item** is ``start + Σ terms + Σ children``; then, in this order,
-  a ``zero if`` that holds sets it to 0; ``until zero`` raises a negative
-  value to 0; a declared ``max`` lowers a larger value to the max (on a
-  penalty, ``max N`` raises a value below −N to −N) unless ``uncapped``;
-  a ``coefficient`` multiplies it; ``round each`` rounds the result;
+  a ``zero if`` that holds sets it to 0 (and nothing else applies);
+  a ``coefficient`` multiplies it; ``round each`` rounds it; ``until zero``
+  raises a negative value to 0; a declared ``max`` lowers a larger value to
+  the max (on a penalty, ``max N`` raises a value below −N to −N) unless
+  ``uncapped``. Floors and caps come last, so they always hold;
 * a child counts in its parent with its value, or, when it has
   ``weight W``, with ``W × value × 100 / max`` (scored on 100, then weighted);
-* the **total** is ``min(Σ items, policy max)``, times the policy's
-  ``coefficient``, ``+ Σ bonuses + Σ penalties``; a veto that holds sets it
-  to 0; ``round total`` (or ``round each``) rounds it.
+* the **total** is ``min(Σ items × the policy's coefficient, policy max)
+  + Σ bonuses + Σ penalties``; a veto that holds sets it to 0; ``round
+  total`` (or ``round each``) rounds it.
 
 Every adjustment is recorded as a line, so the lines of each node add up to
 its value (see :mod:`results`).
@@ -285,29 +286,34 @@ class Interpreter:
         lines.extend(term_lines)
         for child in item.children:
             lines.append(self._child_line(child, amounts, env))
-        raw = sum((line.amount for line in lines), ZERO)
-        value = raw
+        value = sum((line.amount for line in lines), ZERO)
         for zero in item.zero_if:
             if env.eval(zero.condition):
                 lines.append(R.Line(R.ZERO, node.id, zero.text, -value, "condition holds → item scores 0", node.lead, zero.span))
                 value = ZERO
                 break
         else:
-            value = self._clamp(item, node, value, lines)
             if item.coefficient is not None:
                 factor = env.eval(item.coefficient)
                 scaled = CONTEXT.multiply(value, factor)
                 lines.append(R.Line(R.COEFFICIENT, node.id, "coefficient", scaled - value,
                                     f"{show(value)} × {show(factor)} = {show(scaled)}", node.lead, item.span))
                 value = scaled
-        if self.round_each:
-            rounded = self._round(value)
-            if rounded != value:
-                lines.append(R.Line(R.ROUND, node.id, "rounding", rounded - value,
-                                    f"{show(value)} → {show(rounded)} ({self.rounding.mode}, {self.rounding.places} places)", node.lead))
-                value = rounded
+            value = self._round_line(node, value, lines)
+            value = self._clamp(item, node, value, lines)  # last, so a floor or a max always holds
         complete, missing = self._completion(item, env, scores)
         return R.NodeScore(node.id, item.title, value, tuple(lines), item.max, complete=complete, missing=missing)
+
+    def _round_line(self, node, value: Decimal, lines: list[R.Line]) -> Decimal:
+        """Under `round each`, round ``value`` and record the change as a line."""
+        if not self.round_each:
+            return value
+        rounded = self._round(value)
+        if rounded != value:
+            lines.append(R.Line(R.ROUND, node.id, "rounding", rounded - value,
+                                f"{show(value)} → {show(rounded)} ({self.rounding.mode}, {self.rounding.places} places)",
+                                node.lead))
+        return rounded
 
     @staticmethod
     def _completion(item: ir.Node, env: _Env, scores) -> tuple[bool | None, tuple[str, ...]]:
@@ -361,16 +367,16 @@ class Interpreter:
         policy = self.policy
         lines: list[R.Line] = [self._child_line(top, amounts, env) for top in policy.items]
         main = sum((line.amount for line in lines), ZERO)
-        if policy.max is not None and main > policy.max:
-            lines.append(R.Line(R.CAP, TOTAL, f"max {show(policy.max)}", policy.max - main,
-                                f"items add up to {show(main)}, over the max {show(policy.max)} → {show(policy.max)}",
-                                node.lead, policy.max_span))
-            main = policy.max
         if policy.coefficient is not None:
             factor = env.eval(policy.coefficient)
             scaled = CONTEXT.multiply(main, factor)
             lines.append(R.Line(R.COEFFICIENT, TOTAL, "coefficient", scaled - main,
                                 f"{show(main)} × {show(factor)} = {show(scaled)}", node.lead, policy.span))
+            main = scaled
+        if policy.max is not None and main > policy.max:
+            lines.append(R.Line(R.CAP, TOTAL, f"max {show(policy.max)}", policy.max - main,
+                                f"items add up to {show(main)}, over the max {show(policy.max)} → {show(policy.max)}",
+                                node.lead, policy.max_span))
         lines.extend(self._child_line(extra, amounts, env) for extra in (*policy.bonuses, *policy.penalties))
         value = sum((line.amount for line in lines), ZERO)
         if vetoes:

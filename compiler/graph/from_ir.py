@@ -5,11 +5,13 @@ Ids: a fact is ``fact:NAME``; an item keeps its IR id (``6.1``); the k-th
 ``veto:K``; the total is ``total``. Edges run from what is read to what reads
 it. The order is a topological sort (Kahn's algorithm, ties kept in source
 order), so a backend that walks ``order`` always finds its inputs computed.
+Among the nodes ready at any moment the one written first goes first, so the
+terms of an item keep the order of the policy's statements.
 """
 
 from __future__ import annotations
 
-from collections import deque
+import heapq
 
 from assessc.graph.nodes import FACT, ITEM, TERM, TOTAL, VETO, GraphNode, ScoringGraph
 from assessc.ir import nodes as ir
@@ -56,15 +58,16 @@ def topological_order(nodes: list[GraphNode]) -> list[GraphNode]:
         for dep in n.deps:
             if dep in by_id:
                 readers[dep].append(n.id)
-    ready = deque(sorted((i for i, c in pending.items() if c == 0), key=position.get))
+    ready = [position[i] for i, c in pending.items() if c == 0]
+    heapq.heapify(ready)
     out: list[GraphNode] = []
     while ready:
-        current = ready.popleft()
+        current = nodes[heapq.heappop(ready)].id
         out.append(by_id[current])
         for reader in readers[current]:
             pending[reader] -= 1
             if pending[reader] == 0:
-                ready.append(reader)
+                heapq.heappush(ready, position[reader])
     if len(out) != len(nodes):  # pragma: no cover - the IR is a tree over facts
         stuck = sorted(set(by_id) - {n.id for n in out})
         raise ValueError(f"scoring graph has a cycle through {', '.join(stuck)}")

@@ -65,11 +65,13 @@ def needed_facts(policy: ir.Policy, inactive: set[str]) -> set[str]:
 
 
 def optional_facts(policy: ir.Policy) -> frozenset[str]:
-    """Non-ledger facts read only inside items that may not apply."""
+    """Non-ledger facts read only inside items that may not apply (a fact
+    no rule reads is not among them: giving it is harmless)."""
     conditional = {node.id for node in _conditional_nodes(policy)}
     always = needed_facts(policy, conditional)
-    return frozenset(f.name for f in policy.facts if f.name not in always and f.type.kind is not Kind.LEDGER
-                     and f.default is None)
+    anywhere = needed_facts(policy, set())
+    return frozenset(f.name for f in policy.facts if f.name in anywhere and f.name not in always
+                     and f.type.kind is not Kind.LEDGER and f.default is None)
 
 
 def _conditional_nodes(policy: ir.Policy):

@@ -9,6 +9,7 @@ For each policy in policies/ and entities drawn from the declared fact types:
 * scoring is deterministic.
 """
 
+import decimal
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from assessc.api import load_policy
+from assessc.runtime.decimals import CONTEXT
 ROOT = Path(__file__).resolve().parents[2]
 from fact_strategies import entity_values
 
@@ -34,8 +36,9 @@ def _check_result(policy, result):
                 assert value <= node.max, (node.id, value)
         if node.floor is not None:
             assert value >= node.floor, (node.id, value)
-    for node_id, score in result.nodes.items():
-        assert sum((line.amount for line in score.lines), Decimal(0)) == score.value, node_id
+    with decimal.localcontext(CONTEXT):  # the interpreter's precision: quotients carry 60 digits
+        for node_id, score in result.nodes.items():
+            assert sum((line.amount for line in score.lines), Decimal(0)) == score.value, node_id
     if result.vetoed:
         assert result.total == 0
 
