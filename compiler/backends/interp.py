@@ -74,7 +74,7 @@ class _Env:
         if isinstance(expr, ir.InSet):
             return self.eval(expr.value) in expr.members
         if isinstance(expr, ir.LookupValue):
-            return _lookup(expr.table, self.eval(expr.key))[0]
+            return _lookup_value(expr, self.eval(expr.key))
         if isinstance(expr, ir.Call):
             args = [self.eval(a) for a in expr.args]
             if expr.func == "workdays":
@@ -125,6 +125,23 @@ def _lookup(table: ir.Table, key) -> tuple[Decimal, str]:
     if table.default is not None:
         return table.default, f"{key if isinstance(key, str) else show(key)} → else {show(table.default)}"
     return ZERO, f"{key if isinstance(key, str) else show(key)} matches no row → 0"
+
+
+class NoRow(Exception):
+    """A lookup inside an expression found no row and the table has no `else`."""
+
+
+def _lookup_value(expr: ir.LookupValue, key) -> Decimal:
+    """A lookup used as a value (a quota, a weight) must find its row: a
+    missing row is an input error, never a silent 0."""
+    for row in expr.table.rows:
+        if (row.member == key) if row.member is not None else (row.low <= key <= row.high):
+            return row.value
+    if expr.table.default is not None:
+        return expr.table.default
+    allowed = ", ".join(row.describe() for row in expr.table.rows)
+    shown = key if isinstance(key, str) else show(key)
+    raise NoRow(f"`{shown}` has no row in table {expr.table.name or ''}".rstrip() + f"; the table has: {allowed}")
 
 
 def _term_body(body: ir.TermBody, env: _Env) -> tuple[Decimal, str]:
@@ -236,8 +253,8 @@ class Interpreter:
         try:
             with decimal.localcontext(CONTEXT):
                 off = env.off = self.inactive(env)
-        except (decimal.DivisionByZero, decimal.InvalidOperation) as error:
-            raise EvaluationError(entity, "applies", f"cannot decide applicability: {type(error).__name__}") from None
+        except (decimal.DivisionByZero, decimal.InvalidOperation, NoRow) as error:
+            raise EvaluationError(entity, "applies", f"cannot decide applicability: {error or type(error).__name__}") from None
         for node in self.graph.order:
             if node.id in off or (node.kind == TERM and node.parent in off):
                 if node.kind == ITEM:
@@ -260,7 +277,7 @@ class Interpreter:
             except (decimal.DivisionByZero, decimal.InvalidOperation) as error:
                 raise EvaluationError(entity, node.id, f"cannot compute `{node.label}`: {type(error).__name__}",
                                       node.span) from None
-            except CalendarError as error:
+            except (CalendarError, NoRow) as error:
                 raise EvaluationError(entity, node.id, f"`{node.label}`: {error}", node.span) from None
         return R.EntityResult(entity, scores[TOTAL].value, scores, tuple(vetoes))
 
@@ -338,7 +355,10 @@ class Interpreter:
             return R.Line(R.CHILD, child.id, child.title, ZERO, "not applicable", child.meta.lead, child.span)
         if child.weight is None:
             return R.Line(R.CHILD, child.id, child.title, value, "", child.meta.lead, child.span)
-        weight, _ = _term_body(child.weight, env)
+        if isinstance(child.weight, ir.Lookup):  # a weight must be found, never a silent 0
+            weight = _lookup_value(ir.LookupValue(child.weight.key, child.weight.table), env.eval(child.weight.key))
+        else:
+            weight, _ = _term_body(child.weight, env)
         on_hundred = CONTEXT.divide(CONTEXT.multiply(value, Decimal(100)), child.max)
         amount = CONTEXT.multiply(weight, on_hundred)
         if self.round_each:

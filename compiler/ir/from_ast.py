@@ -278,7 +278,12 @@ class _Lowerer:
                          f"write `use {template.name}(" + ", ".join(f"{p}: …" for p in template.params) + ")`")
             return
         inner = attrs.evolve(scope, params=given)
+        before = len(body.terms)
         self._statements(template.body, body, inner, depth + 1)
+        # An expanded rule is explained at the `use` that wrote it, naming the template's rule.
+        use_text = " ".join((stmt.span.text() if stmt.span else f"use {template.name}").split())
+        body.terms[before:] = [attrs.evolve(term, text=f"{use_text}: {term.text}", span=stmt.span)
+                               for term in body.terms[before:]]
 
     # ---- terms ---------------------------------------------------------------
     def _term(self, stmt: ast.Adjust, scope: Scope) -> ir.Term:

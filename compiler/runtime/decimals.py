@@ -44,7 +44,9 @@ def ceil_div(a: Decimal, b: Decimal) -> Decimal:
 
 
 def show(value: Decimal) -> str:
-    """A score as people write it: 0.5, 2, -1.25 (no exponent, no trailing zeros)."""
+    """A score as people write it: 0.5, 2, -1.25 (no exponent, no trailing zeros, no -0)."""
+    if value == 0:
+        return "0"
     if value == value.to_integral_value():
         return str(value.quantize(Decimal(1)))
     return format(value.normalize(), "f")

@@ -43,3 +43,17 @@ def test_base_score_for_meeting_the_quota(policy, category, routine, problem, ur
     result = policy.score_values("x", {"category": category, "routine": Decimal(routine),
                                        "problem": Decimal(problem), "urgent": Decimal(urgent)})
     assert result.total == expected
+
+
+def test_a_category_missing_from_the_quota_table_is_an_error(tmp_path):
+    from assessc.api import ScoringError
+
+    path = tmp_path / "p.assess"
+    path.write_text(POLICY.replace("省戒毒局: 20 }", "}"), encoding="utf-8")
+    policy = load_policy(path)
+    facts = tmp_path / "f.csv"
+    facts.write_text("id,category,routine,problem,urgent\n省戒毒局,省戒毒局,30,0,0\n", encoding="utf-8")
+    with pytest.raises(ScoringError) as error:
+        policy.score_file(facts)
+    message = error.value.diagnostics[0].message
+    assert "省戒毒局" in message and "base" in message and "quarterly_quota" in message and "市州" in message
