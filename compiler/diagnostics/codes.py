@@ -82,6 +82,9 @@ UNKNOWN_ACCEPT = _code("W0507", "unknown-accept", W, "an `accept` that names no 
 UNREACHABLE_OUTCOME = _code("W0508", "unreachable-outcome", W, "a lookup table entry that no allowed fact value reaches")
 CONDITION_NEVER_HOLDS = _code("W0509", "condition-never-holds", W, "a rule, `zero if` or veto condition that no allowed facts make true")
 CONDITION_ALWAYS_HOLDS = _code("W0510", "condition-always-holds", W, "a rule, `zero if` or veto condition that every allowed set of facts makes true")
+NUMBERING_GAP = _code("W0512", "numbering-gap", W, "numbered sibling items with a number missing")
+WEIGHTS_NOT_100 = _code("W0513", "weights-not-100", W, "weights that do not add up to 100% for some kind of entity")
+MATRIX_GAP = _code("W0514", "matrix-gap", W, "a points matrix without a row or column for a value its ledger allows")
 ACCUMULATE_WITHOUT_CAP = _code("W0511", "accumulate-without-cap", W, "a rule that can add without limit on an item that no max caps")
 
 # facts (input data)

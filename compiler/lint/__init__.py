@@ -15,6 +15,7 @@ from assessc.graph.bounds import Bounds, analyse
 from assessc.graph.from_ir import build
 from assessc.ir import nodes as ir
 from assessc.lint.checks import CHECKS, Finding
+from assessc.lint.structure import CHECKS as STRUCTURE_CHECKS
 
 
 def run(policy: ir.Policy, bag: DiagnosticBag, bounds: Bounds | None = None) -> None:
@@ -23,7 +24,7 @@ def run(policy: ir.Policy, bag: DiagnosticBag, bounds: Bounds | None = None) -> 
     if bounds is None:
         bounds = analyse(build(policy))
     findings: list[Finding] = []
-    for check in CHECKS:
+    for check in (*CHECKS, *STRUCTURE_CHECKS):
         findings.extend(check(policy, bounds))
     used: set[tuple[int, str]] = set()
     for finding in findings:

@@ -37,6 +37,8 @@ def max_mismatch(policy: ir.Policy, bounds: Bounds) -> Iterator[Finding]:
             continue
         if node.max is None or not parts or any(c.max is None for c in parts) or node.terms or node.start:
             continue
+        if any(c.weight is not None or c.applies is not None for c in parts):
+            continue  # weighted or conditional parts: W0513 checks the weights per kind of entity
         total = sum((c.max for c in parts), Decimal(0))
         if total != node.max:
             yield _finding(codes.MAX_MISMATCH, node.max_span or node.span,
@@ -44,7 +46,8 @@ def max_mismatch(policy: ir.Policy, bounds: Bounds) -> Iterator[Finding]:
                            _mismatch_help(total, node.max), node.accepts,
                            [Note(c.max_span or c.span, f"`{c.id}` max {show(c.max)}") for c in parts])
     tops = policy.items
-    if policy.max is not None and tops and all(t.max is not None for t in tops):
+    weighted = any(t.weight is not None or t.applies is not None for t in tops)
+    if policy.max is not None and tops and all(t.max is not None for t in tops) and not weighted:
         total = sum((t.max for t in tops), Decimal(0))
         if total != policy.max:
             yield _finding(codes.MAX_MISMATCH, policy.max_span or policy.span,

@@ -78,6 +78,7 @@ def test_only_accepted_findings_each_a_seed_defect_or_an_uncapped_bonus(policy):
         ("W0511", "表彰"),          # 第六条 states no cap
         ("W0511", "批示"),
         ("W0511", "信息"),
+        ("W0512", "4.一"),          # task 4 numbers its items 1, 2, 3, 4, 6, … (no item 5)
     ])
 
 
