@@ -3,7 +3,7 @@
 >>> policy = load_policy("policies/guangxi_2017.assess")
 >>> run = policy.score_file("policies/guangxi_2017.facts.csv")
 >>> run.result("南宁").total
-Decimal('19')
+Decimal('20.0')
 """
 
 from __future__ import annotations

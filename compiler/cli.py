@@ -74,12 +74,18 @@ def _score(policy, facts_path: str, tables: dict[str, str], fmt: str):
     """(run, fact values by entity); exits 1 after printing the diagnostics of bad facts."""
     from assessc.api import AssessError
 
+    bag = DiagnosticBag()
     try:
-        facts = policy.load_facts(facts_path, tables)
-        return policy.score_facts(facts), {e.id: e.values for e in facts.entities}
+        facts = policy.load_facts(facts_path, tables, bag)
+        run = policy.score_facts(facts)
     except AssessError as error:
         _print_diagnostics(list(error.diagnostics), fmt)
         sys.exit(1)
+    warnings = [d for d in bag.sorted() if not d.is_error]
+    if warnings and fmt == "text":  # e.g. a column that names no fact: ignored, but said so
+        for warning in warnings:
+            click.echo(render_text(warning), err=True)
+    return run, {e.id: e.values for e in facts.entities}
 
 
 table_option = click.option("--table", "tables", multiple=True, metavar="NAME=FILE",
@@ -163,13 +169,23 @@ def _bounds_text(rows: list[dict]) -> str:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write every node's score to a .csv or .json file.")
 @table_option
 @format_option
+@click.option("--engine", type=click.Choice(["interp", "batch"]), default="interp", show_default=True,
+              help="batch: score all entities at once with NumPy int64 fixed point (same scores; "
+                   "exits 1 if the policy needs a form it does not compute exactly). Reads CSV and Parquet fast.")
+@click.option("--progress", "show_progress", is_flag=True,
+              help="With --engine batch: show a progress bar even when standard error is not a terminal.")
 @_guard
-def score(policy: str, facts: str, output: str | None, tables: tuple[str, ...], fmt: str) -> None:
-    """Score every entity in FACTS (CSV, JSON or XLSX) under POLICY."""
+def score(policy: str, facts: str, output: str | None, tables: tuple[str, ...], fmt: str, engine: str,
+          show_progress: bool) -> None:
+    """Score every entity in FACTS (CSV, JSON or XLSX; Parquet with --engine batch) under POLICY."""
     from assessc.reports.output import OutputError, run_to_json, write_run
     from assessc.reports.tables import ranking_table
 
     compiled = _load(policy, fmt)
+    if engine == "batch":
+        from assessc.backends.batch.command import run_score
+
+        sys.exit(run_score(compiled, facts, output, _parse_tables(tables), fmt, show_progress, _print_diagnostics))
     run, values = _score(compiled, facts, _parse_tables(tables), fmt)
     if output:
         try:
@@ -229,6 +245,45 @@ def render(policy: str, output: str, show_facts: bool) -> None:
     try:
         render_graph(compiled.graph, output, show_facts=show_facts)
     except RenderError as error:
+        _print_diagnostics([Diagnostic(codes.OUTPUT_FAILED, None, str(error))], "text")
+        sys.exit(1)
+    click.echo(f"wrote {output}", err=True)
+
+
+@main.command("compile")
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.option("--target", type=click.Choice(["python", "sql"]), default="python", show_default=True,
+              help="python: a standalone scorer module (standard library only); sql: a SQL query.")
+@click.option("--dialect", default="duckdb", show_default=True, help="The SQL dialect (with --target sql).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The file to write (whole or not at all).")
+@_guard
+def compile_policy(policy: str, target: str, dialect: str, output: str) -> None:
+    """Compile POLICY into a scorer that runs without assessc (see docs/embedding.md)."""
+    from assessc.reports.output import OutputError, atomic_write
+
+    compiled = _load(policy, "text")
+    if target == "python":
+        from assessc.backends.pygen import CompileError, generate
+
+        try:
+            text = generate(compiled.graph).source
+        except CompileError as error:
+            click.echo(f"assessc: error: cannot compile to Python: {error}", err=True)
+            sys.exit(1)
+    else:  # the SQL backend is optional: compiler/backends/sql.py, `to_sql(graph, dialect=…)`
+        try:
+            from assessc.backends.sql import to_sql
+        except ModuleNotFoundError as error:
+            if error.name not in ("assessc.backends.sql", "assessc.backends"):
+                raise
+            click.echo("assessc: error: --target sql needs the SQL backend (assessc.backends.sql), "
+                       "which this installation does not have", err=True)
+            sys.exit(1)
+        text = to_sql(compiled.graph, dialect=dialect)
+    try:
+        atomic_write(output, text.encode("utf-8"))
+    except OutputError as error:
         _print_diagnostics([Diagnostic(codes.OUTPUT_FAILED, None, str(error))], "text")
         sys.exit(1)
     click.echo(f"wrote {output}", err=True)

@@ -212,7 +212,8 @@ def _ledger(body: ir.LedgerSum, env: _Env) -> tuple[Decimal, str]:
         parts.append(f"{label}: {show(points)}")
     total = sum(best.values(), ZERO)
     how = f"highest per {body.group}" if body.group else "each entry"
-    detail = f"{len(entries)} entries, {how}: " + ("; ".join(parts) if parts else "none")
+    noun = "entry" if len(entries) == 1 else "entries"
+    detail = f"{len(entries)} {noun}, {how}: " + ("; ".join(parts) if parts else "none")
     return total, detail
 
 
@@ -290,7 +291,7 @@ class Interpreter:
         raw, detail = _term_body(term.body, env)
         amount = raw * term.sign
         if self.round_each and amount != self._round(amount):
-            detail += f" = {show(amount)}, rounded"
+            detail += f" = {show(amount)} → {show(self._round(amount))} (rounded)"
             amount = self._round(amount)
         return amount, R.Line(R.TERM, node.id, term.text, amount, detail, node.lead, term.span)
 

@@ -92,12 +92,13 @@ Forms
   value or, with ``weight W``, ``W × value × 100 / max`` (rounded under
   ``round each``), and as 0 where it does not apply; its *raw* interval is
   that sum after ``zero if`` (forced to 0 if a condition always holds, hull
-  with 0 if one may) and before floor and cap; then ``until zero``, ``max``
-  (on a penalty: the deduction) and ``coefficient``, in the interpreter's
-  order, the hull with 0 when a ``zero if`` may hold, and ``round each``
-  rounding both ends with the policy's mode (every rounding mode is
-  monotone); an item that may not apply also takes the value 0;
-* the total: ``min(Σ items, max) × coefficient + Σ bonuses + Σ penalties``,
+  with 0 if one may) and before floor and cap; then, in the interpreter's
+  order, ``coefficient``, ``round each`` rounding both ends with the
+  policy's mode (every rounding mode is monotone), ``until zero`` and
+  ``max`` (on a penalty: the deduction) — floors and caps last — and the
+  hull with 0 when a ``zero if`` may hold; an item that may not apply also
+  takes the value 0;
+* the total: ``min(Σ items × coefficient, max) + Σ bonuses + Σ penalties``,
   then the veto (0 if a veto always holds, hull with 0 if one may), then
   rounding.
 
@@ -992,12 +993,13 @@ class _Analysis:
         else:
             may_zero = any(True in t for t in zeroes)
             self.out.raw[item.id] = total.with_zero() if may_zero else total
-            value = _clamp(item, total)
+            value = total
             if item.coefficient is not None:
                 value = _mul(value, _num(item.coefficient, env))
+            value = _clamp(item, _round(value, self.round_each))  # the interpreter's order: floor and cap last
             if may_zero:
                 value = value.with_zero()
-        value = self.on[item.id] = _round(value, self.round_each)
+        value = self.on[item.id] = value
         self.out.values[item.id] = value.with_zero() if where.off else value
 
     def _total(self) -> Interval:
@@ -1005,10 +1007,10 @@ class _Analysis:
         main = ZERO_INTERVAL
         for top in policy.items:
             main = _add(main, self._contribution(top))
-        if policy.max is not None:
-            main = Interval(min(main.lo, policy.max), min(main.hi, policy.max))
         if policy.coefficient is not None:
             main = _mul(main, _num(policy.coefficient, self.base))
+        if policy.max is not None:
+            main = Interval(min(main.lo, policy.max), min(main.hi, policy.max))
         value = main
         for extra in (*policy.bonuses, *policy.penalties):
             value = _add(value, self._contribution(extra))

@@ -321,7 +321,7 @@ class _Lowerer:
 
         return ir.Meta(
             lead=tuple(values.get("lead", ())) or inherited.lead,
-            responsible=tuple(values.get("responsible", ())),
+            responsible=tuple(values.get("responsible", ())) or inherited.responsible,
             deadline=one("deadline") or inherited.deadline,
             evidence=tuple(values.get("evidence", ())),
             text=one("text"),
@@ -337,6 +337,9 @@ class _Lowerer:
             seen[what] = span
 
     def _check_key(self, stmt: ast.Item, body: _Body) -> None:
+        if stmt.key == "total":
+            self.bag.add(codes.DUPLICATE_ITEM, stmt.key_span, "`total` is the id of the policy's total and cannot name an item",
+                         "pick another key, e.g. `sum` or a number")
         if stmt.key in body.child_keys:
             self.bag.add(codes.DUPLICATE_ITEM, stmt.key_span, f"item `{stmt.key}` is declared twice here",
                          "number the items uniquely", [Note(body.child_keys[stmt.key], "first declared here")])

@@ -142,10 +142,24 @@ def _default_value(field: ast.FactField, ftype: FactType, bag: DiagnosticBag):
     if isinstance(value, ast.Number):
         if kind not in (Kind.COUNT, Kind.DECIMAL, Kind.PERCENT, Kind.RANK, Kind.AMOUNT):
             return bad(f"a number is not a default for a {kind.value} fact")
+        if kind is Kind.PERCENT and not value.is_percent:
+            bag.add(codes.BAD_DEFAULT, where, "a percent default is written with `%`",
+                    f"write e.g. `default {value.value}%`")
+            return None
+        number = value.value
         # An amount's default may lie outside its range: 0 means "not applied".
-        return value.value
+        if kind is not Kind.AMOUNT and ((ftype.low is not None and number < ftype.low)
+                                        or (ftype.high is not None and number > ftype.high)):
+            return bad(f"default {value.value if kind is not Kind.PERCENT else str(value.value * 100) + '%'} "
+                       "is outside the fact's range")
+        if kind in (Kind.COUNT, Kind.RANK) and number != number.to_integral_value():
+            return bad(f"a {kind.value} default must be a whole number")
+        return number
     if isinstance(value, ast.BoolLit):
         return value.value if kind is Kind.BOOL else bad(f"`{value.value}` is not a default for a {kind.value} fact")
+    if kind is Kind.BOOL:
+        bag.add(codes.BAD_DEFAULT, where, "a bool default is `true` or `false`", "write `default true` or `default false`")
+        return None
     if isinstance(value, ast.DateLit):
         return value.value if kind is Kind.DATE else bad("a date is not a default for this fact")
     if isinstance(value, ast.StringLit):

@@ -118,8 +118,12 @@ def band_gaps(policy: ir.Policy, bounds: Bounds) -> Iterator[Finding]:
                                    "the first matching band wins; make the bands disjoint", node.accepts)
                 elif integral and after.low > before.high + 1 and term.body.table.default is None:
                     yield _finding(codes.BAND_GAP, after.span or term.span,
-                                   f"no band covers {show(before.high + 1)}..{show(after.low - 1)}",
+                                   f"no band covers {_span_of(before.high + 1, after.low - 1)}",
                                    "values in the gap score 0; add a band or an `else` row", node.accepts)
+
+
+def _span_of(low: Decimal, high: Decimal) -> str:
+    return show(low) if low == high else f"{show(low)}..{show(high)}"
 
 
 def _integral_key(expr: ir.Expr) -> bool:

@@ -44,7 +44,9 @@ def _node(result: R.EntityResult, node_id: str, depth: int, out: list[str]) -> N
         if line.kind == R.CHILD:
             child = result.nodes[line.source_id]
             cap = f" / {show(child.max)}" if child.max is not None else ""
-            out.append(f"{pad}{_signed(line.amount):>7}  {line.source_id} {line.label}  ({show(child.value)}{cap}){lead}  {where}".rstrip())
+            how = f"  = {line.detail}" if line.detail else ""
+            out.append(f"{pad}{_signed(line.amount):>7}  {line.source_id} {line.label}  ({show(child.value)}{cap}){how}"
+                       f"{lead}  {where}".rstrip())
             _node(result, line.source_id, depth + 1, out)
         else:
             detail = f"  = {line.detail}" if line.detail else ""

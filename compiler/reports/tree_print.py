@@ -7,6 +7,7 @@ shows meaning, not layout.
 
 from __future__ import annotations
 
+import enum
 from decimal import Decimal
 
 import attrs
@@ -21,8 +22,8 @@ def _scalar(value) -> str | None:
         return repr(value)
     if isinstance(value, Decimal):
         return show(value)
-    if hasattr(value, "value") and type(value).__module__ == "enum":
-        return value.value
+    if isinstance(value, enum.Enum):
+        return str(value.value)
     return None
 
 
@@ -53,7 +54,7 @@ def _emit(node, indent: int, lines: list[str], label: str | None) -> None:
         value = getattr(node, field.name)
         text = _scalar(value)
         if text is not None:
-            if value not in (None, (), False):
+            if not (value is None or value is False or value == ()):
                 scalars.append(f"{field.name}={text}")
         elif value not in ((),):
             nested.append((field.name, value))

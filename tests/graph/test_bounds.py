@@ -443,8 +443,8 @@ def test_weights_applicability_and_coefficients(tmp_path):
     assert b["1.1"] == iv(0, 100)
     # 1.1 counts [10%, 15%] × [0, 100]; 1.13 and 1.14 each 5% × [0, 100] or 0
     assert b["1"] == iv(0, 25)
-    assert b["2"] == iv(0, 200)  # 100 × [0, 2]
-    assert b["total"] == iv(0, 100)  # [0, 25 + 85% × 200] capped at 100
+    assert b["2"] == iv(0, 100)  # 100 × [0, 2] = [0, 200], then capped at 100 (floors and caps come last)
+    assert b["total"] == iv(0, 100)  # [0, 25 + 85% × 100] capped at 100
 
 
 # ---- soundness over random valid facts ----------------------------------------------------------
@@ -584,3 +584,22 @@ def test_seed_totals(tmp_path):
     # every indicator is within [0, max]; 6.1's bands cover ranks 1..14, so it is at least 0.5
     assert guangxi["6.1"] == iv("0.5", 2)
     assert guangxi["total"] == iv("0.5", 20)
+
+
+def test_coefficient_then_cap_stays_sound(tmp_path):
+    # floors and caps come after the coefficient: a factor of 2 on a capped item still ends at its max
+    from decimal import Decimal as D
+
+    from assessc.api import load_policy
+
+    path = tmp_path / "c.assess"
+    path.write_text('facts { k: decimal 0..2  n: count 0..5 }\n'
+                    'policy p "t" { max 10 coefficient k item 1 "a" max 3 { add n coefficient k } }', encoding="utf-8")
+    policy = load_policy(path)
+    bounds = analyse(policy.graph)
+    for k in ("0", "0.5", "1", "2"):
+        for n in range(6):
+            result = policy.score_values("e", {"k": D(k), "n": D(n)})
+            for node in ("1", "total"):
+                assert bounds[node].lo <= result.value(node) <= bounds[node].hi, (k, n, node)
+    assert bounds["1"] == iv(0, 3)

@@ -229,7 +229,11 @@ class _Gen:
         if self.chance(40):
             low, high = self.upto(1), self.upto(12, 1)
             rng, fact.low, fact.high = ast.Range(num(low), num(high)), D(low), D(high)
-        default = num(self.upto(2)) if self.chance(15) else None
+        default = None
+        if self.chance(15):  # a default lies within the fact's range
+            low = int(fact.low) if rng is not None else 0
+            high = int(fact.high) if rng is not None else 2
+            default = num(min(high, low + self.upto(2)))
         return self._declare(fact, ast.FactType("count", range=rng), default)
 
     def _new_rank(self) -> Fact:
