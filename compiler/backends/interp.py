@@ -364,7 +364,7 @@ class Interpreter:
         amount = CONTEXT.multiply(weight, on_hundred)
         if self.round_each:
             amount = self._round(amount)
-        detail = f"weight {show(weight * 100)}% × {show(on_hundred)} (scored on 100: {show(value)}/{show(child.max)})"
+        detail = f"weight {brief(weight * 100)}% × {brief(on_hundred)} (scored on 100: {show(value)}/{show(child.max)})"
         return R.Line(R.CHILD, child.id, child.title, amount, detail, child.meta.lead, child.span)
 
     @staticmethod
