@@ -1,0 +1,101 @@
+"""Integer kernels over NumPy arrays of fixed-point values.
+
+A number ``x`` at scale ``s`` is the integer ``x × 10**s``. Every kernel
+takes and returns int64 arrays (or plain Python ints for constants) and is
+exact: rounding is done on integers with the policy's mode, never with
+``numpy.round`` or ``round()`` (both round ties to even, and ``numpy.round``
+works on binary floats).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+INT64_MAX = (1 << 63) - 1
+
+ROUNDING_MODES = ("half_up", "half_even", "down", "up", "floor", "ceiling")
+
+
+def pow10(n: int) -> int:
+    return 10 ** n
+
+
+def round_units(x, drop: int, mode: str):
+    """``x`` (units at some scale s) rounded to scale ``s - drop`` with ``mode``.
+
+    Works on int64 arrays and on Python ints alike. ``drop`` > 0.
+    """
+    d = 10 ** drop
+    if isinstance(x, (int, np.integer)) and not isinstance(x, np.ndarray):
+        return _round_int(int(x), d, mode)
+    q = np.floor_divide(x, d)
+    r = x - q * d  # 0 <= r < d
+    if mode == "floor":
+        return q
+    if mode == "ceiling":
+        return q + (r != 0)
+    if mode == "down":  # towards zero
+        return q + ((r != 0) & (x < 0))
+    if mode == "up":  # away from zero
+        return q + ((r != 0) & (x > 0))
+    twice = 2 * r
+    if mode == "half_up":  # ties away from zero (四舍五入)
+        return q + ((twice > d) | ((twice == d) & (x >= 0)))
+    if mode == "half_even":
+        return q + ((twice > d) | ((twice == d) & ((q & 1) == 1)))
+    raise ValueError(f"unknown rounding mode {mode!r}")
+
+
+def _round_int(x: int, d: int, mode: str) -> int:
+    q, r = divmod(x, d)
+    if mode == "floor" or r == 0:
+        return q
+    if mode == "ceiling":
+        return q + 1
+    if mode == "down":
+        return q + (x < 0)
+    if mode == "up":
+        return q + (x > 0)
+    if mode == "half_up":
+        return q + (2 * r > d or (2 * r == d and x >= 0))
+    if mode == "half_even":
+        return q + (2 * r > d or (2 * r == d and q % 2 == 1))
+    raise ValueError(f"unknown rounding mode {mode!r}")
+
+
+if hasattr(np, "bitwise_count"):
+
+    def popcount(x):
+        return np.bitwise_count(x).astype(np.int64)
+
+else:  # pragma: no cover - NumPy < 2.0
+    _BYTE_COUNTS = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
+
+    def popcount(x):
+        x = np.ascontiguousarray(x)
+        as_bytes = x.view(np.uint8).reshape(x.shape + (x.dtype.itemsize,))
+        return _BYTE_COUNTS[as_bytes].sum(axis=-1)
+
+
+def mask_dtype(members: int):
+    """The smallest unsigned dtype holding one bit per evidence item."""
+    for dtype in (np.uint8, np.uint16, np.uint32, np.uint64):
+        if members <= np.dtype(dtype).itemsize * 8:
+            return dtype
+    return None
+
+
+def int_dtype(lo: int, hi: int):
+    """The smallest signed dtype holding every integer in [lo, hi]."""
+    for dtype in (np.int8, np.int16, np.int32, np.int64):
+        info = np.iinfo(dtype)
+        if info.min <= lo and hi <= info.max:
+            return dtype
+    return np.int64
+
+
+def segment_sums(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Sums of ``values[offsets[i]:offsets[i+1]]`` for every i (empty -> 0), exactly."""
+    cumulative = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum(values, out=cumulative[1:])
+    return cumulative[offsets[1:]] - cumulative[offsets[:-1]]
