@@ -1,0 +1,558 @@
+"""Compile IR expressions to Python expressions, in one of two arithmetics.
+
+*Exact* (the reference): every number is a ``Decimal`` and every operation
+is the interpreter's, in the same 60-digit context and the same order, so
+the values are the interpreter's to the last digit.
+
+*Fast*: a number is an ``int`` counting units of 10**-scale (integer fixed
+point), the scale worked out statically from the constants and the facts'
+input scales. The generator also tracks a bound on every value's magnitude:
+as long as the units stay below ``LIMIT`` (50 digits), the interpreter's
+60-digit decimals are exact too, so both agree. An operation that integers
+cannot do exactly — a division whose divisor is not a constant with a
+terminating reciprocal, or one whose bound is too large — is done on
+``Decimal`` values with the interpreter's context, and the value stays a
+``Decimal`` until rounding brings it back to fixed point. Additions of a
+``Decimal`` and further values keep the interpreter's order, since rounding
+at 60 digits is not associative.
+
+Expressions are compiled to single Python expressions that evaluate lazily
+exactly where the interpreter does (``and``/``or``, conditions), so an
+expression that would fail is never evaluated where the interpreter would not
+evaluate it. Lookups and ledger sums inside expressions become small module
+functions.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from fractions import Fraction
+
+import attrs
+
+from assessc.ir import nodes as ir
+from assessc.ir.types import ExprType, Kind
+from assessc.runtime.decimals import CONTEXT
+
+from .text import Code, comment, literal, where
+
+LIMIT = 10**50  # largest fixed-point units the fast arithmetic keeps as int
+GUARD = 10**15  # fast path: numeric facts with no declared bound must stay below this
+MAX_ENTRIES = 10**6  # fast path: ledgers with more entries take the exact path
+INPUT_SCALE = {Kind.DECIMAL: 4, Kind.AMOUNT: 4, Kind.PERCENT: 6}
+T = ExprType
+
+
+class CompileError(Exception):
+    """A form the Python backend cannot generate; names the form and the policy place."""
+
+    def __init__(self, message: str, span=None):
+        self.message, self.span = message, span
+        place = f"{span.path}:{span.line}:{span.column}: " if span is not None else ""
+        super().__init__(place + message)
+
+
+def decimals(value: Decimal) -> int:
+    """How many decimals ``value`` needs (trailing zeros do not count), computed exactly."""
+    if value == 0:
+        return 0
+    _, digits, exponent = value.as_tuple()
+    digits = list(digits)
+    while exponent < 0 and digits and digits[-1] == 0:
+        digits.pop()
+        exponent += 1
+    return max(0, -exponent)
+
+
+def units(value: Decimal, scale: int) -> int:
+    scaled = Fraction(value) * 10**scale
+    assert scaled.denominator == 1, (value, scale)
+    return int(scaled)
+
+
+@attrs.frozen
+class Num:
+    """A numeric Python expression: ``code``; ``scale`` None for a Decimal, else the fixed-point
+    scale of an int; ``mag`` a bound on |value| (None: unknown); ``value`` when a constant."""
+
+    code: str
+    scale: int | None
+    mag: Fraction | None = None
+    value: Decimal | None = None
+
+    @property
+    def fixed(self) -> bool:
+        return self.scale is not None
+
+
+def fits(mag: Fraction | None, scale: int) -> bool:
+    return mag is not None and mag * 10**scale < LIMIT
+
+
+def _sum_mag(*mags):
+    return None if any(m is None for m in mags) else sum(mags, Fraction(0))
+
+
+def _mul_mag(a, b):
+    return None if a is None or b is None else a * b
+
+
+class Pool:
+    """Module-level names: constants (Decimals, member sets, tables) and helper functions."""
+
+    def __init__(self) -> None:
+        self.code = Code()
+        self._consts: dict[tuple, str] = {}
+        self._count = 0
+        self.uses_calendar = False
+
+    def fresh(self, prefix: str) -> str:
+        self._count += 1
+        return f"_{prefix}{self._count}"
+
+    def const(self, value, hint: str = "k") -> str:
+        key = (type(value).__name__, repr(value) if not isinstance(value, Decimal) else str(value))
+        name = self._consts.get(key)
+        if name is None:
+            name = self.fresh(hint)
+            self._consts[key] = name
+            self.code(f"{name} = {literal(value)}")
+        return name
+
+    def raw(self, text: str, hint: str) -> str:
+        """A module constant from an expression already made safe (built from literals)."""
+        key = ("raw", text)
+        name = self._consts.get(key)
+        if name is None:
+            name = self.fresh(hint)
+            self._consts[key] = name
+            self.code(f"{name} = {text}")
+        return name
+
+
+class Exprs:
+    """The expression compiler of one scoring function (fast or exact)."""
+
+    def __init__(self, pool: Pool, fast: bool, facts: dict[str, object]):
+        self.pool = pool
+        self.fast = fast
+        self.facts = facts  # fact name -> Num (numbers) or variable name
+        self.entry: tuple[str, ir.FactDecl] | None = None  # (entry variable, ledger) inside `where (…)`
+        self.fields: dict[str, Num | str] = {}
+        self._entries = 0
+
+    # ---- numbers -------------------------------------------------------------------
+
+    def constant(self, value: Decimal) -> Num:
+        if self.fast and decimals(value) <= 30:
+            scale = decimals(value)
+            return Num(repr(units(value, scale)), scale, abs(Fraction(value)), value)
+        return Num(self.pool.const(value), None, abs(Fraction(value)), value)
+
+    def zero_like(self, num: Num) -> str:
+        return "0" if num.fixed else "_ZERO"
+
+    def dec(self, num: Num) -> str:
+        if not num.fixed:
+            return num.code
+        if num.value is not None:
+            return self.pool.const(num.value)
+        if num.scale == 0:
+            return f"Decimal({num.code})"
+        return f"_dec({num.code}, {num.scale})"
+
+    @staticmethod
+    def align(num: Num, scale: int) -> str:
+        assert num.fixed and scale >= num.scale
+        if num.value is not None:
+            return repr(units(num.value, scale))
+        if scale == num.scale:
+            return num.code
+        return f"{num.code} * {10 ** (scale - num.scale)}"
+
+    def add(self, a: Num, b: Num, op: str = "+") -> Num:
+        if a.value is not None and b.value is not None:
+            return self.constant(CONTEXT.add(a.value, b.value) if op == "+" else CONTEXT.subtract(a.value, b.value))
+        mag = _sum_mag(a.mag, b.mag)
+        if a.fixed and b.fixed:
+            scale = max(a.scale, b.scale)
+            if fits(mag, scale):
+                return Num(f"({self.align(a, scale)} {op} {self.align(b, scale)})", scale, mag)
+        func = "add" if op == "+" else "subtract"
+        return Num(f"_C.{func}({self.dec(a)}, {self.dec(b)})", None, mag)
+
+    def mul(self, a: Num, b: Num) -> Num:
+        if a.value is not None and b.value is not None:
+            return self.constant(CONTEXT.multiply(a.value, b.value))
+        if self.fast and b.value == 1 and b.fixed:
+            return a
+        if self.fast and a.value == 1 and a.fixed:
+            return b
+        mag = _mul_mag(a.mag, b.mag)
+        if a.fixed and b.fixed and fits(mag, a.scale + b.scale):
+            return Num(f"({self.align(a, a.scale)} * {self.align(b, b.scale)})", a.scale + b.scale, mag)
+        return Num(f"_C.multiply({self.dec(a)}, {self.dec(b)})", None, mag)
+
+    def div(self, a: Num, b: Num) -> Num:
+        if a.value is not None and b.value is not None and b.value != 0:
+            return self.constant(CONTEXT.divide(a.value, b.value))
+        if b.value is not None and b.value != 0:
+            mag = None if a.mag is None else a.mag / abs(Fraction(b.value))
+            recip = _terminating_reciprocal(b.value)
+            if a.fixed and recip is not None:
+                factor, extra = recip
+                scale = a.scale + extra
+                if fits(mag, scale) and fits(a.mag * abs(factor) if a.mag is not None else None, scale):
+                    code = a.code if factor == 1 else f"({a.code} * {factor})"
+                    return Num(code, scale, mag)
+            return Num(f"_C.divide({self.dec(a)}, {self.dec(b)})", None, mag)
+        return Num(f"_C.divide({self.dec(a)}, {self.dec(b)})", None, None)
+
+    def neg(self, a: Num) -> Num:
+        if a.value is not None:
+            return self.constant(CONTEXT.minus(a.value))
+        if a.fixed:
+            return Num(f"(-{a.code})", a.scale, a.mag)
+        return Num(f"_C.minus({a.code})", None, a.mag)
+
+    def compare(self, op: str, a: Num, b: Num) -> str:
+        if a.fixed and b.fixed:
+            scale = max(a.scale, b.scale)
+            return f"({self.align(a, scale)} {op} {self.align(b, scale)})"
+        return f"({self.dec(a)} {op} {self.dec(b)})"
+
+    def extreme(self, func: str, args: list[Num]) -> Num:
+        mags = [a.mag for a in args]
+        mag = None if any(m is None for m in mags) else max(mags)
+        if all(a.fixed for a in args):
+            scale = max(a.scale for a in args)
+            if fits(mag, scale):
+                return Num(f"{func}({', '.join(self.align(a, scale) for a in args)})", scale, mag)
+        return Num(f"{func}({', '.join(self.dec(a) for a in args)})", None, mag)
+
+    def quantize(self, a: Num, places: int, mode: str) -> Num:
+        """``a`` rounded to ``places`` decimals with ``mode`` (the interpreter's `_round`)."""
+        step = Fraction(1, 10**places)
+        mag = None if a.mag is None else a.mag + step
+        if a.value is not None:
+            return self.constant(a.value.quantize(Decimal(1).scaleb(-places), rounding=_MODES[mode], context=CONTEXT))
+        if a.fixed:
+            if a.scale <= places:
+                return a
+            return Num(f"_r_{mode}({a.code}, {10 ** (a.scale - places)})", places, mag)
+        if self.fast and fits(mag, places):
+            return Num(f"_dq({a.code}, {places}, {mode!r})", places, mag)
+        return Num(f"_quantize({a.code}, {places}, {mode!r})", None, mag)
+
+    def to_fixed_integral(self, a: Num) -> Num:
+        """A Decimal known to be integral (floor/ceil division) as an int, when its bound allows."""
+        if self.fast and not a.fixed and fits(a.mag, 0):
+            return Num(f"int({a.code})", 0, a.mag)
+        return a
+
+    def floor_ceil(self, a: Num, b: Num, ceil: bool) -> Num:
+        """⌊a / b⌋ or ⌈a / b⌉ as the interpreter's floor_div/ceil_div compute them."""
+        bmin = None
+        if b.value is not None:
+            bmin = abs(Fraction(b.value)) if b.value != 0 else None
+        elif b.fixed:
+            bmin = Fraction(1, 10**b.scale)
+        mag = None if a.mag is None or bmin is None else a.mag / bmin + 1
+        if a.fixed and b.fixed:
+            num = f"{self.align(a, a.scale)} * {10 ** b.scale}" if b.scale else self.align(a, a.scale)
+            den = f"{self.align(b, b.scale)} * {10 ** a.scale}" if a.scale else self.align(b, b.scale)
+            if fits(a.mag, a.scale + b.scale) and fits(mag, 0):
+                if ceil:
+                    return Num(f"(-(-({num}) // ({den})))", 0, mag)
+                return Num(f"(({num}) // ({den}))", 0, mag)
+        func = "_ceil_div" if ceil else "_floor_div"
+        return self.to_fixed_integral(Num(f"{func}({self.dec(a)}, {self.dec(b)})", None, mag))
+
+    def of_int(self, code: str, mag) -> Num:
+        """A Python int expression (a count) as a number."""
+        if self.fast:
+            return Num(code, 0, Fraction(mag) if mag is not None else None)
+        return Num(f"Decimal({code})", None, None)
+
+    # ---- expressions -----------------------------------------------------------------
+
+    def num(self, expr: ir.Expr) -> Num:
+        out = self.expr(expr)
+        assert isinstance(out, Num), expr
+        return out
+
+    def expr(self, expr: ir.Expr):
+        """A Num for a number, else a Python expression (bool, str, date)."""
+        method = getattr(self, "_" + type(expr).__name__, None)
+        if method is None:
+            raise CompileError(f"the Python backend cannot generate the expression form {type(expr).__name__}",
+                               getattr(expr, "span", None))
+        return method(expr)
+
+    def _Invalid(self, expr: ir.Invalid):
+        raise CompileError("the policy holds an expression whose error was reported; it cannot be compiled", expr.span)
+
+    def _Const(self, expr: ir.Const):
+        value = expr.value
+        if expr.type is T.NUMBER:
+            return self.constant(value)
+        if expr.type is T.DATE:
+            day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+            return self.pool.const(day, "day")
+        if expr.type is T.BOOL:
+            return "True" if value else "False"
+        return literal(value)
+
+    def _FactRef(self, expr: ir.FactRef):
+        return self.facts[expr.fact.name]
+
+    def _FieldRef(self, expr: ir.FieldRef):
+        if self.entry is None or expr.fact.name not in self.fields:
+            raise CompileError(f"field `{expr.fact.name}` is read outside a ledger filter", expr.span)
+        return self.fields[expr.fact.name]
+
+    def _MissingCount(self, expr: ir.MissingCount):
+        names = expr.fact.type.member_names
+        present = self.facts[expr.fact.name]
+        if self.fast:
+            return Num(f"({len(names)} - len({present}))", 0, Fraction(len(names)))
+        return Num(f"Decimal({len(names)} - len({present}))", None, None)
+
+    def _EntryCount(self, expr: ir.EntryCount):
+        entries = self.facts[expr.fact.name]
+        bound = len(expr.fact.type.members) if expr.fact.type.kind is Kind.EVIDENCE else MAX_ENTRIES
+        if expr.where is None:
+            return self.of_int(f"len({entries})", bound)
+        variable, keep = self.filter(expr.fact, expr.where)
+        return self.of_int(f"sum(1 for {variable} in {entries} if {keep})", bound)
+
+    def filter(self, ledger: ir.FactDecl, condition: ir.Expr) -> tuple[str, str]:
+        """The entry variable and the Python condition of ``where (condition)`` over ``ledger``'s entries."""
+        if self.entry is not None:
+            raise CompileError("a ledger filter (`where`) inside another ledger filter", condition.span)
+        self._entries += 1
+        variable = f"e{self._entries}"
+        self.entry = (variable, ledger)
+        self.fields = {f.name: self.field_value(variable, f) for f in ledger.type.fields}
+        try:
+            return variable, self.expr(condition)
+        finally:
+            self.entry, self.fields = None, {}
+
+    def field_value(self, variable: str, field: ir.FactDecl):
+        code = f"{variable}[{literal(field.name)}]"
+        kind = field.type.kind
+        if kind in INPUT_SCALE or kind in (Kind.COUNT, Kind.RANK):
+            if not self.fast:
+                return Num(code, None, None)
+            scale, mag = fact_scale(field)
+            return Num(code, scale, mag)
+        return code
+
+    def _LedgerValue(self, expr: ir.LedgerValue):
+        helper, scale, mag = self.ledger_helper(expr.body)
+        keep = "None"
+        if expr.body.where is not None:
+            variable, condition = self.filter(expr.body.ledger, expr.body.where)
+            keep = f"lambda {variable}: {condition}"
+        call = f"{helper}({self.facts[expr.body.ledger.name]}, {keep})"
+        if self.fast:
+            return Num(call, scale, mag)
+        return Num(call, None, None)
+
+    def _Unary(self, expr: ir.Unary):
+        if expr.op == "not":
+            return f"(not {self.expr(expr.operand)})"
+        return self.neg(self.num(expr.operand))
+
+    def _Binary(self, expr: ir.Binary):
+        op = expr.op
+        if op in ("and", "or"):
+            return f"({self.expr(expr.left)} {op} {self.expr(expr.right)})"
+        if op in ("+", "-"):
+            return self.add(self.num(expr.left), self.num(expr.right), op)
+        if op == "*":
+            return self.mul(self.num(expr.left), self.num(expr.right))
+        if op == "/":
+            return self.div(self.num(expr.left), self.num(expr.right))
+        left, right = self.expr(expr.left), self.expr(expr.right)
+        if isinstance(left, Num) and isinstance(right, Num):
+            return self.compare(op, left, right)
+        if isinstance(left, Num) or isinstance(right, Num):
+            raise CompileError("a comparison of a number with a value that is not a number", expr.span)
+        return f"({left} {op} {right})"
+
+    def _InSet(self, expr: ir.InSet):
+        members = self.pool.const(frozenset(expr.members), "set")
+        return f"({self.expr(expr.value)} in {members})"
+
+    def _Call(self, expr: ir.Call):
+        if expr.func in ("min", "max"):
+            return self.extreme(expr.func, [self.num(a) for a in expr.args])
+        if expr.func == "workdays":
+            self.pool.uses_calendar = True
+            a, b = (self.expr(arg) for arg in expr.args)
+            if self.fast:
+                return Num(f"_workdays({a}, {b})", 0, Fraction(10**4))
+            return Num(f"_workdays_dec({a}, {b})", None, None)
+        raise CompileError(f"the Python backend cannot generate the function `{expr.func}()`", expr.span)
+
+    def _LookupValue(self, expr: ir.LookupValue):
+        return self.lookup_value(expr.table, expr.key, expr.span)
+
+    def lookup_value(self, table: ir.Table, key_expr: ir.Expr, span) -> Num:
+        """``lookup KEY TABLE`` as a value: it must find a row (an error otherwise, never 0)."""
+        key = self.expr(key_expr)
+        helper = self.pool.fresh("lv")
+        values = [row.value for row in table.rows] + ([table.default] if table.default is not None else [])
+        scale = max((decimals(v) for v in values), default=0)
+        mag = max((abs(Fraction(v)) for v in values), default=Fraction(0))
+        allowed = ", ".join(row.describe() for row in table.rows)
+        code = Code()  # written apart: the constants it needs go to the pool first
+        code(f"def {helper}(key):  # lookup {comment(table.name or 'table')}", where(span))
+        with code.indent():
+            self._emit_rows(code, table, key, scale, lambda v: f"return {v}")
+            if table.default is not None:
+                code(f"return {self._row_value(table.default, scale)}")
+            else:
+                code(f"_no_row(key, {literal(table.name or '')}, {literal(allowed)})")
+        self.pool.code.blank()
+        self.pool.code.splice(code)
+        call = f"{helper}({key.code if isinstance(key, Num) else key})"
+        if self.fast:
+            return Num(call, scale, mag)
+        return Num(call, None, mag)
+
+    def _row_value(self, value: Decimal, scale: int) -> str:
+        if self.fast:
+            return repr(units(value, scale))
+        return self.pool.const(value)
+
+    def _emit_rows(self, code: Code, table: ir.Table, key, scale: int, action) -> None:
+        """``if`` tests of ``key`` (the variable `key`) against the rows in order, first match wins."""
+        for row in table.rows:
+            value = self._row_value(row.value, scale)
+            if row.member is not None:
+                code(f"if key == {literal(row.member)}:")
+            else:
+                code(f"if {self._band_test('key', key, row)}:")
+            with code.indent():
+                code(action(value))
+
+    def _band_test(self, variable: str, key, row: ir.TableRow) -> str:
+        if isinstance(key, Num) and key.fixed:
+            low = Fraction(row.low) * 10**key.scale
+            high = Fraction(row.high) * 10**key.scale
+            low_units = -((-low.numerator) // low.denominator)  # ceil
+            high_units = high.numerator // high.denominator  # floor
+            return f"{low_units} <= {variable} <= {high_units}"
+        return f"{self.pool.const(row.low)} <= {variable} <= {self.pool.const(row.high)}"
+
+    def ledger_helper(self, body: ir.LedgerSum) -> tuple[str, int, Fraction]:
+        """A module function ``(entries, keep) -> points`` for a ledger sum (fast: int units; exact: Decimal)."""
+        table = body.table
+        if isinstance(table, ir.Matrix):
+            points = [v for row in table.rows for v in row.values]
+        else:
+            points = [row.value for row in table.rows] + ([table.default] if table.default is not None else [])
+        scale = max((decimals(v) for v in points), default=0)
+        mag = max((abs(Fraction(v)) for v in points), default=Fraction(0)) * MAX_ENTRIES
+        points_of = self._points_table(body, scale)
+        helper = self.pool.fresh("ledger")
+        code = Code()
+        code(f"def {helper}(entries, keep, explain=False):  # {comment(body.ledger.name)} by {comment(body.field)}")
+        with code.indent():
+            code("kept = entries if keep is None else [e for e in entries if keep(e)]")
+            code("best = {}")
+            code("for index, entry in enumerate(kept):")
+            with code.indent():
+                code(f"points = {points_of}")
+                group = f"entry[{literal(body.group)}]" if body.group else "index"
+                code(f"group = {group}")
+                code("if group not in best or points > best[group]:")
+                with code.indent():
+                    code("best[group] = points")
+            if self.fast:
+                code("return sum(best.values())")
+            else:
+                code("total = _ZERO")
+                code("for points in best.values():")
+                with code.indent():
+                    code("total = _C.add(total, points)")
+                code("if not explain:")
+                with code.indent():
+                    code("return total")
+                label = "{group}" if body.group else "#{group + 1}"
+                how = f"highest per {body.group}" if body.group else "each entry"
+                code(f'parts = [f"{label}: {{_show(points)}}" for group, points in best.items()]')
+                code("noun = 'entry' if len(kept) == 1 else 'entries'")
+                code(f"return total, f'{{len(kept)}} {{noun}}, ' + {literal(how)} + ': ' + "
+                     "('; '.join(parts) if parts else 'none')")
+        self.pool.code.blank()
+        self.pool.code.splice(code)
+        return helper, scale, mag
+
+    def _points_table(self, body: ir.LedgerSum, scale: int) -> str:
+        """A Python expression for the points of ``entry``."""
+        table = body.table
+        zero = "0" if self.fast else "_ZERO"
+        if isinstance(table, ir.Matrix):
+            cells: dict = {}
+            for row in table.rows:
+                for column, value in zip(table.columns, row.values):
+                    cells.setdefault((row.member, column), self._row_value(value, scale))
+            text = "{" + ", ".join(f"({literal(r)}, {literal(c)}): {v}" for (r, c), v in cells.items()) + "}"
+            name = self.pool.raw(text, "matrix")
+            return f"{name}.get((entry[{literal(body.field)}], entry[{literal(body.column_field)}]), {zero})"
+        cells = {}
+        for row in table.rows:
+            if row.member is None:
+                raise CompileError("a ledger field is looked up in numeric bands", row.span)
+            cells.setdefault(row.member, self._row_value(row.value, scale))
+        default = self._row_value(table.default, scale) if table.default is not None else zero
+        text = "{" + ", ".join(f"{literal(m)}: {v}" for m, v in cells.items()) + "}"
+        name = self.pool.raw(text, "points")
+        return f"{name}.get(entry[{literal(body.field)}], {default})"
+
+
+_MODES = {
+    "half_up": "ROUND_HALF_UP", "half_even": "ROUND_HALF_EVEN", "down": "ROUND_DOWN", "up": "ROUND_UP",
+    "floor": "ROUND_FLOOR", "ceiling": "ROUND_CEILING",
+}
+
+
+def _terminating_reciprocal(value: Decimal) -> tuple[int, int] | None:
+    """(factor, extra) with 1/value == factor × 10**-extra exactly, or None if 1/value does not terminate."""
+    recip = 1 / Fraction(value)
+    for extra in range(0, 61):
+        scaled = recip * 10**extra
+        if scaled.denominator == 1:
+            return int(scaled), extra
+    return None
+
+
+def fact_scale(fact: ir.FactDecl) -> tuple[int, Fraction]:
+    """The fast path's fixed-point scale for a numeric fact, and a bound on its magnitude."""
+    kind = fact.type.kind
+    low, high = _implied_bounds(fact)
+    given = [v for v in (low, high) if v is not None]
+    if isinstance(fact.default, Decimal):
+        given.append(fact.default)
+    if kind in (Kind.COUNT, Kind.RANK):
+        scale = 0
+    else:
+        scale = max([INPUT_SCALE[kind]] + [decimals(v) for v in given])
+    if low is None or high is None:
+        mag = Fraction(GUARD)
+    else:
+        mag = max(abs(Fraction(low)), abs(Fraction(high)))
+    if isinstance(fact.default, Decimal):
+        mag = max(mag, abs(Fraction(fact.default)))
+    return scale, mag
+
+
+def _implied_bounds(fact: ir.FactDecl):
+    from assessc.facts.numeric import bounds
+
+    return bounds(fact.type)
