@@ -7,6 +7,7 @@ temporary file and leaves any earlier output untouched.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -22,15 +23,20 @@ class OutputError(Exception):
     pass
 
 
-def atomic_write(path: str | Path, data: bytes) -> None:
+@contextlib.contextmanager
+def atomic_open(path: str | Path, *, text: bool = False):
+    """A handle on a temporary file beside ``path`` that replaces ``path``
+    only if the block completes; on any failure the temporary file goes and
+    ``path`` is left as it was."""
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise OutputError(f"cannot write `{target}`: folder `{directory}` does not exist")
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        mode = {"mode": "w", "encoding": "utf-8", "newline": ""} if text else {"mode": "wb"}
+        with os.fdopen(fd, **mode) as handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, target)
@@ -42,6 +48,11 @@ def atomic_write(path: str | Path, data: bytes) -> None:
         if isinstance(error, OSError):
             raise OutputError(f"cannot write `{target}`: {error.strerror}") from None
         raise
+
+
+def atomic_write(path: str | Path, data: bytes) -> None:
+    with atomic_open(path) as handle:
+        handle.write(data)
 
 
 def node_ids(run: ScoreRun) -> list[str]:

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Mapping
@@ -111,28 +109,11 @@ class BatchRun:
         In a tie of more than :data:`TIE_LIST_LIMIT` entities, ``tied_with``
         says how many others share the total instead of naming them.
         """
-        from assessc.reports.output import OutputError
+        from assessc.reports.output import atomic_open
 
-        target = Path(path)
-        directory = target.parent if str(target.parent) else Path(".")
-        if not directory.is_dir():
-            raise OutputError(f"cannot write `{target}`: folder `{directory}` does not exist")
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                handle.write("\ufeff")
-                self._write_rows(handle, chunk_rows)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, target)
-        except BaseException as error:
-            try:
-                os.unlink(temp)
-            except FileNotFoundError:
-                pass
-            if isinstance(error, OSError):
-                raise OutputError(f"cannot write `{target}`: {error.strerror}") from None
-            raise
+        with atomic_open(path, text=True) as handle:
+            handle.write("\ufeff")
+            self._write_rows(handle, chunk_rows)
 
     def csv_text(self) -> str:
         buffer = io.StringIO()
