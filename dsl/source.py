@@ -22,8 +22,8 @@ class SourceFile:
         return cls(str(path), Path(path).read_text(encoding="utf-8"))
 
     def line(self, number: int) -> str:
-        lines = self.text.splitlines()
-        return lines[number - 1] if 0 < number <= len(lines) else ""
+        lines = self.text.split("\n")  # the parser counts only \n as a line break
+        return lines[number - 1].rstrip("\r") if 0 < number <= len(lines) else ""
 
 
 @attrs.frozen
@@ -43,7 +43,7 @@ class Span:
 
     def text(self) -> str:
         """The source text under the span (for rule text in explanations)."""
-        lines = self.file.text.splitlines()[self.line - 1 : self.end_line]
+        lines = self.file.text.split("\n")[self.line - 1 : self.end_line]
         if not lines:
             return ""
         if len(lines) == 1:

@@ -644,8 +644,14 @@ class Emitter:
             from .exprs import fits
 
             if fits(mag, scale):
-                total = Num("(" + " + ".join(x.align(p, scale) for p in prefix) + ")" if len(prefix) > 1
-                            else x.align(prefix[0], scale), scale, mag)
+                terms = [x.align(p, scale) for p in prefix]
+                if len(terms) == 1:
+                    code = terms[0]
+                elif len(terms) <= 50:
+                    code = "(" + " + ".join(terms) + ")"
+                else:  # a flat call: a long `+` chain nests too deep for Python's compiler
+                    code = "sum((" + ", ".join(terms) + ",))"
+                total = Num(code, scale, mag)
             else:
                 rest = parts
         if not rest:
