@@ -1,0 +1,1310 @@
+"""The SQL backend: one query that scores every entity of a facts table.
+
+:func:`to_sql` turns a :class:`~assessc.graph.nodes.ScoringGraph` into one
+``SELECT`` over a table that holds one row per entity: an id column and one
+column per fact. The query returns ``id``, one column per item, bonus and
+penalty (named by its node id) and ``total``, with the same values as the
+interpreter (:mod:`assessc.backends.interp`), whose evaluation order it
+follows:
+
+* a **term** is ``sign × body`` when its condition holds, else 0; under
+  ``round each`` it is rounded;
+* an item whose ``applies if`` (or an ancestor's) does not hold counts 0 and
+  none of its rules matters;
+* an **item** is ``start + Σ terms + Σ children``; a ``zero if`` that holds
+  makes it 0; otherwise the coefficient multiplies it, ``round each`` rounds
+  it, ``until zero`` floors it and ``max`` caps it (a penalty's ``max N``
+  bounds its deduction);
+* a weighted child counts ``W × value × 100 / max``;
+* the **total** is ``min(Σ items × coefficient, max) + Σ bonuses + Σ
+  penalties``, 0 under a veto, rounded under ``round total``/``round each``.
+
+The query is built as a tree of :mod:`sqlglot` expressions and printed in the
+dialect asked for; nothing from the policy is pasted into SQL text, so a
+title, a member or a string holding quotes or ``--`` stays a literal or a
+quoted identifier. Each stage is a CTE that adds columns to the previous
+one: the typed facts, the ledger aggregates, the applicability flags, then,
+for the items of each height (leaves first), their terms, raw sums, scaled
+and rounded values and final values, so every value is computed once.
+
+Arithmetic is exact ``DECIMAL(38, s)``: the scale ``s`` of every value is
+known when the query is generated (a literal's decimals, a fact's scale, the
+sum of the scales for a product), and every stored column and every branch of
+a ``CASE`` is cast to its scale. A quotient that has no finite decimal form is
+rounded half-even at :data:`DIVISION_SCALE` places (the interpreter keeps 60
+significant digits); a quotient that has one is exact. Division never goes
+through a floating-point type.
+
+NULL marks an evaluation error: where the interpreter stops scoring an entity
+(a lookup used as a value that has no row, a division by zero, a date outside
+the working-day calendar), the values that read it are NULL, and so is the
+total.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from decimal import Decimal
+from typing import Callable, Mapping
+
+import attrs
+from sqlglot import exp
+
+from assessc.graph.nodes import ITEM, ScoringGraph
+from assessc.ir import nodes as ir
+from assessc.ir.types import ExprType, FactDecl, Kind, NUMERIC_KINDS
+
+#: the dialects the query is tested on; any other sqlglot dialect may work
+DIALECTS = ("duckdb", "postgres", "spark")
+PRECISION = 38
+#: places kept by a quotient with no finite decimal form (rounded half-even)
+DIVISION_SCALE = 18
+#: the largest scale a stored value keeps; a finer product is rounded to it
+MAX_SCALE = 30
+#: the scale of decimal, percent and amount fact columns unless asked otherwise
+FACT_SCALE = 6
+#: an evidence cell lists the names (or labels) of the items submitted, separated by this
+EVIDENCE_SEPARATOR = ";"
+
+#: dialects whose planner inlines CTEs and evaluates an inlined column once per use
+MATERIALIZE = {"postgres": True, "duckdb": False}
+
+_EPOCH = datetime.date(2000, 1, 3)  # a Monday: day numbers count from it
+
+
+class SQLUnsupported(Exception):
+    """The policy uses a form the SQL backend cannot express."""
+
+    def __init__(self, form: str, span=None, detail: str = ""):
+        self.form, self.span, self.detail = form, span, detail
+        where = f"{span.path}:{span.line}: " if span is not None else ""
+        super().__init__(f"{where}SQL cannot express {form}" + (f": {detail}" if detail else ""))
+
+
+# ---- sqlglot helpers ------------------------------------------------------------------
+
+
+def _ident(name: str) -> exp.Identifier:
+    return exp.to_identifier(name, quoted=True)
+
+
+def _col(name: str, table: str | None = None) -> exp.Column:
+    return exp.Column(this=_ident(name), table=_ident(table) if table else None)
+
+
+def _dec_type(scale: int) -> exp.DataType:
+    return exp.DataType.build(f"DECIMAL({PRECISION}, {scale})")
+
+
+def _cast(e: exp.Expression, to: exp.DataType | str) -> exp.Cast:
+    return exp.Cast(this=e, to=exp.DataType.build(to) if isinstance(to, str) else to)
+
+
+_PRECEDENCE = [
+    (exp.Or, 1), (exp.And, 2), (exp.Not, 3),
+    ((exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE, exp.Is, exp.In, exp.Between), 4),
+    ((exp.Add, exp.Sub, exp.DPipe, exp.Neg), 5), ((exp.Mul, exp.Div, exp.IntDiv, exp.Mod), 6),
+]  # a negation counts as low as `+`, so that `a - (-b)` and `(-a) * b` keep their parentheses
+
+
+def _precedence(e: exp.Expression) -> int:
+    for classes, level in _PRECEDENCE:
+        if isinstance(e, classes):
+            return level
+    if isinstance(e, exp.Literal) and e.is_number and e.this.startswith("-"):
+        return 5
+    return 9  # a column, a literal, a function call, CASE, a parenthesised expression
+
+
+def _wrap(e: exp.Expression, below: int = 9) -> exp.Expression:
+    """``e`` in parentheses unless it binds tighter than ``below``."""
+    return exp.Paren(this=e) if _precedence(e) < below else e
+
+
+def _minus(e: exp.Expression) -> exp.Neg:
+    """``-e``; a negated negation is parenthesised, so `--` (a comment) is never printed."""
+    return exp.Neg(this=_wrap(e, 8))
+
+
+def _bin(cls, a: exp.Expression, b: exp.Expression) -> exp.Expression:
+    level = _precedence(cls(this=exp.Null(), expression=exp.Null()))
+    associative = cls in (exp.Add, exp.Mul, exp.And, exp.Or)
+    left = _wrap(a, level if level != 4 else 5)  # a + b - c reads left to right; comparisons do not chain
+    right = _wrap(b, level + 1 if not associative or _precedence(b) != level or type(b) is not cls else level)
+    return cls(this=left, expression=right)
+
+
+def _not(a: exp.Expression) -> exp.Expression:
+    return exp.Not(this=_wrap(a, 5))
+
+
+def _case(whens: list[tuple[exp.Expression, exp.Expression]], default: exp.Expression | None) -> exp.Case:
+    return exp.Case(ifs=[exp.If(this=c, true=v) for c, v in whens], default=default)
+
+
+def _plain(value: Decimal) -> str:
+    value = value.normalize()
+    return format(value, "f")
+
+
+def _scale_of(value: Decimal) -> int:
+    return max(0, -value.normalize().as_tuple().exponent)
+
+
+def _number(value: Decimal) -> exp.Expression:
+    text = _plain(value)
+    if text.startswith("-"):
+        return exp.Paren(this=exp.Neg(this=exp.Literal.number(text[1:])))
+    return exp.Literal.number(text)
+
+
+def _string(text: str) -> exp.Literal:
+    return exp.Literal.string(text)
+
+
+def _date(day: datetime.date) -> exp.Expression:
+    return _cast(_string(day.isoformat()), "DATE")
+
+
+def _select(columns: list[exp.Expression], source: exp.Expression, *, star: exp.Expression | None = None,
+            joins: list[exp.Join] = (), where: exp.Expression | None = None,
+            group: list[exp.Expression] = ()) -> exp.Select:
+    select = exp.Select(expressions=([star] if star is not None else []) + list(columns))
+    select.set("from_", exp.From(this=source))
+    if joins:
+        select.set("joins", list(joins))
+    if where is not None:
+        select.set("where", exp.Where(this=where))
+    if group:
+        select.set("group", exp.Group(expressions=list(group)))
+    return select
+
+
+def _table(name: str, alias: str | None = None) -> exp.Table:
+    parts = name.split(".")
+    table = exp.Table(this=_ident(parts[-1]), db=_ident(parts[-2]) if len(parts) > 1 else None,
+                      catalog=_ident(parts[-3]) if len(parts) > 2 else None)
+    if alias:
+        table.set("alias", exp.TableAlias(this=_ident(alias)))
+    return table
+
+
+# ---- typed SQL values ------------------------------------------------------------------
+
+NUM, BOOL, DATE, TEXT = "num", "bool", "date", "text"
+
+
+@attrs.frozen
+class _X:
+    """A SQL expression with what is known about it when the query is generated."""
+
+    sql: exp.Expression
+    kind: str  # num | bool | date | text
+    scale: int = 0  # decimals of a number
+    nullable: bool = False  # may be NULL (an evaluation error)
+    const: object = None  # the value, when it is a constant
+
+
+_KINDS = {ExprType.NUMBER: NUM, ExprType.BOOL: BOOL, ExprType.DATE: DATE, ExprType.TEXT: TEXT, ExprType.ENUM: TEXT}
+
+
+def _num(value: Decimal) -> _X:
+    return _X(_number(value), NUM, _scale_of(value), False, value)
+
+
+_ZERO = Decimal(0)
+
+
+def _typed(x: _X, scale: int) -> exp.Expression:
+    """``x`` as DECIMAL(38, scale); exact when ``scale`` >= x.scale."""
+    return _cast(x.sql, _dec_type(scale))
+
+
+def _null_num(scale: int = 0) -> _X:
+    return _X(_cast(exp.Null(), _dec_type(scale)), NUM, scale, True)
+
+
+def _pick(whens: list[tuple[exp.Expression, _X]], default: _X | None, nullable: bool = False) -> _X:
+    """A CASE over numbers, every branch cast to one scale."""
+    values = [v for _, v in whens] + ([default] if default is not None else [])
+    scale = max(v.scale for v in values)
+    return _X(_case([(c, _typed(v, scale)) for c, v in whens], _typed(default, scale) if default is not None else None),
+              NUM, scale, nullable or any(v.nullable for v in values) or default is None)
+
+
+def _add(a: _X, b: _X) -> _X:
+    return _X(_bin(exp.Add, a.sql, b.sql), NUM, max(a.scale, b.scale), a.nullable or b.nullable)
+
+
+def _sub(a: _X, b: _X) -> _X:
+    return _X(_bin(exp.Sub, a.sql, b.sql), NUM, max(a.scale, b.scale), a.nullable or b.nullable)
+
+
+def _neg(a: _X) -> _X:
+    if a.const is not None:
+        return _num(-a.const)
+    return _X(_minus(a.sql), NUM, a.scale, a.nullable)
+
+
+def _mul(a: _X, b: _X) -> _X:
+    if a.const is not None and b.const is not None:
+        return _num(a.const * b.const)
+    if a.scale + b.scale > PRECISION:  # the engine could not hold the exact product
+        a, b = (a, _X(_typed(b, PRECISION - a.scale), NUM, PRECISION - a.scale, b.nullable)) if b.scale >= a.scale \
+            else (_X(_typed(a, PRECISION - b.scale), NUM, PRECISION - b.scale, a.nullable), b)
+    product = _X(_bin(exp.Mul, a.sql, b.sql), NUM, a.scale + b.scale, a.nullable or b.nullable)
+    if product.scale > MAX_SCALE:
+        product = _X(_typed(product, MAX_SCALE), NUM, MAX_SCALE, product.nullable)
+    return product
+
+
+def _sum(parts: list[_X]) -> _X:
+    if not parts:
+        return _num(_ZERO)
+    total = parts[0]
+    for part in parts[1:]:
+        total = _add(total, part)
+    return total
+
+
+def _when(condition: _X, then: _X, otherwise: _X) -> _X:
+    """CASE WHEN condition THEN then ELSE otherwise END, NULL when the condition is."""
+    if condition.const is True:
+        return then
+    if condition.const is False:
+        return otherwise
+    whens = [(condition.sql, then)]
+    if condition.nullable:
+        whens.append((_not(condition.sql), otherwise))
+        return _pick(whens, None, nullable=True)
+    return _pick(whens, otherwise)
+
+
+def _zero_of(x: _X) -> _X:
+    """0, or NULL when ``x`` is: a zeroed value keeps the error it hides."""
+    return _mul(x, _num(_ZERO)) if x.nullable else _num(_ZERO)
+
+
+class _Dialect:
+    """What differs between engines, as sqlglot trees (never as text)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        #: compute each stage once: an inlined stage would repeat the expressions of the stages under it
+        self.materialize = MATERIALIZE.get(name, False)
+
+    def exact_quotient(self, dividend: exp.Expression, divisor: exp.Expression) -> exp.Expression:
+        """``dividend / divisor`` for whole numbers the divisor divides, as DECIMAL(38, 0)."""
+        if self.name == "duckdb":  # DECIMAL / DECIMAL is a DOUBLE there: divide 128-bit integers
+            big = exp.DataType.build("HUGEINT", dialect="duckdb")
+            quotient = exp.IntDiv(this=_wrap(_cast(dividend, big)), expression=_wrap(_cast(divisor, big)))
+            return _cast(quotient, _dec_type(0))
+        return _cast(_bin(exp.Div, dividend, divisor), _dec_type(0))
+
+
+# ---- the calendar of working days ---------------------------------------------------------
+
+
+@attrs.frozen
+class _Calendar:
+    """The official calendar as steps: working days from a fixed origin up to a
+    day are the weekdays up to it plus the adjustment of the step holding it
+    (weekday holidays take one off, weekend days worked add one)."""
+
+    first: datetime.date
+    last: datetime.date
+    #: (first day, cumulative adjustment from that day on), sorted; the first starts on `first`
+    steps: tuple[tuple[datetime.date, int], ...]
+
+    @staticmethod
+    def load() -> "_Calendar":
+        import chinese_calendar
+
+        from assessc.runtime.workdays import covered_years
+
+        first, last = covered_years()
+        delta: dict[datetime.date, int] = {}
+        for day in chinese_calendar.holidays:
+            if day.weekday() < 5 and day not in chinese_calendar.workdays:
+                delta[day] = -1  # a weekday off
+        for day in chinese_calendar.workdays:
+            if day.weekday() >= 5:
+                delta[day] = +1  # a weekend day worked (调休)
+        start, end = datetime.date(first, 1, 1), datetime.date(last, 12, 31)
+        steps, running = [(start, 0)], 0
+        for day in sorted(d for d in delta if start <= d <= end):
+            running += delta[day]
+            if day == start:
+                steps[0] = (start, running)
+            else:
+                steps.append((day, running))
+        return _Calendar(start, end, tuple(steps))
+
+    def index(self, day: datetime.date) -> int | None:
+        """Working days from a fixed origin up to ``day``: workdays(a, b) = index(b) − index(a)."""
+        if not self.first <= day <= self.last:
+            return None
+        n = (day - _EPOCH).days + 1
+        adjust = 0
+        for step, running in self.steps:
+            if step > day:
+                break
+            adjust = running
+        return 5 * (n // 7) + min(n % 7, 5) + adjust
+
+    def table(self) -> exp.Select:
+        """The steps as rows (lo, hi, adjustment) over day numbers, lo <= day < hi."""
+        numbers = [(day - _EPOCH).days for day, _ in self.steps] + [(self.last - _EPOCH).days + 1]
+        rows = [exp.Tuple(expressions=[exp.Literal.number(numbers[k]), exp.Literal.number(numbers[k + 1]),
+                                       exp.Literal.number(running)])
+                for k, (_, running) in enumerate(self.steps)]
+        values = exp.Values(expressions=rows, alias=exp.TableAlias(
+            this=_ident("_v"), columns=[_ident("lo"), _ident("hi"), _ident("adjust")]))
+        return _select([exp.Star()], values)
+
+    def index_sql(self, day: exp.Expression, steps: str | None = None) -> exp.Expression:
+        """:meth:`index` in SQL, NULL outside the calendar's years (no step holds the day).
+        ``steps`` names a join of ``_steps`` on :meth:`holds`; without it, a scalar subquery finds the step."""
+        number = self.day_number(day)
+        n = _bin(exp.Add, number, exp.Literal.number(1))
+        weeks = _bin(exp.Mul, exp.Literal.number(5), exp.IntDiv(this=_wrap(n), expression=exp.Literal.number(7)))
+        rest = exp.Least(this=_bin(exp.Mod, n, exp.Literal.number(7)), expressions=[exp.Literal.number(5)],
+                         ignore_nulls=True)
+        if steps is not None:
+            adjust: exp.Expression = _col("adjust", steps)
+        else:
+            adjust = exp.Subquery(this=_select([exp.Max(this=_col("adjust", "_S"))], _table("_steps", "_S"),
+                                               where=self.holds(number, "_S")))
+        return _cast(_bin(exp.Add, _bin(exp.Add, weeks, rest), adjust), _dec_type(0))
+
+    @staticmethod
+    def day_number(day: exp.Expression) -> exp.Expression:
+        return exp.DateDiff(this=day, expression=_date(_EPOCH), unit=exp.var("DAY"))
+
+    @staticmethod
+    def holds(number: exp.Expression, steps: str) -> exp.Expression:
+        return exp.and_(_bin(exp.LTE, _col("lo", steps), number), _bin(exp.LT, number, _col("hi", steps)))
+
+
+# ---- contexts: where an expression's facts and fields come from --------------------------
+
+
+class _EntityRow:
+    """An expression over one entity's row (the CTE chain)."""
+
+    ledger = None
+
+    def __init__(self, compiler: "_Compiler"):
+        self.c = compiler
+
+    def fact(self, decl: FactDecl, span) -> _X:
+        return self.c.fact_column(decl, span, None)
+
+    def field(self, decl: FactDecl, span) -> _X:  # pragma: no cover - the IR keeps fields inside `where`
+        raise SQLUnsupported("a ledger field outside a ledger's `where`", span)
+
+    def aggregate(self, key, build: Callable[[], "_Aggregate"]) -> _X:
+        return self.c.aggregate(key, build)
+
+    def workday_index(self, expr: ir.Expr, value: _X) -> _X:
+        if isinstance(expr, ir.FactRef):
+            return self.c.workday_column(expr.fact, expr.span)
+        return _X(self.c.calendar.index_sql(value.sql), NUM, 0, True)
+
+
+class _LedgerRow:
+    """An expression over one entry of a ledger (joined with its entity's facts as ``F``)."""
+
+    def __init__(self, compiler: "_Compiler", ledger: "_Ledger"):
+        self.c, self.ledger = compiler, ledger
+        self.reads_facts = False
+
+    def fact(self, decl: FactDecl, span) -> _X:
+        self.reads_facts = True
+        return self.c.fact_column(decl, span, "F")
+
+    def field(self, decl: FactDecl, span) -> _X:
+        return self.ledger.field(decl, span)
+
+    def aggregate(self, key, build) -> _X:
+        raise SQLUnsupported("a ledger sum or entry count inside a ledger's `where`", None)
+
+    def workday_index(self, expr: ir.Expr, value: _X) -> _X:
+        return _X(self.c.calendar.index_sql(value.sql), NUM, 0, True)
+
+
+# ---- facts, ledgers and aggregates -----------------------------------------------------------
+
+
+@attrs.define
+class _Fact:
+    decl: FactDecl
+    column: str  # internal name of the typed value (evidence: the number of items present)
+    raw: str  # internal name of the input column as read
+    x_kind: str
+    scale: int
+
+
+@attrs.define
+class _Ledger:
+    compiler: "_Compiler"
+    decl: FactDecl
+    cte: str
+    table: str
+    fields: dict = attrs.Factory(dict)  # name -> (column, _X kind, scale, decl)
+
+    def field(self, decl: FactDecl, span) -> _X:
+        name = decl.name
+        if name not in self.fields:
+            kind, scale = self.compiler.value_kind(decl, span)
+            if kind == "evidence":
+                raise SQLUnsupported("an evidence field in a ledger", span)
+            self.fields[name] = (f"_c{len(self.fields) + 1}", kind, scale, decl)
+        column, kind, scale, _ = self.fields[name]
+        return _X(_col(column, "L"), kind, scale)
+
+
+@attrs.define
+class _Aggregate:
+    ledger: _Ledger
+    column: str
+    value: exp.Expression | None  # the entry's points (None: count entries)
+    scale: int
+    where: exp.Expression | None
+    group: str | None  # the internal column of the `highest per` field
+    reads_facts: bool
+
+
+# ---- the compiler ------------------------------------------------------------------------------
+
+
+class _Compiler:
+    def __init__(self, graph: ScoringGraph, dialect: str, table: str, id_column: str,
+                 ledger_tables: Mapping[str, str], fact_scale: int):
+        self.graph, self.policy = graph, graph.policy
+        self.dialect = _Dialect(dialect)
+        self.table, self.id_column = table, id_column
+        self.ledger_tables = dict(ledger_tables)
+        self.fact_scale = fact_scale
+        self.rounding = self.policy.rounding
+        self.round_each = self.rounding is not None and self.rounding.scope == "each"
+        self.facts: dict[str, _Fact] = {}
+        self.ledgers: dict[str, _Ledger] = {}
+        self.aggregates: dict[object, _Aggregate] = {}
+        self.workdays: dict[str, str] = {}  # date fact -> internal column of its working-day index
+        self._calendar: _Calendar | None = None
+        self.entity = _EntityRow(self)
+        self.counter = 0
+
+    def fresh(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    @property
+    def calendar(self) -> _Calendar:
+        if self._calendar is None:
+            self._calendar = _Calendar.load()
+        return self._calendar
+
+    # ---- facts ---------------------------------------------------------------------------
+    def value_kind(self, decl: FactDecl, span) -> tuple[str, int]:
+        kind = decl.type.kind
+        if kind in (Kind.COUNT, Kind.RANK):
+            return NUM, 0
+        if kind in NUMERIC_KINDS:
+            scales = [self.fact_scale] + [_scale_of(v) for v in (decl.type.low, decl.type.high) if v is not None]
+            if isinstance(decl.default, Decimal):
+                scales.append(_scale_of(decl.default))
+            return NUM, max(scales)
+        if kind is Kind.BOOL:
+            return BOOL, 0
+        if kind is Kind.DATE:
+            return DATE, 0
+        if kind in (Kind.TEXT, Kind.ENUM):
+            return TEXT, 0
+        if kind is Kind.EVIDENCE:
+            return "evidence", 0
+        raise SQLUnsupported(f"the {kind.value} fact `{decl.name}` as a value", span)
+
+    def fact_column(self, decl: FactDecl, span, table: str | None) -> _X:
+        fact = self.facts.get(decl.name)
+        if fact is None:
+            if decl.type.kind is Kind.LEDGER:  # pragma: no cover - the type checker keeps ledgers out of values
+                raise SQLUnsupported(f"the ledger `{decl.name}` as a value", span)
+            kind, scale = self.value_kind(decl, span)
+            k = len(self.facts) + 1
+            fact = self.facts[decl.name] = _Fact(decl, f"_f{k}", f"_r{k}", NUM if kind == "evidence" else kind, scale)
+        return _X(_col(fact.column, table), fact.x_kind, fact.scale)
+
+    def workday_column(self, decl: FactDecl, span) -> _X:
+        self.fact_column(decl, span, None)
+        if decl.name not in self.workdays:
+            self.calendar  # noqa: B018 - the query needs its steps
+            self.workdays[decl.name] = f"_w{len(self.workdays) + 1}"
+        return _X(_col(self.workdays[decl.name]), NUM, 0, True)
+
+    def ledger(self, decl: FactDecl) -> _Ledger:
+        if decl.name not in self.ledgers:
+            k = len(self.ledgers) + 1
+            default = f"{self.table}_{decl.name}"
+            self.ledgers[decl.name] = _Ledger(self, decl, f"_L{k}", self.ledger_tables.get(decl.name, default))
+        return self.ledgers[decl.name]
+
+    def aggregate(self, key, build: Callable[[], _Aggregate]) -> _X:
+        if key not in self.aggregates:
+            self.aggregates[key] = build()
+        found = self.aggregates[key]
+        return _X(_col(found.column), NUM, found.scale)
+
+    # ---- expressions -------------------------------------------------------------------------
+    def expr(self, e: ir.Expr, row) -> _X:
+        if isinstance(e, ir.Const):
+            return self.const(e)
+        if isinstance(e, ir.FactRef):
+            return row.fact(e.fact, e.span)
+        if isinstance(e, ir.FieldRef):
+            return row.field(e.fact, e.span)
+        if isinstance(e, ir.MissingCount):
+            present = row.fact(e.fact, e.span)
+            return _sub(_num(Decimal(len(e.fact.type.members))), present)
+        if isinstance(e, ir.EntryCount):
+            if e.fact.type.kind is Kind.EVIDENCE:
+                if e.where is not None:
+                    raise SQLUnsupported("`count` of an evidence fact with `where`", e.span)
+                return row.fact(e.fact, e.span)
+            return self.entry_count(e, row)
+        if isinstance(e, ir.LedgerValue):
+            return self.ledger_sum(e.body, row, e.span)
+        if isinstance(e, ir.Unary):
+            operand = self.expr(e.operand, row)
+            if e.op == "not":
+                if operand.const is not None:
+                    return _X(exp.false() if operand.const else exp.true(), BOOL, const=not operand.const)
+                return _X(_not(operand.sql), BOOL, nullable=operand.nullable)
+            return _neg(operand)
+        if isinstance(e, ir.InSet):
+            value = self.expr(e.value, row)
+            return _X(exp.In(this=_wrap(value.sql), expressions=[_string(m) for m in e.members]), BOOL,
+                      nullable=value.nullable)
+        if isinstance(e, ir.LookupValue):
+            return self.lookup(self.expr(e.key, row), e.table, strict=True)
+        if isinstance(e, ir.Call):
+            return self.call(e, row)
+        if isinstance(e, ir.Binary):
+            return self.binary(e, row)
+        raise SQLUnsupported(f"the expression {type(e).__name__}", getattr(e, "span", None))
+
+    def const(self, e: ir.Const) -> _X:
+        value = e.value
+        if isinstance(value, bool):
+            return _X(exp.true() if value else exp.false(), BOOL, const=value)
+        if isinstance(value, Decimal):
+            return _num(value)
+        if e.type is ExprType.DATE:
+            day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
+            return _X(_date(day), DATE, const=day)
+        return _X(_string(str(value)), TEXT, const=str(value))
+
+    def binary(self, e: ir.Binary, row) -> _X:
+        op = e.op
+        left, right = self.expr(e.left, row), self.expr(e.right, row)
+        if op in ("and", "or"):
+            # Python's short circuit: the right side matters only when the left one lets it,
+            # and an error on the left is an error.
+            if left.nullable:
+                decided = exp.false() if op == "and" else exp.true()
+                whens = [(left.sql, right.sql), (_not(left.sql), decided)] if op == "and" else \
+                    [(left.sql, decided), (_not(left.sql), right.sql)]
+                return _X(_case(whens, None), BOOL, nullable=True)
+            cls = exp.And if op == "and" else exp.Or
+            return _X(_bin(cls, left.sql, right.sql), BOOL, nullable=right.nullable)
+        if op == "+":
+            return _add(left, right)
+        if op == "-":
+            return _sub(left, right)
+        if op == "*":
+            return _mul(left, right)
+        if op == "/":
+            return self.divide(left, right)
+        cls = {"==": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}[op]
+        return _X(_bin(cls, left.sql, right.sql), BOOL, nullable=left.nullable or right.nullable)
+
+    def call(self, e: ir.Call, row) -> _X:
+        if e.func in ("min", "max"):
+            args = [self.expr(a, row) for a in e.args]
+            scale = max(a.scale for a in args)
+            cls = exp.Least if e.func == "min" else exp.Greatest
+            typed = [_typed(a, scale) for a in args]
+            sql = cls(this=typed[0], expressions=typed[1:], ignore_nulls=True)
+            nullable = [a for a in args if a.nullable]
+            if nullable:  # LEAST and GREATEST skip NULLs; an error must not be skipped
+                any_null = nullable[0].sql.is_(exp.Null())
+                for a in nullable[1:]:
+                    any_null = exp.or_(any_null, a.sql.is_(exp.Null()))
+                sql = _case([(any_null, _cast(exp.Null(), _dec_type(scale)))], sql)
+            return _X(sql, NUM, scale, bool(nullable))
+        if e.func == "workdays":
+            return self.workdays_between(e, row)
+        raise SQLUnsupported(f"the function `{e.func}()`", e.span, "it is known only in outcomes")
+
+    def workdays_between(self, e: ir.Call, row) -> _X:
+        (a_expr, b_expr) = e.args
+        a, b = self.expr(a_expr, row), self.expr(b_expr, row)
+        if a.const is not None and b.const is not None:
+            from assessc.runtime.workdays import CalendarError, workdays_between
+
+            try:
+                return _num(workdays_between(a.const, b.const))
+            except CalendarError:
+                return _null_num()
+        index = []
+        for expr, value in ((a_expr, a), (b_expr, b)):
+            if value.const is not None:
+                found = self.calendar.index(value.const)
+                index.append(_num(Decimal(found)) if found is not None else _null_num())
+            else:
+                index.append(row.workday_index(expr, value))
+        not_after = _X(_bin(exp.LTE, b.sql, a.sql), BOOL, nullable=a.nullable or b.nullable)
+        return _when(not_after, _num(_ZERO), _sub(index[1], index[0]))
+
+    def divide(self, x: _X, y: _X) -> _X:
+        """``x / y``: exact when the quotient has a finite decimal form, else rounded
+        half-even at DIVISION_SCALE places; NULL for a divisor of 0."""
+        if y.const is not None:
+            if y.const == 0:
+                return _null_num(max(x.scale, DIVISION_SCALE))
+            context = decimal.Context(prec=200, traps=[])
+            reciprocal = context.divide(Decimal(1), y.const)
+            if not context.flags[decimal.Inexact] and _scale_of(reciprocal) <= DIVISION_SCALE:
+                if x.const is not None:
+                    return _num(x.const * reciprocal)
+                return _mul(x, _num(reciprocal))
+        k = DIVISION_SCALE + y.scale  # x·10^k / (y·10^sy) = (x / y)·10^DIVISION_SCALE
+        if x.scale > k:
+            x = _X(_typed(x, k), NUM, k, x.nullable)
+        dividend = _cast(_bin(exp.Mul, x.sql, exp.Literal.number("1" + "0" * k)), _dec_type(0))
+        if y.const is not None:
+            whole = y.const.scaleb(y.scale)
+            divisor: exp.Expression = exp.Literal.number(_plain(abs(whole)))
+            if whole < 0:
+                dividend = _minus(dividend)
+            nullable = x.nullable
+        else:
+            scaled = _cast(_bin(exp.Mul, y.sql, exp.Literal.number("1" + "0" * y.scale)), _dec_type(0))
+            dividend = _case([(_bin(exp.LT, scaled, exp.Literal.number(0)), _minus(dividend))], dividend)
+            divisor = exp.Nullif(this=exp.Abs(this=scaled), expression=exp.Literal.number(0))
+            nullable = True
+        rest = _bin(exp.Mod, dividend, divisor)
+        truncated = self.dialect.exact_quotient(_bin(exp.Sub, dividend, rest), divisor)
+        twice = _bin(exp.Mul, exp.Literal.number(2), rest)
+        odd = _bin(exp.NEQ, _bin(exp.Mod, truncated, exp.Literal.number(2)), exp.Literal.number(0))
+        up = exp.or_(_bin(exp.GT, twice, divisor), exp.and_(_bin(exp.EQ, twice, divisor), odd))
+        down = exp.or_(_bin(exp.LT, twice, _minus(divisor)),
+                       exp.and_(_bin(exp.EQ, twice, _minus(divisor)), odd))
+        rounded = _case([(up, _bin(exp.Add, truncated, exp.Literal.number(1))),
+                         (down, _bin(exp.Sub, truncated, exp.Literal.number(1)))], truncated)
+        unit = _number(Decimal(1).scaleb(-DIVISION_SCALE))
+        return _X(_cast(_bin(exp.Mul, rounded, unit), _dec_type(DIVISION_SCALE)), NUM, DIVISION_SCALE, nullable)
+
+    def lookup(self, key: _X, table: ir.Table, strict: bool) -> _X:
+        """The first row ``key`` matches; else the `else` value; else 0 (a term) or
+        NULL (a value that must be found)."""
+        whens: list[tuple[exp.Expression, _X]] = []
+        if key.nullable:
+            whens.append((key.sql.is_(exp.Null()), _null_num()))
+        for row in table.rows:
+            if row.member is not None:
+                condition = _bin(exp.EQ, key.sql, _string(row.member))
+            elif row.low == row.high:
+                condition = _bin(exp.EQ, key.sql, _number(row.low))
+            else:
+                condition = exp.Between(this=_wrap(key.sql), low=_number(row.low), high=_number(row.high))
+            whens.append((condition, _num(row.value)))
+        if table.default is not None:
+            default = _num(table.default)
+        elif strict:
+            default = _null_num()
+        else:
+            default = _num(_ZERO)
+        if not whens:
+            return default
+        return _pick(whens, default, nullable=default.nullable or key.nullable)
+
+    def matrix(self, row_key: _X, column_key: _X, matrix: ir.Matrix) -> _X:
+        whens = []
+        for entry in matrix.rows:
+            for column, value in zip(matrix.columns, entry.values):
+                condition = exp.and_(_bin(exp.EQ, row_key.sql, _string(entry.member)),
+                                     _bin(exp.EQ, column_key.sql, _string(column)))
+                whens.append((condition, _num(value)))
+        return _pick(whens, _num(_ZERO)) if whens else _num(_ZERO)
+
+    # ---- ledgers -------------------------------------------------------------------------------
+    def _where(self, where: ir.Expr | None, row: _LedgerRow, span) -> exp.Expression | None:
+        if where is None:
+            return None
+        condition = self.expr(where, row)
+        if condition.nullable:
+            raise SQLUnsupported("a `where` condition that can fail (a lookup without `else`, a working-day count)",
+                                 span, "an error inside an aggregate cannot be kept apart from a value")
+        return condition.sql
+
+    def ledger_sum(self, body: ir.LedgerSum, row, span) -> _X:
+        if not isinstance(row, _EntityRow):
+            raise SQLUnsupported("a ledger sum inside a ledger's `where`", span)
+
+        def build() -> _Aggregate:
+            ledger = self.ledger(body.ledger)
+            entry = _LedgerRow(self, ledger)
+            field = entry.field(body.ledger.type.field(body.field), span)
+            if body.column_field is not None:
+                points = self.matrix(field, entry.field(body.ledger.type.field(body.column_field), span), body.table)
+            else:
+                points = self.lookup(field, body.table, strict=False)
+            group = None
+            if body.group is not None:
+                entry.field(body.ledger.type.field(body.group), span)
+                group = ledger.fields[body.group][0]
+            where = self._where(body.where, entry, span)
+            return _Aggregate(ledger, self.fresh("_g"), _typed(points, points.scale), points.scale, where, group,
+                              entry.reads_facts)
+
+        return row.aggregate(("sum", body), build)
+
+    def entry_count(self, e: ir.EntryCount, row) -> _X:
+        if not isinstance(row, _EntityRow):
+            raise SQLUnsupported("an entry count inside a ledger's `where`", e.span)
+
+        def build() -> _Aggregate:
+            ledger = self.ledger(e.fact)
+            entry = _LedgerRow(self, ledger)
+            where = self._where(e.where, entry, e.span)
+            return _Aggregate(ledger, self.fresh("_g"), None, 0, where, None, entry.reads_facts)
+
+        return row.aggregate(("count", e.fact.name, e.where), build)
+
+    # ---- terms --------------------------------------------------------------------------------
+    def body(self, body: ir.TermBody, row, span) -> _X:
+        if isinstance(body, ir.Value):
+            return self.expr(body.expr, row)
+        if isinstance(body, ir.Per):
+            return _mul(self.expr(body.amount, row), self.expr(body.count, row))
+        if isinstance(body, ir.Steps):
+            amount, step = self.expr(body.amount, row), self.expr(body.step, row)
+            threshold, value = self.expr(body.threshold, row), self.expr(body.value, row)
+            gap = _sub(threshold, value) if body.direction == "below" else _sub(value, threshold)
+            ratio = self.divide(gap, step)
+            if body.partial == "whole":
+                steps = _X(exp.Floor(this=ratio.sql), NUM, 0, ratio.nullable)
+            elif body.partial == "started":
+                steps = _X(exp.Ceil(this=ratio.sql), NUM, 0, ratio.nullable)
+            else:
+                steps = ratio
+            positive = _X(_bin(exp.GT, gap.sql, exp.Literal.number(0)), BOOL, nullable=gap.nullable)
+            return _when(positive, _mul(steps, amount), _num(_ZERO))
+        if isinstance(body, ir.Lookup):
+            return self.lookup(self.expr(body.key, row), body.table, strict=False)
+        if isinstance(body, ir.LedgerSum):
+            return self.ledger_sum(body, row, span)
+        raise SQLUnsupported(f"the term {type(body).__name__}", span)  # pragma: no cover
+
+    def term(self, term: ir.Term) -> _X:
+        amount = self.body(term.body, self.entity, term.span)
+        if term.sign < 0:
+            amount = _neg(amount)
+        if term.condition is not None:
+            amount = _when(self.expr(term.condition, self.entity), amount, _num(_ZERO))
+        return amount
+
+    def round(self, x: _X) -> _X:
+        places, mode = self.rounding.places, self.rounding.mode
+        if x.scale <= places:
+            return _X(_typed(x, places), NUM, places, x.nullable, x.const)
+        if self.dialect.name == "duckdb" and mode == "half_up":  # ROUND on a DECIMAL is half away from zero there
+            return _X(_typed(_X(exp.Round(this=x.sql, decimals=exp.Literal.number(places)), NUM), places),
+                      NUM, places, x.nullable)
+        shifted = _bin(exp.Mul, x.sql, exp.Literal.number("1" + "0" * places))
+        floor, ceil = exp.Floor(this=shifted), exp.Ceil(this=shifted)
+        negative = _bin(exp.LT, x.sql, exp.Literal.number(0))
+        half = exp.Literal.number("0.5")
+        if mode == "half_up":  # ties away from zero (四舍五入)
+            away = _minus(exp.Floor(this=_bin(exp.Add, _minus(shifted), half)))
+            whole = _case([(negative, away)], exp.Floor(this=_bin(exp.Add, shifted, half)))
+        elif mode == "half_even":
+            fraction = _bin(exp.Sub, shifted, floor)
+            even = _bin(exp.EQ, _bin(exp.Mod, floor, exp.Literal.number(2)), exp.Literal.number(0))
+            whole = _case([(_bin(exp.GT, fraction, half), _bin(exp.Add, floor, exp.Literal.number(1))),
+                           (_bin(exp.LT, fraction, half), floor), (even, floor)],
+                          _bin(exp.Add, floor, exp.Literal.number(1)))
+        elif mode == "down":
+            whole = _case([(negative, ceil)], floor)
+        elif mode == "up":
+            whole = _case([(negative, floor)], ceil)
+        elif mode == "floor":
+            whole = floor
+        elif mode == "ceiling":
+            whole = ceil
+        else:
+            raise SQLUnsupported(f"the rounding mode `{mode}`", self.rounding.span)
+        unit = _number(Decimal(1).scaleb(-places))
+        return _X(_cast(_bin(exp.Mul, whole, unit), _dec_type(places)), NUM, places, x.nullable)
+
+
+# ---- the query ------------------------------------------------------------------------------------
+
+
+@attrs.define
+class _Column:
+    name: str
+    value: _X
+
+    def select(self) -> exp.Expression:
+        v = self.value
+        sql = _typed(v, v.scale) if v.kind == NUM else v.sql
+        return exp.alias_(sql, _ident(self.name))
+
+    def ref(self) -> _X:
+        return _X(_col(self.name), self.value.kind, self.value.scale, self.value.nullable, self.value.const)
+
+
+class _Query:
+    def __init__(self, compiler: _Compiler):
+        self.c = compiler
+        self.policy = compiler.policy
+        self.stages: list[tuple[str, list[_Column]]] = []
+
+    def build(self) -> exp.Select:
+        c, policy = self.c, self.policy
+        reserved = {"id", "total"}
+        for node in policy.all_nodes():
+            if node.id in reserved:
+                raise SQLUnsupported(f"an item keyed `{node.id}`", node.span,
+                                     "its column would clash with the `id` or `total` column")
+        nodes = list(policy.all_nodes())
+        index = {node.id: k for k, node in enumerate(nodes, start=1)}
+        # applicability flags, top down: an item applies when its ancestors do and its condition holds
+        active: dict[str, _X | None] = {}
+        flags: list[_Column] = []
+
+        def visit(node: ir.Node, parent: _X | None) -> None:
+            mine = parent
+            if node.applies is not None:
+                own = c.expr(node.applies, c.entity)
+                if parent is None:
+                    flag = own
+                elif own.const is not None:
+                    flag = parent if own.const else _X(exp.false(), BOOL, const=False)
+                else:
+                    whens = [(parent.sql, own.sql)]
+                    if parent.nullable:
+                        whens.append((_not(parent.sql), exp.false()))
+                        flag = _X(_case(whens, None), BOOL, nullable=True)
+                    else:
+                        flag = _X(_case(whens, exp.false()), BOOL, nullable=own.nullable)
+                column = _Column(f"_a{index[node.id]}", flag)
+                flags.append(column)
+                mine = column.ref()
+            active[node.id] = mine
+            for child in node.children:
+                visit(child, mine)
+
+        for top in (*policy.items, *policy.bonuses, *policy.penalties):
+            visit(top, None)
+
+        height: dict[str, int] = {}
+
+        def measure(node: ir.Node) -> int:
+            height[node.id] = 1 + max((measure(ch) for ch in node.children), default=-1)
+            return height[node.id]
+
+        for top in (*policy.items, *policy.bonuses, *policy.penalties):
+            measure(top)
+        value: dict[str, _X] = {}  # item id -> its final column
+        for level in range(max(height.values(), default=-1) + 1):
+            level_nodes = [n for n in nodes if height[n.id] == level]
+            terms, raws, scaled, finals = [], [], [], []
+            for node in level_nodes:
+                k = index[node.id]
+                parts: list[_X] = []
+                if node.start is not None:
+                    parts.append(c.expr(node.start, c.entity))
+                for j, term in enumerate(node.terms, start=1):
+                    column = _Column(f"_t{k}_{j}", c.term(term))
+                    terms.append(column)
+                    parts.append(c.round(column.ref()) if c.round_each else column.ref())
+                for child in node.children:
+                    parts.append(self.child_line(child, value[child.id], active[child.id]))
+                raw = _sum(parts)
+                if active[node.id] is not None:  # NULL where the item does not apply (never read there)
+                    raw = _X(_case([(active[node.id].sql, _typed(raw, raw.scale))], None), NUM, raw.scale,
+                             raw.nullable or active[node.id].nullable)
+                raw_column = _Column(f"_s{k}", raw)
+                raws.append(raw_column)
+                u = raw_column.ref()
+                if node.coefficient is not None or c.round_each:
+                    if node.coefficient is not None:
+                        u = _mul(u, c.expr(node.coefficient, c.entity))
+                    if c.round_each:
+                        u = c.round(u)
+                    u_column = _Column(f"_u{k}", u)
+                    scaled.append(u_column)
+                    u = u_column.ref()
+                finals.append(_Column(f"_i{k}", self.final(node, raw_column.ref(), u, active[node.id])))
+            for name, columns in (("t", terms), ("s", raws), ("u", scaled), ("v", finals)):
+                if columns:
+                    self.stages.append((f"_{name}{level}", columns))
+            for column, node in zip(finals, level_nodes):
+                value[node.id] = column.ref()
+        # the total
+        main = _sum([self.child_line(top, value[top.id], active[top.id]) for top in policy.items])
+        if policy.coefficient is not None:
+            main = _mul(main, c.expr(policy.coefficient, c.entity))
+        if policy.max is not None:
+            summed = _Column("_m", main)
+            self.stages.append(("_main", [summed]))
+            main = summed.ref()
+            main = _pick([(_bin(exp.GT, main.sql, _number(policy.max)), _num(policy.max))], main)
+        extras = [self.child_line(n, value[n.id], active[n.id]) for n in (*policy.bonuses, *policy.penalties)]
+        before = _Column("_p", _sum([main] + extras))
+        self.stages.append(("_tot", [before]))
+        total = before.ref()
+        if policy.vetoes:
+            conditions = [c.expr(veto.condition, c.entity) for veto in policy.vetoes]
+            held = conditions[0].sql
+            for condition in conditions[1:]:
+                held = exp.or_(held, condition.sql)
+            whens = []
+            failing = [cond for cond in conditions if cond.nullable]
+            if failing:  # every veto is decided; an error in any is an error
+                any_null = failing[0].sql.is_(exp.Null())
+                for cond in failing[1:]:
+                    any_null = exp.or_(any_null, cond.sql.is_(exp.Null()))
+                whens.append((any_null, _null_num()))
+            whens.append((held, _zero_of(total)))
+            vetoed = _Column("_q", _pick(whens, total, nullable=bool(failing) or total.nullable))
+            self.stages.append(("_veto", [vetoed]))
+            total = vetoed.ref()
+        if c.rounding is not None:
+            total = c.round(total)
+        self.flags = flags
+        self.output = [(node.id, value[node.id]) for node in self._item_order()] + [("total", total)]
+        return self.assemble()
+
+    def _item_order(self):
+        by_id = {node.id: node for node in self.policy.all_nodes()}
+        return [by_id[g.id] for g in self.c.graph.order if g.kind == ITEM]
+
+    def child_line(self, child: ir.Node, value: _X, active: _X | None) -> _X:
+        """How a child counts in its parent: its value, or W × value × 100 / max."""
+        c = self.c
+        if child.weight is None:
+            return value
+        if child.max is None:  # pragma: no cover - the checker requires a max on a weighted item
+            raise SQLUnsupported("a weight on an item without `max`", child.span)
+        if isinstance(child.weight, ir.Lookup):  # a weight must be found, never a silent 0
+            weight = c.lookup(c.expr(child.weight.key, c.entity), child.weight.table, strict=True)
+        else:
+            weight = c.body(child.weight, c.entity, child.span)
+        on_hundred = c.divide(_mul(value, _num(Decimal(100))), _num(child.max))
+        amount = _mul(weight, on_hundred)
+        if c.round_each:
+            amount = c.round(amount)
+        if active is not None:
+            amount = _when(active, amount, _num(_ZERO))
+        return amount
+
+    def final(self, node: ir.Node, raw: _X, u: _X, active: _X | None) -> _X:
+        c = self.c
+        v = u
+        if node.floor is not None:
+            below = _bin(exp.LT, v.sql, _number(node.floor))
+            v = _pick([(below, _num(node.floor))], v)
+        if node.max is not None and not node.uncapped:
+            if node.kind == "penalty":
+                v = _pick([(_bin(exp.LT, v.sql, _number(-node.max)), _num(-node.max))], v)
+            else:
+                v = _pick([(_bin(exp.GT, v.sql, _number(node.max)), _num(node.max))], v)
+        if node.zero_if:
+            whens: list[tuple[exp.Expression, _X]] = []
+            for zero in node.zero_if:
+                condition = c.expr(zero.condition, c.entity)
+                whens.append((condition.sql, _zero_of(raw)))
+                if condition.nullable:
+                    whens.append((condition.sql.is_(exp.Null()), _null_num()))
+            v = _pick(whens, v)
+        if active is not None:
+            v = _when(active, v, _num(_ZERO))
+        return v
+
+    # ---- assembling the CTEs ------------------------------------------------------------------------
+    def assemble(self) -> exp.Select:
+        c = self.c
+        ctes: list[tuple[str, exp.Select]] = []
+        # 1. the input row: the id and every fact read, evidence cells normalised
+        raw_columns = [exp.alias_(_col(c.id_column), _ident("_id"))]
+        typed_columns = [_col("_id")]
+        for fact in c.facts.values():
+            source = _col(fact.decl.name)
+            if fact.decl.type.kind is Kind.EVIDENCE:
+                raw_columns.append(exp.alias_(_evidence_cell(source), _ident(fact.raw)))
+            else:
+                raw_columns.append(exp.alias_(source, _ident(fact.raw)))
+            typed_columns.append(exp.alias_(_typed_fact(fact, _col(fact.raw)), _ident(fact.column)))
+        if c._calendar is not None:
+            ctes.append(("_steps", c.calendar.table()))
+        ctes.append(("_raw", _select(raw_columns, _table(c.table))))
+        ctes.append(("_facts", _select(typed_columns, _table("_raw"))))
+        # 2. ledgers: their entries typed, and one aggregate per ledger sum or count
+        joins: list[exp.Join] = []
+        base_columns: list[exp.Expression] = []
+        for ledger in c.ledgers.values():
+            fields = [exp.alias_(_col(c.id_column), _ident("_id"))]
+            for name, (column, kind, scale, decl) in ledger.fields.items():
+                fields.append(exp.alias_(_typed_value(decl, kind, scale, _col(name)), _ident(column)))
+            ctes.append((ledger.cte, _select(fields, _table(ledger.table))))
+        plain: dict[str, list[_Aggregate]] = {}
+        for aggregate in c.aggregates.values():
+            if aggregate.group is None:
+                plain.setdefault(aggregate.ledger.cte, []).append(aggregate)
+        for k, aggregate in enumerate(c.aggregates.values(), start=1):
+            if aggregate.group is not None:
+                name = f"_A{aggregate.column}"
+                ctes.append((name, _grouped(aggregate)))
+                joins.append(_left_join(name))
+        for ledger_cte, aggregates in plain.items():
+            name = f"_A{ledger_cte}"
+            ctes.append((name, _ungrouped(ledger_cte, aggregates)))
+            joins.append(_left_join(name))
+        for aggregate in c.aggregates.values():
+            source = f"_A{aggregate.column}" if aggregate.group is not None else f"_A{aggregate.ledger.cte}"
+            summed = exp.Coalesce(this=_col(aggregate.column, source), expressions=[exp.Literal.number(0)])
+            base_columns.append(exp.alias_(_cast(summed, _dec_type(aggregate.scale)), _ident(aggregate.column)))
+        for fact_name, column in c.workdays.items():  # each date joined with the step holding it
+            day, steps = _col(c.facts[fact_name].column, "F"), f"_S{column}"
+            base_columns.append(exp.alias_(c.calendar.index_sql(day, steps), _ident(column)))
+            joins.append(exp.Join(this=_table("_steps", steps), side="LEFT",
+                                  on=c.calendar.holds(c.calendar.day_number(day), steps)))
+        if base_columns:
+            source = _table("_facts", "F")
+            ctes.append(("_base", _select(base_columns, source, star=exp.Column(this=exp.Star(), table=_ident("F")),
+                                          joins=joins)))
+        previous = ctes[-1][0]
+        stages = ([("_ctx", self.flags)] if self.flags else []) + self.stages
+        for name, columns in stages:
+            ctes.append((name, _select([col.select() for col in columns], _table(previous), star=exp.Star())))
+            previous = name
+        outputs = [exp.alias_(_col("_id"), _ident("id"))]
+        for name, v in self.output:
+            outputs.append(exp.alias_(_typed(v, v.scale), _ident(name)))
+        query = _select(outputs, _table(previous))
+        query.set("with_", exp.With(expressions=[
+            exp.CTE(this=select, alias=exp.TableAlias(this=_ident(name)), materialized=c.dialect.materialize or None)
+            for name, select in ctes]))
+        return query
+
+
+def _left_join(name: str) -> exp.Join:
+    return exp.Join(this=_table(name), side="LEFT",
+                    on=_bin(exp.EQ, _col("_id", name), _col("_id", "F")))
+
+
+def _entries(aggregate: _Aggregate) -> tuple[exp.Expression, list[exp.Join]]:
+    source = _table(aggregate.ledger.cte, "L")
+    joins = [exp.Join(this=_table("_facts", "F"), on=_bin(exp.EQ, _col("_id", "F"), _col("_id", "L")))] \
+        if aggregate.reads_facts else []
+    return source, joins
+
+
+def _ungrouped(ledger_cte: str, aggregates: list[_Aggregate]) -> exp.Select:
+    columns = [exp.alias_(_col("_id", "L"), _ident("_id"))]
+    joins: list[exp.Join] = []
+    for aggregate in aggregates:
+        value = aggregate.value if aggregate.value is not None else exp.Literal.number(1)
+        if aggregate.where is not None:
+            value = _case([(aggregate.where, value)], _cast(exp.Literal.number(0), _dec_type(aggregate.scale)))
+        columns.append(exp.alias_(exp.Sum(this=value), _ident(aggregate.column)))
+        if aggregate.reads_facts and not joins:
+            joins = _entries(aggregate)[1]
+    return _select(columns, _table(ledger_cte, "L"), joins=joins, group=[_col("_id", "L")])
+
+
+def _grouped(aggregate: _Aggregate) -> exp.Select:
+    """Σ over the distinct values of the group field of the highest points among its entries."""
+    source, joins = _entries(aggregate)
+    inner = _select([exp.alias_(_col("_id", "L"), _ident("_id")), exp.alias_(_col(aggregate.group, "L"), _ident("_k")),
+                     exp.alias_(exp.Max(this=aggregate.value), _ident("_m"))],
+                    source, joins=joins, where=aggregate.where,
+                    group=[_col("_id", "L"), _col(aggregate.group, "L")])
+    subquery = exp.Subquery(this=inner, alias=exp.TableAlias(this=_ident("B")))
+    return _select([exp.alias_(_col("_id", "B"), _ident("_id")), exp.alias_(exp.Sum(this=_col("_m", "B")),
+                                                                           _ident(aggregate.column))],
+                   subquery, group=[_col("_id", "B")])
+
+
+def _spellings(member) -> list[str]:
+    return [s for s in member.spellings if s != member.name]
+
+
+def _member_text(column: exp.Expression, members) -> exp.Expression:
+    """An enum cell read as the member's name (labels and aliases are other spellings of it)."""
+    whens = []
+    for member in members:
+        others = _spellings(member)
+        if others:
+            whens.append((exp.In(this=_wrap(column), expressions=[_string(s) for s in others]), _string(member.name)))
+    return _case(whens, column) if whens else column
+
+
+def _default_sql(decl: FactDecl, kind: str, scale: int) -> exp.Expression | None:
+    default = decl.default
+    if default is None:
+        return None
+    if kind == NUM:
+        return _cast(_number(Decimal(default)), _dec_type(scale))
+    if kind == BOOL:
+        return exp.true() if default else exp.false()
+    if kind == DATE:
+        day = default if isinstance(default, datetime.date) else datetime.date.fromisoformat(str(default))
+        return _date(day)
+    return _string(str(default))
+
+
+def _typed_value(decl: FactDecl, kind: str, scale: int, column: exp.Expression) -> exp.Expression:
+    if kind == NUM:
+        value = _cast(column, _dec_type(scale))
+    elif kind == BOOL:
+        value = _cast(column, "BOOLEAN")
+    elif kind == DATE:
+        value = _cast(column, "DATE")
+    else:
+        value = _cast(column, "TEXT")
+        if decl.type.kind is Kind.ENUM:
+            value = _member_text(value, decl.type.members)
+    default = _default_sql(decl, kind, scale)
+    return exp.Coalesce(this=value, expressions=[default]) if default is not None else value
+
+
+def _evidence_cell(column: exp.Expression) -> exp.Expression:
+    """The cell ``a;b`` as ``;a;b;``, so that each item is found with its separators."""
+    text: exp.Expression = exp.Coalesce(this=_cast(column, "TEXT"), expressions=[_string("")])
+    edge = _string(EVIDENCE_SEPARATOR)
+    return exp.DPipe(this=exp.DPipe(this=edge, expression=text), expression=edge.copy())
+
+
+def _typed_fact(fact: _Fact, column: exp.Expression) -> exp.Expression:
+    decl = fact.decl
+    if decl.type.kind is Kind.EVIDENCE:  # the number of declared items the cell lists
+        counts = []
+        for member in decl.type.members:
+            names = [s for s in member.spellings if s and EVIDENCE_SEPARATOR not in s]
+            found = None
+            for name in dict.fromkeys(names):
+                needle = _string(f"{EVIDENCE_SEPARATOR}{name}{EVIDENCE_SEPARATOR}")
+                hit = _bin(exp.GT, exp.StrPosition(this=column, substr=needle), exp.Literal.number(0))
+                found = hit if found is None else exp.or_(found, hit)
+            counts.append(_case([(found, exp.Literal.number(1))], exp.Literal.number(0)) if found is not None
+                          else exp.Literal.number(0))
+        total = counts[0] if counts else exp.Literal.number(0)
+        for count in counts[1:]:
+            total = _bin(exp.Add, total, count)
+        return _cast(total, _dec_type(0))
+    return _typed_value(decl, fact.x_kind, fact.scale, column)
+
+
+# ---- the API ----------------------------------------------------------------------------------------
+
+
+def _compile(graph: ScoringGraph, dialect: str, table: str, id_column: str,
+             ledger_tables: Mapping[str, str] | None, fact_scale: int) -> tuple[_Compiler, exp.Select]:
+    if not isinstance(fact_scale, int) or not 0 <= fact_scale <= 18:
+        raise ValueError("fact_scale must be a whole number from 0 to 18")
+    compiler = _Compiler(graph, dialect, table, id_column, ledger_tables or {}, fact_scale)
+    return compiler, _Query(compiler).build()
+
+
+def to_sql(graph: ScoringGraph, dialect: str = "duckdb", *, table: str = "facts", id_column: str = "id",
+           ledger_tables: Mapping[str, str] | None = None, fact_scale: int = FACT_SCALE, pretty: bool = True) -> str:
+    """One query scoring every row of ``table``: columns ``id``, one per item
+    (named by its node id) and ``total``.
+
+    ``table`` holds one row per entity: ``id_column`` and one column per fact
+    the policy reads (see :func:`create_tables`). A ledger fact ``L`` is read
+    from the table ``<table>_L`` (or ``ledger_tables[L]``): one row per entry,
+    with ``id_column`` and one column per field. ``fact_scale`` is the number
+    of decimals decimal, percent and amount facts are read with.
+
+    Raises :class:`SQLUnsupported` for a form SQL cannot express.
+    """
+    compiler, query = _compile(graph, dialect, table, id_column, ledger_tables, fact_scale)
+    return query.sql(dialect=dialect, pretty=pretty)
+
+
+def output_columns(graph: ScoringGraph) -> list[str]:
+    """The columns of the query's result, in order."""
+    return ["id"] + [node.id for node in graph.order if node.kind == ITEM] + ["total"]
+
+
+def create_tables(graph: ScoringGraph, dialect: str = "duckdb", *, table: str = "facts", id_column: str = "id",
+                  ledger_tables: Mapping[str, str] | None = None, fact_scale: int = FACT_SCALE) -> list[str]:
+    """``CREATE TABLE`` statements for the tables :func:`to_sql` reads: the
+    facts table and one table per ledger, with the columns the query reads."""
+    compiler, _ = _compile(graph, dialect, table, id_column, ledger_tables, fact_scale)
+    statements = []
+
+    def create(name: str, columns: list[tuple[str, str]]) -> str:
+        schema = exp.Schema(this=_table(name), expressions=[
+            exp.ColumnDef(this=_ident(column), kind=exp.DataType.build(kind)) for column, kind in columns])
+        return exp.Create(this=schema, kind="TABLE").sql(dialect=dialect)
+
+    columns = [(id_column, "TEXT")] + [(f.decl.name, _sql_type(f.decl, f.x_kind, f.scale))
+                                       for f in compiler.facts.values()]
+    statements.append(create(table, columns))
+    for ledger in compiler.ledgers.values():
+        fields = [(id_column, "TEXT")] + [(name, _sql_type(decl, kind, scale))
+                                          for name, (_, kind, scale, decl) in ledger.fields.items()]
+        statements.append(create(ledger.table, fields))
+    return statements
+
+
+def _sql_type(decl: FactDecl, kind: str, scale: int) -> str:
+    if decl.type.kind is Kind.EVIDENCE:
+        return "TEXT"
+    return {NUM: f"DECIMAL({PRECISION}, {scale})", BOOL: "BOOLEAN", DATE: "DATE", TEXT: "TEXT"}[kind]
+
+
+def table_columns(graph: ScoringGraph, *, fact_scale: int = FACT_SCALE) -> dict[str, list[tuple[str, FactDecl]]]:
+    """The facts the query reads, by table: ``""`` for the facts table, a ledger's
+    name for its entries: (column, declaration) pairs."""
+    compiler, _ = _compile(graph, "duckdb", "facts", "id", None, fact_scale)
+    out: dict[str, list[tuple[str, FactDecl]]] = {"": [(f.decl.name, f.decl) for f in compiler.facts.values()]}
+    for name, ledger in compiler.ledgers.items():
+        out[name] = [(field, decl) for field, (_, _, _, decl) in ledger.fields.items()]
+    return out
+
+
+def table_rows(graph: ScoringGraph, facts, *, table: str = "facts",
+               ledger_tables: Mapping[str, str] | None = None) -> dict[str, list[tuple]]:
+    """Rows for the tables of :func:`create_tables`, by table name, from typed facts: a
+    :class:`~assessc.facts.model.FactSet` (``Policy.load_facts``) or (id, values) pairs
+    (values as ``Policy.score_values`` takes them). Evidence becomes ``a;b``; an absent
+    value is None (NULL)."""
+    layout = table_columns(graph)
+    tables = {"": table} | {name: (ledger_tables or {}).get(name, f"{table}_{name}") for name in layout if name}
+    out: dict[str, list[tuple]] = {name: [] for name in tables.values()}
+    pairs = ((e.id, e.values) for e in facts.entities) if hasattr(facts, "entities") else facts
+    for entity, values in pairs:
+        out[table].append((entity, *(_cell(decl, values.get(name)) for name, decl in layout[""])))
+        for ledger, fields in layout.items():
+            for entry in values.get(ledger, ()) if ledger else ():
+                out[tables[ledger]].append((entity, *(_cell(decl, entry.get(name)) for name, decl in fields)))
+    return out
+
+
+def _cell(decl: FactDecl, value):
+    if value is None:
+        return None
+    if decl.type.kind is Kind.EVIDENCE:
+        return EVIDENCE_SEPARATOR.join(sorted(value))
+    return value
+
