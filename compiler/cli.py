@@ -110,7 +110,9 @@ def main() -> None:
 def check(files: tuple[str, ...], fmt: str, emit: str | None, show_bounds: bool) -> None:
     """Check policy FILES and report diagnostics (exit 1 on errors)."""
     from assessc import driver
-    from assessc.reports.tree_print import print_graph, print_tree
+
+    if emit:
+        from assessc.reports.tree_print import print_graph, print_tree
 
     all_diagnostics: list[Diagnostic] = []
     bounds_of: dict[str, list[dict]] = {}

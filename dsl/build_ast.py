@@ -10,6 +10,7 @@ a diagnostic.
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 from lark import Token, Transformer, v_args
@@ -25,19 +26,15 @@ class BuildError(Exception):
         self.code, self.span, self.message, self.help = code, span, message, help
 
 
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_ESCAPED = {"n": "\n", "t": "\t"}
+
+
 def _unquote(token: Token) -> str:
     body = str(token)[1:-1]
-    out, i = [], 0
-    while i < len(body):
-        ch = body[i]
-        if ch == "\\" and i + 1 < len(body):
-            nxt = body[i + 1]
-            out.append({"n": "\n", "t": "\t", '"': '"', "\\": "\\"}.get(nxt, nxt))
-            i += 2
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
+    if "\\" not in body:  # most strings: nothing to undo
+        return body
+    return _ESCAPE.sub(lambda m: _ESCAPED.get(m.group(1), m.group(1)), body)
 
 
 @v_args(meta=True)

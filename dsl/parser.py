@@ -2,7 +2,9 @@
 
 The Lark LALR parser runs with positions on and the contextual lexer, which
 makes keywords soft (see :mod:`keywords`). A character that
-starts no token is reported and skipped, and parsing goes on.
+starts no token is reported and skipped, and parsing goes on. The built
+parser is kept in an on-disk cache (:func:`cache_dir`) and loaded from it by
+later processes.
 
 Error recovery: on an unexpected token the parser records a diagnostic, then
 tries to repair the input by inserting one placeholder token (a number, a
@@ -15,9 +17,15 @@ and only the first error of each line is kept.
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
+import sys
+import tempfile
 from importlib import resources
+from pathlib import Path
 from typing import Iterator
 
+import lark
 from lark import Lark, Token
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
@@ -47,22 +55,104 @@ def grammar_text() -> str:
     return base + "\n" + keywords.grammar_declarations()
 
 
+# Building the LALR tables takes a few tenths of a second, longer than checking
+# a typical policy, so the built parser is stored on disk and loaded by later
+# runs. The file name is a hash of everything the tables depend on,
+# so a changed grammar, option, Lark or Python version never reads a stale one.
+_LARK_OPTIONS = dict(
+    start="module",
+    parser="lalr",
+    lexer="contextual",
+    propagate_positions=True,
+    maybe_placeholders=True,
+)
+_CACHE_FORMAT = "assessc-parser-cache 1"
+
+
 @functools.lru_cache(maxsize=1)
 def _lark() -> Lark:
-    return _build_lark(_TokenCounter())
+    grammar = grammar_text()
+    folder = cache_dir()
+    if folder is None:
+        return _build_lark(_TokenCounter(), grammar)
+    key = _cache_key(grammar)
+    path = folder / f"parser-{key[:32]}.lark"
+    cached = _load_cached(path, key)
+    if cached is not None:
+        return cached
+    built = _build_lark(_TokenCounter(), grammar)
+    _store_cached(path, key, built)
+    return built
 
 
-def _build_lark(postlex: _TokenCounter) -> Lark:
-    return Lark(
-        grammar_text(),
-        start="module",
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=True,
-        postlex=postlex,
-        cache=False,
-    )
+def _build_lark(postlex: _TokenCounter, grammar: str | None = None) -> Lark:
+    return Lark(grammar if grammar is not None else grammar_text(), postlex=postlex, cache=False, **_LARK_OPTIONS)
+
+
+def cache_dir() -> Path | None:
+    """Where the built parser is kept: ``$ASSESSC_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/assessc``, else ``~/.cache/assessc``. None (build it in
+    every process) when ``$ASSESSC_NO_CACHE`` is set to anything but 0 or no
+    home directory is known."""
+    if os.environ.get("ASSESSC_NO_CACHE", "0") not in ("", "0"):
+        return None
+    if os.environ.get("ASSESSC_CACHE_DIR"):
+        return Path(os.environ["ASSESSC_CACHE_DIR"])
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "assessc"
+    try:
+        return Path.home() / ".cache" / "assessc"
+    except (RuntimeError, KeyError):
+        return None
+
+
+def _cache_key(grammar: str) -> str:
+    parts = (_CACHE_FORMAT, grammar, repr(sorted(_LARK_OPTIONS.items())), lark.__version__,
+             "%d.%d" % sys.version_info[:2])
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def _header(key: str) -> bytes:
+    return f"{_CACHE_FORMAT} {key}\n".encode("ascii")
+
+
+def _load_cached(path: Path, key: str) -> Lark | None:
+    """The parser stored at ``path``, or None if it is missing, truncated,
+    for another key or unreadable in any way (the caller then builds it)."""
+    try:
+        with open(path, "rb") as file:
+            if file.readline() != _header(key):
+                return None
+            loaded = Lark.load(file)
+        if not isinstance(loaded, Lark) or not isinstance(loaded.parser.lexer.postlexer, _TokenCounter):
+            return None
+        return loaded
+    except Exception:  # noqa: BLE001 - any damage to the cache means "build it again"
+        return None
+
+
+def _store_cached(path: Path, key: str, parser: Lark) -> None:
+    """Write the parser to ``path`` through a temporary file and a rename, so
+    a concurrent reader sees either no file or a whole one. Failures are
+    ignored: without a cache the parser is only slower to start."""
+    temp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=path.stem + ".", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as file:
+            file.write(_header(key))
+            parser.save(file)
+        os.replace(temp, path)
+        temp = None
+    except Exception:  # noqa: BLE001
+        pass
+    finally:
+        if temp is not None:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
 
 
 def _parser_for(lexer: _TokenCounter) -> Lark:

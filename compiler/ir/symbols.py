@@ -8,7 +8,6 @@ resolved here, because they depend on nothing but literals.
 
 from __future__ import annotations
 
-import difflib
 from decimal import Decimal
 
 import attrs
@@ -42,6 +41,8 @@ class Symbols:
         return None
 
     def suggest(self, name: str, candidates) -> str | None:
+        import difflib  # only when a name is unknown
+
         match = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
         return f"did you mean `{match[0]}`?" if match else None
 

@@ -49,11 +49,11 @@ def numbering_gaps(policy: ir.Policy, bounds: Bounds) -> Iterator[Finding]:
 
 
 def weights_total(policy: ir.Policy, bounds: Bounds) -> Iterator[Finding]:
-    from assessc.backends.interp import _Env, _lookup
-
     tops = list(_outermost_weighted(policy.items))
     if not tops:
         return
+    from assessc.backends.interp import _Env, _lookup
+
     attributes = sorted(_attribute_facts(policy, tops), key=lambda f: f.name)
     combos = list(itertools.islice(itertools.product(*(f.type.member_names for f in attributes)), _MAX_KINDS))
     for combo in combos:

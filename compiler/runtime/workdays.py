@@ -13,19 +13,21 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-import chinese_calendar
-
 
 class CalendarError(ValueError):
     pass
 
 
 def covered_years() -> tuple[int, int]:
+    import chinese_calendar  # imported on first use: most policies never count working days
+
     years = [day.year for day in chinese_calendar.holidays]
     return min(years), max(years)
 
 
 def _is_workday(day: datetime.date) -> bool:
+    import chinese_calendar
+
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
