@@ -26,6 +26,7 @@ functions.
 from __future__ import annotations
 
 import datetime
+import math
 from decimal import Decimal
 from fractions import Fraction
 
@@ -74,16 +75,50 @@ def units(value: Decimal, scale: int) -> int:
 @attrs.frozen
 class Num:
     """A numeric Python expression: ``code``; ``scale`` None for a Decimal, else the fixed-point
-    scale of an int; ``mag`` a bound on |value| (None: unknown); ``value`` when a constant."""
+    scale of an int; ``mag`` a bound on |value| (None: unknown); ``value`` when a constant;
+    ``low`` and ``high`` bounds on the value of a fixed-point int (None: unknown), which let the
+    fast path leave out a cap that cannot bite or a test that cannot fail. Fixed point only:
+    ``negated`` the number this one is the negation of, so that a sum can subtract it; ``prod``
+    ``(k, inner)`` when the code is the int ``k`` times ``inner`` (constant factors fold into one);
+    ``at`` a function giving the same number at a larger scale without more operations, or None
+    (see :meth:`Exprs.raise_to`)."""
 
     code: str
     scale: int | None
     mag: Fraction | None = None
     value: Decimal | None = None
+    low: Fraction | None = None
+    high: Fraction | None = None
+    negated: "Num | None" = attrs.field(default=None, eq=False, repr=False)
+    prod: "tuple[int, Num] | None" = attrs.field(default=None, eq=False, repr=False)
+    at: object = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def fixed(self) -> bool:
         return self.scale is not None
+
+    def named(self, code: str, scale: int | None = -1) -> "Num":
+        """The same number held in the variable ``code`` (at ``scale`` when given: a rescaled copy)."""
+        scale = self.scale if scale == -1 else scale
+        if scale is None:
+            return Num(code, None, self.mag)
+        return Num(code, scale, self.mag, None, self.low, self.high)
+
+    def bounded(self, low, high) -> "Num":
+        """This number with the bounds ``low`` and ``high`` (each None when unknown)."""
+        return attrs.evolve(self, low=low, high=high) if self.fixed else self
+
+
+def hull(*pairs):
+    """The smallest interval holding every (low, high) of ``pairs`` (None ends: unknown)."""
+    lows, highs = [p[0] for p in pairs], [p[1] for p in pairs]
+    low = None if any(v is None for v in lows) else min(lows)
+    high = None if any(v is None for v in highs) else max(highs)
+    return low, high
+
+
+def _known(*nums) -> bool:
+    return all(n.fixed and n.low is not None and n.high is not None for n in nums)
 
 
 def fits(mag: Fraction | None, scale: int) -> bool:
@@ -147,7 +182,8 @@ class Exprs:
     def constant(self, value: Decimal) -> Num:
         if self.fast and decimals(value) <= 30:
             scale = decimals(value)
-            return Num(repr(units(value, scale)), scale, abs(Fraction(value)), value)
+            exact = Fraction(value)
+            return Num(repr(units(value, scale)), scale, abs(exact), value, exact, exact)
         return Num(self.pool.const(value), None, abs(Fraction(value)), value)
 
     def zero_like(self, num: Num) -> str:
@@ -162,6 +198,35 @@ class Exprs:
             return f"Decimal({num.code})"
         return f"_dec({num.code}, {num.scale})"
 
+    def raise_to(self, num: Num, scale: int) -> Num | None:
+        """``num`` at the larger ``scale`` with no more operations (its constants written at that
+        scale), or None when that would take a multiplication or leave the safe range."""
+        if not num.fixed or scale < num.scale:
+            return None
+        if scale == num.scale:
+            return num
+        if not fits(num.mag, scale):
+            return None
+        shift = scale - num.scale
+        if num.value is not None:
+            exact = Fraction(num.value)
+            return Num(repr(units(num.value, scale)), scale, num.mag, num.value, exact, exact)
+        if num.prod is not None:
+            k, inner = num.prod
+            return self.product(k * 10**shift, inner, scale, num.mag, num.low, num.high)
+        if num.negated is not None:
+            inner = self.raise_to(num.negated, num.negated.scale + shift)
+            return None if inner is None else self.neg(inner)
+        if num.at is not None:
+            return num.at(scale)
+        return None
+
+    @staticmethod
+    def product(k: int, inner: Num, scale: int, mag, low, high) -> Num:
+        """The int ``k`` times ``inner``, at ``scale``."""
+        code = inner.code if k == 1 else f"({k} * {inner.code})"
+        return Num(code, scale, mag, None, low, high, None, (k, inner))
+
     @staticmethod
     def align(num: Num, scale: int) -> str:
         assert num.fixed and scale >= num.scale
@@ -169,6 +234,9 @@ class Exprs:
             return repr(units(num.value, scale))
         if scale == num.scale:
             return num.code
+        if num.prod is not None:  # k × inner: the factor takes the shift
+            k, inner = num.prod
+            return f"({k * 10 ** (scale - num.scale)} * {inner.code})"
         return f"{num.code} * {10 ** (scale - num.scale)}"
 
     def add(self, a: Num, b: Num, op: str = "+") -> Num:
@@ -178,7 +246,19 @@ class Exprs:
         if a.fixed and b.fixed:
             scale = max(a.scale, b.scale)
             if fits(mag, scale):
-                return Num(f"({self.align(a, scale)} {op} {self.align(b, scale)})", scale, mag)
+                low = high = None
+                if _known(a, b):
+                    low, high = (a.low + b.low, a.high + b.high) if op == "+" else (a.low - b.high, a.high - b.low)
+                first, second, sign = a, b, op
+                if b.negated is not None and b.negated.fixed and b.negated.scale == b.scale:
+                    second, sign = b.negated, "-" if op == "+" else "+"  # a + (-x) as a - x: one operation fewer
+
+                def at(new_scale, a=a, b=b, op=op):
+                    left, right = self.raise_to(a, new_scale), self.raise_to(b, new_scale)
+                    return None if left is None or right is None else self.add(left, right, op)
+
+                return Num(f"({self.align(first, scale)} {sign} {self.align(second, scale)})", scale, mag, None,
+                           low, high, None, None, at)
         func = "add" if op == "+" else "subtract"
         return Num(f"_C.{func}({self.dec(a)}, {self.dec(b)})", None, mag)
 
@@ -191,7 +271,19 @@ class Exprs:
             return b
         mag = _mul_mag(a.mag, b.mag)
         if a.fixed and b.fixed and fits(mag, a.scale + b.scale):
-            return Num(f"({self.align(a, a.scale)} * {self.align(b, b.scale)})", a.scale + b.scale, mag)
+            low = high = None
+            if _known(a, b):
+                ends = [a.low * b.low, a.low * b.high, a.high * b.low, a.high * b.high]
+                low, high = min(ends), max(ends)
+            if b.value is not None and a.value is None:
+                a, b = b, a
+            if a.value is not None:  # a constant factor: one int, folded with any other constant factor
+                k, inner = int(a.code), b
+                if b.prod is not None:
+                    k, inner = k * b.prod[0], b.prod[1]
+                return self.product(k, inner, a.scale + b.scale, mag, low, high)
+            return Num(f"({self.align(a, a.scale)} * {self.align(b, b.scale)})", a.scale + b.scale, mag, None,
+                       low, high)
         return Num(f"_C.multiply({self.dec(a)}, {self.dec(b)})", None, mag)
 
     def div(self, a: Num, b: Num) -> Num:
@@ -204,8 +296,17 @@ class Exprs:
                 factor, extra = recip
                 scale = a.scale + extra
                 if fits(mag, scale) and fits(a.mag * abs(factor) if a.mag is not None else None, scale):
+                    low = high = None
+                    if _known(a):
+                        ends = [a.low / Fraction(b.value), a.high / Fraction(b.value)]
+                        low, high = min(ends), max(ends)
+                    if a.value is None:
+                        k, inner = factor, a
+                        if a.prod is not None:
+                            k, inner = factor * a.prod[0], a.prod[1]
+                        return self.product(k, inner, scale, mag, low, high)
                     code = a.code if factor == 1 else f"({a.code} * {factor})"
-                    return Num(code, scale, mag)
+                    return Num(code, scale, mag, None, low, high)
             return Num(f"_C.divide({self.dec(a)}, {self.dec(b)})", None, mag)
         return Num(f"_C.divide({self.dec(a)}, {self.dec(b)})", None, None)
 
@@ -213,7 +314,9 @@ class Exprs:
         if a.value is not None:
             return self.constant(CONTEXT.minus(a.value))
         if a.fixed:
-            return Num(f"(-{a.code})", a.scale, a.mag)
+            low = None if a.high is None else -a.high
+            high = None if a.low is None else -a.low
+            return Num(f"(-{a.code})", a.scale, a.mag, None, low, high, a)
         return Num(f"_C.minus({a.code})", None, a.mag)
 
     def compare(self, op: str, a: Num, b: Num) -> str:
@@ -228,7 +331,11 @@ class Exprs:
         if all(a.fixed for a in args):
             scale = max(a.scale for a in args)
             if fits(mag, scale):
-                return Num(f"{func}({', '.join(self.align(a, scale) for a in args)})", scale, mag)
+                low = high = None
+                if _known(*args):
+                    pick = min if func == "min" else max
+                    low, high = pick(a.low for a in args), pick(a.high for a in args)
+                return Num(f"{func}({', '.join(self.align(a, scale) for a in args)})", scale, mag, None, low, high)
         return Num(f"{func}({', '.join(self.dec(a) for a in args)})", None, mag)
 
     def quantize(self, a: Num, places: int, mode: str) -> Num:
@@ -240,7 +347,9 @@ class Exprs:
         if a.fixed:
             if a.scale <= places:
                 return a
-            return Num(f"_r_{mode}({a.code}, {10 ** (a.scale - places)})", places, mag)
+            low = None if a.low is None else a.low - step
+            high = None if a.high is None else a.high + step
+            return Num(f"_r_{mode}({a.code}, {10 ** (a.scale - places)})", places, mag, None, low, high)
         if self.fast and fits(mag, places):
             return Num(f"_dq({a.code}, {places}, {mode!r})", places, mag)
         return Num(f"_quantize({a.code}, {places}, {mode!r})", None, mag)
@@ -263,16 +372,23 @@ class Exprs:
             num = f"{self.align(a, a.scale)} * {10 ** b.scale}" if b.scale else self.align(a, a.scale)
             den = f"{self.align(b, b.scale)} * {10 ** a.scale}" if a.scale else self.align(b, b.scale)
             if fits(a.mag, a.scale + b.scale) and fits(mag, 0):
+                low = high = None
+                if _known(a) and b.value is not None and b.value > 0:
+                    rounding = (lambda q: -((-q.numerator) // q.denominator)) if ceil else math.floor
+                    low, high = (Fraction(rounding(a.low / Fraction(b.value))),
+                                 Fraction(rounding(a.high / Fraction(b.value))))
                 if ceil:
-                    return Num(f"(-(-({num}) // ({den})))", 0, mag)
-                return Num(f"(({num}) // ({den}))", 0, mag)
+                    return Num(f"(-(-({num}) // ({den})))", 0, mag, None, low, high)
+                return Num(f"(({num}) // ({den}))", 0, mag, None, low, high)
         func = "_ceil_div" if ceil else "_floor_div"
         return self.to_fixed_integral(Num(f"{func}({self.dec(a)}, {self.dec(b)})", None, mag))
 
     def of_int(self, code: str, mag) -> Num:
         """A Python int expression (a count) as a number."""
         if self.fast:
-            return Num(code, 0, Fraction(mag) if mag is not None else None)
+            if mag is None:
+                return Num(code, 0, None)
+            return Num(code, 0, Fraction(mag), None, Fraction(0), Fraction(mag))
         return Num(f"Decimal({code})", None, None)
 
     # ---- expressions -----------------------------------------------------------------
@@ -316,7 +432,8 @@ class Exprs:
         names = expr.fact.type.member_names
         present = self.facts[expr.fact.name]
         if self.fast:
-            return Num(f"({len(names)} - len({present}))", 0, Fraction(len(names)))
+            return Num(f"({len(names)} - len({present}))", 0, Fraction(len(names)), None, Fraction(0),
+                       Fraction(len(names)))
         return Num(f"Decimal({len(names)} - len({present}))", None, None)
 
     def _EntryCount(self, expr: ir.EntryCount):
@@ -347,7 +464,8 @@ class Exprs:
             if not self.fast:
                 return Num(code, None, None)
             scale, mag = fact_scale(field)
-            return Num(code, scale, mag)
+            low, high = fact_interval(field)
+            return Num(code, scale, mag, None, low, high)
         return code
 
     def _LedgerValue(self, expr: ir.LedgerValue):
@@ -421,7 +539,9 @@ class Exprs:
         self.pool.code.splice(code)
         call = f"{helper}({key.code if isinstance(key, Num) else key})"
         if self.fast:
-            return Num(call, scale, mag)
+            if not values:
+                return Num(call, scale, mag)
+            return Num(call, scale, mag, None, min(map(Fraction, values)), max(map(Fraction, values)))
         return Num(call, None, mag)
 
     def _row_value(self, value: Decimal, scale: int) -> str:
@@ -550,6 +670,17 @@ def fact_scale(fact: ir.FactDecl) -> tuple[int, Fraction]:
     if isinstance(fact.default, Decimal):
         mag = max(mag, abs(Fraction(fact.default)))
     return scale, mag
+
+
+def fact_interval(fact: ir.FactDecl) -> tuple[Fraction, Fraction]:
+    """Bounds on a numeric fact's value on the fast path: its declared range (or the guard where
+    it declares none) and its default."""
+    low, high = _implied_bounds(fact)
+    low = Fraction(-GUARD) if low is None else Fraction(low)
+    high = Fraction(GUARD) if high is None else Fraction(high)
+    if isinstance(fact.default, Decimal):
+        low, high = min(low, Fraction(fact.default)), max(high, Fraction(fact.default))
+    return low, high
 
 
 def _implied_bounds(fact: ir.FactDecl):

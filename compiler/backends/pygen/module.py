@@ -35,7 +35,9 @@ def generate(graph: ScoringGraph) -> Generated:
     policy = graph.policy
     _check(policy)
     pool = Pool()
-    fast = Emitter(graph, pool, fast=True)
+    probe = Emitter(graph, Pool(), fast=True)  # a first run, to learn the scale each amount is added at
+    probe.function()
+    fast = Emitter(graph, pool, fast=True, targets=probe.consumed())
     fast_code = fast.function()
     exact = Emitter(graph, pool, fast=False)
     exact_code = exact.function()

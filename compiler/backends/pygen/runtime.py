@@ -279,31 +279,38 @@ class Result:
     penalty and the total), ``vetoed`` (the reasons of the vetoes that hold), ``inactive`` (ids of
     the items that do not apply), ``completion`` and ``explain()``."""
 
-    __slots__ = ("entity", "vetoed", "_facts", "_raw", "_more", "_cache")
+    # The fast path keeps the total and the fact values it scored (`_units`, immutable: ints,
+    # bools, str, dates, frozensets, and ledgers it copied) and works out the value of every node
+    # from them again when `values` is first asked for; the exact path keeps every value (`_raw`).
+    __slots__ = ("entity", "vetoed", "_facts", "_raw", "_more", "_cache", "_total", "_units")
 
     def __init__(self, entity, vetoed, facts, raw, more, cache=None):
         self.entity = entity
         self.vetoed = vetoed
         self._facts = facts  # what was scored: explain() scores it again
         self._raw = raw  # the value of every node of NODES (ints in fixed point, or Decimals)
+        self._total = raw[-1]
         self._more = more  # (the fixed-point scale of each value or None, inactive ids, completion)
         self._cache = cache  # {"lines": …, "values": …}, filled on demand
 
     @property
     def total(self) -> Decimal:
         scales = self._more[0]
-        return _to_decimal(self._raw[-1], scales[-1] if scales else None)
+        return _to_decimal(self._total, scales[-1] if scales else None)
 
     @property
     def values(self) -> dict:
-        cache = self._cache
+        cache = getattr(self, "_cache", None)
         if cache is None:
             cache = self._cache = {}
         values = cache.get("values")
         if values is None:
+            raw = getattr(self, "_raw", None)
+            if raw is None:
+                raw = self._raw = _fast(self._units, _UNITS)
             scales = self._more[0] or (None,) * len(NODES)
-            values = cache["values"] = {node: _to_decimal(raw, scale)
-                                        for node, raw, scale in zip(NODES, self._raw, scales)}
+            values = cache["values"] = {node: _to_decimal(value, scale)
+                                        for node, value, scale in zip(NODES, raw, scales)}
         return values
 
     def value(self, node_id: str) -> Decimal:
@@ -321,7 +328,7 @@ class Result:
 
     def explain(self) -> dict:
         """Node id -> the lines that make up its value (see :class:`Line`); they add up exactly."""
-        cache = self._cache
+        cache = getattr(self, "_cache", None)
         if cache is None:
             cache = self._cache = {}
         lines = cache.get("lines")
@@ -367,6 +374,10 @@ class Result:
         return f"Result(entity={self.entity!r}, total={self.total!r}, vetoed={self.vetoed!r})"
 
 
+_new = object.__new__
+_UNITS = object()  # as `entity`: `_fast` is given the fact values it kept, and returns every node's value
+
+
 def _basename(path):
     return path.replace("\\", "/").rsplit("/", 1)[-1]
 
@@ -376,10 +387,11 @@ def _basename(path):
 def _entity_of(facts, entity):
     if entity is not None:
         return str(entity)
-    for column in ID_COLUMNS:
-        value = facts.get(column) if isinstance(facts, Mapping) else None
-        if value is not None and str(value).strip():
-            return str(value).strip()
+    if type(facts) is dict or isinstance(facts, Mapping):
+        for column in ID_COLUMNS:
+            value = facts.get(column)
+            if value is not None and str(value).strip():
+                return str(value).strip()
     return "?"
 
 
@@ -391,7 +403,15 @@ def score(facts: Mapping[str, object], *, entity: str | None = None) -> Result:
     whole numbers as a CSV cell holds them (`95` or `95%` for a percent, `是`/`否` for a bool,
     `名单;图片` for evidence). Raises FactsError listing every problem, or ScoringError.
     """
-    name = entity if type(entity) is str else _entity_of(facts, entity)
+    if entity is None and type(facts) is dict:  # _entity_of, inline for the common case
+        name = "?"
+        for column in ID_COLUMNS:
+            value = facts.get(column)
+            if value is not None and str(value).strip():
+                name = str(value).strip()
+                break
+    else:
+        name = entity if type(entity) is str else _entity_of(facts, entity)
     try:
         return _fast(facts, name)
     except Exception:  # not for the fast path: check the input, then score exactly

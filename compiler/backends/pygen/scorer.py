@@ -8,6 +8,17 @@ checked exact way. ``_exact(v, L, entity)`` scores validated typed values
 with the interpreter's decimal arithmetic, and fills ``L`` with the
 interpreter's explanation lines when ``L`` is a dict. Both follow the order
 of evaluation of ``assessc.backends.interp`` (see its module docstring).
+
+The fast path is written to cost little more than a hand-written scorer:
+a fact is checked with inline comparisons; a rule's amount is an expression
+its item's sum takes in; the compiler bounds every fixed-point value
+(``Num.low``/``Num.high``), and a cap or floor that cannot bite, or a lookup
+band's end that no key lies beyond, is left out; an amount made of
+constants, constant multiples and lookups is computed at the scale of the
+sum it goes into, so that the sum needs no multiplication (a first run of
+the emitter finds those scales); and its result keeps the total and the
+fact values, working out the value of every node again only when asked for
+(``_fast(kept values, _UNITS)``).
 """
 
 from __future__ import annotations
@@ -20,10 +31,14 @@ from assessc.ir import nodes as ir
 from assessc.ir.types import Kind
 from assessc.runtime.decimals import CONTEXT
 
-from .exprs import GUARD, INPUT_SCALE, MAX_ENTRIES, CompileError, Exprs, Num, Pool, decimals, fact_scale, units
+from .exprs import (GUARD, INPUT_SCALE, MAX_ENTRIES, CompileError, Exprs, Num, Pool, decimals, fact_interval,
+                    fact_scale, fits, hull, units)
 from .text import Code, comment, literal, where
 
 RESULT = "Result"
+#: the fast path takes a whole number only below this (Python compares such ints fastest); larger
+#: ones within the fact's range are checked and scored the exact way
+SMALL = 2**30
 
 
 def _place(span) -> str:
@@ -34,8 +49,18 @@ def _place(span) -> str:
 
 
 class Emitter:
-    def __init__(self, graph: ScoringGraph, pool: Pool, fast: bool):
+    def __init__(self, graph: ScoringGraph, pool: Pool, fast: bool, targets: dict[str, int] | None = None):
+        """``targets`` (fast mode): the scale at which each item's amount is added into its parent,
+        from a first run (:meth:`consumed`). An amount made of constants, constant multiples and
+        lookups is computed at that scale directly: the sum then needs no multiplication."""
         self.graph = graph
+        self.targets = targets or {}
+        # A result of the fast path keeps the fact values it scored and works out the other values
+        # again when they are asked for, unless a ledger makes those values too big to keep: then
+        # it keeps every node's value.
+        self.lazy = fast and not any(f.type.kind is Kind.LEDGER for f in graph.policy.facts)
+        self.consumed_at: dict[str, int] = {}
+        self.owned: set[str] = set()  # variables of lookups that only their term's amount reads
         self.policy: ir.Policy = graph.policy
         self.pool = pool
         self.fast = fast
@@ -62,6 +87,17 @@ class Emitter:
         self.count += 1
         return f"{prefix}{self.count}"
 
+    def consumed(self) -> dict[str, int]:
+        """Item id -> the fixed-point scale of the sum its amount is added into (fast mode, once
+        :meth:`function` has run)."""
+        return dict(self.consumed_at)
+
+    def target(self, item: ir.Node) -> int | None:
+        """The scale to compute a leaf item's amount at, when it is worth it (None: its own)."""
+        if item.children or item.weight is not None or item.coefficient is not None or self.round_each:
+            return None
+        return self.targets.get(item.id)
+
     # ---- the function --------------------------------------------------------------
 
     def function(self) -> Code:
@@ -72,7 +108,18 @@ class Emitter:
                 c('"""Score checked fast-path input in integer fixed point; raise if the input is not for it."""')
                 if any(node.requires for node in self.policy.all_nodes()):
                     c("cp = {}")
-                self.fast_facts()
+                if self.lazy:
+                    c("if entity is not _UNITS:")
+                    with c.indent():
+                        self.fast_facts()
+                        if not self.kept:
+                            c("pass")
+                    if self.kept:
+                        c("else:  # the fact values a result kept: every node's value is asked for")
+                        with c.indent():
+                            c(f"{', '.join(self.kept)}, = f")
+                else:
+                    self.fast_facts()
                 self.flags()
                 self.optional_check()
                 self.nodes_in_order()
@@ -127,7 +174,24 @@ class Emitter:
         if self.fast:
             comp = "cp" if any(self.has_req.values()) else "_NO_COMPLETION"
             more = "_FAST" if inactive == "_NO_ITEMS" and comp == "_NO_COMPLETION" else f"(_SCALES, {inactive}, {comp})"
-            c(f"return {RESULT}(entity, vt, f, ({raw},), {more})")
+            if self.lazy:
+                c("if entity is _UNITS:")
+                with c.indent():
+                    c(f"return ({raw},)")
+                c(f"r = _new({RESULT})  # the total now, every other value when asked for (Result.values)")
+            else:
+                c(f"r = _new({RESULT})")
+            c("r.entity = entity")
+            c("r.vetoed = vt")
+            c("r._facts = f")
+            if self.lazy:
+                c(f"r._units = ({''.join(v + ', ' for v in self.kept)})")
+            else:
+                c(f"r._raw = ({raw},)")
+                c("r._cache = None")
+            c("r._total = total")
+            c(f"r._more = {more}")
+            c("return r")
         else:
             c(f"return {RESULT}(entity, tuple(vt), v, ({raw},), (None, inactive, cp), {{'lines': L}} if X else None)")
 
@@ -156,14 +220,17 @@ class Emitter:
         c = self.code
         optional = _optional(self.policy)
         self.present: dict[str, str] = {}
+        self.kept: list[str] = []  # the variables of the facts' values, which a result keeps
         for fact in self.policy.facts:
             var = self.fresh("f")
+            self.kept.append(var)
             kind = fact.type.kind
             c(f"# fact:{comment(fact.name, 40)}  {comment(fact.label, 60)}{_place(fact.span)}", where(fact.span))
             name = literal(fact.name)
             if fact.name in optional:
                 present = self.fresh("p")
                 self.present[fact.name] = present
+                self.kept.append(present)
                 c(f"x = f.get({name})", where(fact.span))
                 c(f"{present} = x is not None")
                 c(f"if {present}:")
@@ -180,12 +247,16 @@ class Emitter:
                 c("else:")
                 with c.indent():
                     self.convert(fact, "x", var)
+            elif kind in INPUT_SCALE or kind in (Kind.COUNT, Kind.RANK, Kind.BOOL):
+                c(f"{var} = f[{name}]", where(fact.span))
+                self.convert(fact, var, var)
             else:
                 c(f"x = f[{name}]", where(fact.span))
                 self.convert(fact, "x", var)
             if kind in INPUT_SCALE or kind in (Kind.COUNT, Kind.RANK):
                 scale, mag = fact_scale(fact)
-                self.facts[fact.name] = Num(var, scale, mag)
+                low, high = fact_interval(fact)
+                self.facts[fact.name] = Num(var, scale, mag, None, low, high)
             else:
                 self.facts[fact.name] = var
 
@@ -207,34 +278,47 @@ class Emitter:
         return literal(value)
 
     def convert(self, fact: ir.FactDecl, src: str, var: str) -> None:
-        """Check ``src`` quickly and convert it into ``var``; raise _Slow for anything else."""
+        """Check ``src`` quickly and convert it into ``var`` (which may be ``src`` itself); raise
+        _Slow for anything else."""
         c = self.code
         kind = fact.type.kind
         if kind in (Kind.COUNT, Kind.RANK):
-            scale, mag = fact_scale(fact)
             low, high = _fast_range(fact, 0)
-            c(f"if type({src}) is Decimal:")
-            with c.indent():
-                c(f"{var} = int({src})")
-                c(f"if {var} != {src}: raise _Slow")
-            c(f"elif type({src}) is int: {var} = {src}")
-            c("else: raise _Slow")
-            c(self.range_check(fact, var, low, high, 0))
+            # a Python int in range is taken as it is, with the least work; a Decimal must be whole
+            small = self.range_test(fact, src, low, min(high, SMALL - 1) if high >= SMALL > low else high, 0)
+            whole = self.range_test(fact, var, low, high, 0)
+            if src == var:
+                c(f"if type({var}) is not int or not {small}:")
+                with c.indent():
+                    c(f"x = {var}")
+                    c("if type(x) is not Decimal: raise _Slow")
+                    c(f"{var} = int(x)")
+                    c(f"if {var} != x or not {whole}: raise _Slow")
+            else:
+                c(f"if type({src}) is int and {small}: {var} = {src}")
+                c("else:")
+                with c.indent():
+                    c(f"if type({src}) is not Decimal: raise _Slow")
+                    c(f"{var} = int({src})")
+                    c(f"if {var} != {src} or not {whole}: raise _Slow")
         elif kind in INPUT_SCALE:
             scale, _ = fact_scale(fact)
             low, high = _fast_range(fact, scale)
+            # n / d in units of 10**-scale: exact when d divides 10**scale (a KeyError otherwise)
+            per = self.pool.raw(f"{{2**i * 5**j: {10 ** scale} // (2**i * 5**j) for i in range({scale + 1}) "
+                                f"for j in range({scale + 1})}}", "units")
             c(f"if type({src}) is Decimal:")
             with c.indent():
                 c(f"n, d = {src}.as_integer_ratio()")
-                c(f"{var}, r = divmod(n * {10 ** scale}, d)")
-                c("if r: raise _Slow")
+                c(f"{var} = n * {per}[d]")
             factor = 10 ** (scale - 2) if kind is Kind.PERCENT else 10**scale
             c(f"elif type({src}) is int: {var} = {src} * {factor}")
             c("else: raise _Slow")
-            c(self.range_check(fact, var, low, high, scale))
+            c(f"if not {self.range_test(fact, var, low, high, scale)}: raise _Slow")
         elif kind is Kind.BOOL:
-            c(f"if type({src}) is not bool: raise _Slow")
-            c(f"{var} = {src}")
+            c(f"if {src} is not True and {src} is not False: raise _Slow")
+            if src != var:
+                c(f"{var} = {src}")
         elif kind is Kind.ENUM:
             members = self.pool.const(frozenset(fact.type.member_names), "set")
             c(f"if type({src}) is not str or {src} not in {members}: raise _Slow")
@@ -248,7 +332,7 @@ class Emitter:
             c(f"{var} = {src}")
         elif kind is Kind.EVIDENCE:
             members = self.pool.const(frozenset(fact.type.member_names), "set")
-            c(f"if not {src} <= {members}: raise _Slow  # a set of member names (anything else: TypeError)")
+            c(f"if type({src}) is not frozenset or not {src} <= {members}: raise _Slow  # a set of member names")
             c(f"{var} = {src}")
         elif kind is Kind.LEDGER:
             helper = self.ledger_converter(fact)
@@ -257,13 +341,14 @@ class Emitter:
             raise CompileError(f"the Python backend cannot read facts of kind {kind.value}", fact.span)
 
     @staticmethod
-    def range_check(fact: ir.FactDecl, var: str, low: int, high: int, scale: int) -> str:
+    def range_test(fact: ir.FactDecl, var: str, low: int, high: int, scale: int) -> str:
+        """Whether ``var`` (units of 10**-scale) is a value the fast path takes for ``fact``."""
         default = fact.default
         if isinstance(default, Decimal):
             units_ = units(default, scale)
             if not low <= units_ <= high:  # a default outside the range is accepted as itself
-                return f"if not ({low} <= {var} <= {high} or {var} == {units_}): raise _Slow"
-        return f"if not {low} <= {var} <= {high}: raise _Slow"
+                return f"({low} <= {var} <= {high} or {var} == {units_})"
+        return f"{low} <= {var} <= {high}"
 
     def ledger_converter(self, fact: ir.FactDecl) -> str:
         """A module function checking and converting one ledger's entries for the fast path."""
@@ -353,68 +438,99 @@ class Emitter:
         var = self.fresh("t")
         c(f"# {comment(node.id, 40)}  {comment(term.text)}{_place(term.span)}", where(term.span))
         flag = self.guard(node.parent)
+        if self.fast:
+            self.fast_term(node, term, flag, var)
+            return
         if flag:
             c(f"if {flag}:", where(term.span))
             c.depth += 1
-        if not self.fast:
-            c(f"_at = {literal(node.id)}", where(term.span))
+        c(f"_at = {literal(node.id)}", where(term.span))
         body = Code()
         saved, self.code = self.code, body
         raw, detail = self.body(term.body, term.span)
         amount = self.signed(raw, term.sign)
-        rounded = amount
-        if self.round_each:
-            rounded = self.x.quantize(amount, self.rounding.places, self.rounding.mode)
         self.code = saved
-        if self.fast:
-            result = rounded
-            if term.condition is None:
-                c.splice(body)
-                c(f"{var} = {result.code}", where(term.span))
-            elif not body.lines:
-                zero = self.x.zero_like(result)
-                c(f"{var} = {result.code} if {self.x.expr(term.condition)} else {zero}", where(term.span))
-            else:
-                c(f"if {self.x.expr(term.condition)}:", where(term.span))
-                with c.indent():
-                    c.splice(body)
-                    c(f"{var} = {result.code}")
-                c("else:")
-                with c.indent():
-                    c(f"{var} = {self.x.zero_like(result)}")
-            self.terms.setdefault(node.parent, []).append(Num(var, result.scale, result.mag))
-        else:
-            def line(detail_code: str) -> str:
-                return (f"L.setdefault({literal(node.parent)}, []).append(Line('term', {literal(node.id)}, "
-                        f"{literal(term.text)}, {var}, " + detail_code + f", {literal(node.lead)}, "
-                        f"{literal(where(term.span))}))")
-            if term.condition is not None:
-                c(f"if {self.x.expr(term.condition)}:", where(term.span))
-                c.depth += 1
-            c.splice(body)
-            c(f"{var} = {amount.code}", where(term.span))
-            if self.round_each:
-                r = self.fresh("r")
-                c(f"{r} = {self.x.quantize(Num(var, None), self.rounding.places, self.rounding.mode).code}")
-                c(f"if X and {var} != {r}:")
-                with c.indent():
-                    c(f"{detail} = {detail} + ' = ' + _show({var}) + ' → ' + _show({r}) + ' (rounded)'")
-                c(f"{var} = {r}")
-            c("if X:")
+
+        def line(detail_code: str) -> str:
+            return (f"L.setdefault({literal(node.parent)}, []).append(Line('term', {literal(node.id)}, "
+                    f"{literal(term.text)}, {var}, " + detail_code + f", {literal(node.lead)}, "
+                    f"{literal(where(term.span))}))")
+        if term.condition is not None:
+            c(f"if {self.x.expr(term.condition)}:", where(term.span))
+            c.depth += 1
+        c.splice(body)
+        c(f"{var} = {amount.code}", where(term.span))
+        if self.round_each:
+            r = self.fresh("r")
+            c(f"{r} = {self.x.quantize(Num(var, None), self.rounding.places, self.rounding.mode).code}")
+            c(f"if X and {var} != {r}:")
             with c.indent():
-                c(line(detail))
-            if term.condition is not None:
-                c.depth -= 1
-                c("else:")
+                c(f"{detail} = {detail} + ' = ' + _show({var}) + ' → ' + _show({r}) + ' (rounded)'")
+            c(f"{var} = {r}")
+        c("if X:")
+        with c.indent():
+            c(line(detail))
+        if term.condition is not None:
+            c.depth -= 1
+            c("else:")
+            with c.indent():
+                c(f"{var} = _ZERO")
+                c("if X:")
                 with c.indent():
-                    c(f"{var} = _ZERO")
-                    c("if X:")
-                    with c.indent():
-                        why = self.why_not(term.condition)
-                        c(line("'condition does not hold' + " + why + " + ' → 0'"))
-            self.terms.setdefault(node.parent, []).append(Num(var, None))
+                    why = self.why_not(term.condition)
+                    c(line("'condition does not hold' + " + why + " + ' → 0'"))
+        self.terms.setdefault(node.parent, []).append(Num(var, None))
         if flag:
             c.depth -= 1
+
+    def fast_term(self, node, term: ir.Term, flag: str | None, var: str) -> None:
+        """A term in fixed point. Its amount is an expression its item's sum takes in (the term counts
+        in its item only, evaluated exactly once there, on values that no longer change); only a term
+        whose condition guards statements gets a variable."""
+        c, x = self.code, self.x
+        block = Code()
+        self.code = block
+        target = self.target(self.nodes[node.parent])
+        raw, _ = self.body(term.body, term.span, target)
+        result = self.signed(raw, term.sign)
+        if self.round_each:
+            result = x.quantize(result, self.rounding.places, self.rounding.mode)
+        self.code = c
+        zero = (Fraction(0), Fraction(0))
+        if term.condition is None:
+            amount = result
+        elif not block.lines:
+            condition = x.expr(term.condition)
+
+            def conditional(value: Num) -> Num:
+                code = f"({value.code} if {condition} else {x.zero_like(value)})"
+
+                def at(scale):  # the same condition, the amount at the larger scale
+                    raised = x.raise_to(value, scale)
+                    return None if raised is None else conditional(raised)
+
+                return Num(code, value.scale, value.mag, None, None, None, None, None,
+                           at if value.fixed else None).bounded(*hull((value.low, value.high), zero))
+
+            amount = conditional(result)
+        else:
+            body, block = block, Code()
+            block(f"if {self.x.expr(term.condition)}:", where(term.span))
+            with block.indent():
+                block.splice(body)
+                block(f"{var} = {result.code}")
+            block("else:")
+            with block.indent():
+                block(f"{var} = {self.x.zero_like(result)}")
+            amount = result.named(var).bounded(*hull((result.low, result.high), zero))
+        if block.lines:
+            if flag:
+                c(f"if {flag}:", where(term.span))
+                c.depth += 1
+            c.splice(block)
+            if flag:
+                c.depth -= 1
+        self.terms.setdefault(node.parent, []).append(amount)
 
     def why_not(self, condition: ir.Expr) -> str:
         if isinstance(condition, ir.Binary) and condition.op in ("<", "<=", ">", ">=", "==", "!="):
@@ -435,16 +551,17 @@ class Emitter:
             return num
         var = self.fresh("w")
         self.code(f"{var} = {num.code}")
-        return Num(var, num.scale, num.mag)
+        return num.named(var)
 
-    def body(self, body: ir.TermBody, span) -> tuple[Num, str | None]:
-        """Statements computing a term body's amount (unsigned); (amount, detail expression or None)."""
+    def body(self, body: ir.TermBody, span, scale: int | None = None) -> tuple[Num, str | None]:
+        """Statements computing a term body's amount (unsigned); (amount, detail expression or None).
+        Fast mode: at ``scale`` where that takes no more operations."""
         c = self.code
         x = self.x
         if isinstance(body, ir.Value):
             value = x.num(body.expr)
             if self.fast:
-                return value, None
+                return (x.raise_to(value, scale) or value) if scale is not None else value, None
             value = self.temp(Num(value.code, None))
             detail = self.fresh("d")
             c(f"if X: {detail} = _show({value.code})")
@@ -452,7 +569,8 @@ class Emitter:
         if isinstance(body, ir.Per):
             amount, count = x.num(body.amount), x.num(body.count)
             if self.fast:
-                return x.mul(amount, count), None
+                value = x.mul(amount, count)
+                return (x.raise_to(value, scale) or value) if scale is not None else value, None
             a, n = self.temp(amount), self.temp(count)
             detail = self.fresh("d")
             missing = "''"
@@ -463,19 +581,21 @@ class Emitter:
             c(f"if X: {detail} = _show({a.code}) + ' × ' + _show({n.code}) + {missing}")
             return Num(f"_C.multiply({a.code}, {n.code})", None), detail
         if isinstance(body, ir.Steps):
-            return self.steps(body)
+            return self.steps(body, scale)
         if isinstance(body, ir.Lookup):
-            return self.lookup(body)
+            return self.lookup(body, scale)
         if isinstance(body, ir.LedgerSum):
             return self.ledger(body)
         raise CompileError(f"the Python backend cannot generate the rule form {type(body).__name__}", span)
 
-    def steps(self, body: ir.Steps) -> tuple[Num, str | None]:
+    def steps(self, body: ir.Steps, scale: int | None = None) -> tuple[Num, str | None]:
         c, x = self.code, self.x
         amount, step = self.temp(x.num(body.amount)), self.temp(x.num(body.step))
         threshold, value = self.temp(x.num(body.threshold)), self.temp(x.num(body.value))
         gap = x.add(threshold, value, "-") if body.direction == "below" else x.add(value, threshold, "-")
         gap = self.temp(gap)
+        if self.fast and gap.low is not None and gap.high is not None:  # steps count only where the gap is positive
+            gap = gap.bounded(max(gap.low, Fraction(0)), max(gap.high, Fraction(0)))
         if body.partial == "whole":
             steps = x.floor_ceil(gap, step, ceil=False)
         elif body.partial == "started":
@@ -485,13 +605,15 @@ class Emitter:
         result = self.fresh("w")
         if self.fast:
             raw = x.mul(steps, amount)
+            if scale is not None:
+                raw = x.raise_to(raw, scale) or raw
             c(f"if {gap.code} <= 0:")
             with c.indent():
                 c(f"{result} = {x.zero_like(raw)}")
             c("else:")
             with c.indent():
                 c(f"{result} = {raw.code}")
-            return Num(result, raw.scale, raw.mag), None
+            return raw.named(result).bounded(*hull((raw.low, raw.high), (Fraction(0), Fraction(0)))), None
         detail = self.fresh("d")
         direction, partial = literal(" " + body.direction + " "), literal(" " + body.partial + " steps × ")
         c(f"if {gap.code} <= 0:")
@@ -507,7 +629,7 @@ class Emitter:
               f"_brief({threshold.code}) + ' → ' + _brief({count}) + {partial} + _brief({amount.code})")
         return Num(result, None), detail
 
-    def lookup(self, body: ir.Lookup) -> tuple[Num, str | None]:
+    def lookup(self, body: ir.Lookup, at: int | None = None) -> tuple[Num, str | None]:
         c, x = self.code, self.x
         key = x.expr(body.key)
         table = body.table
@@ -519,23 +641,54 @@ class Emitter:
             c(f"{result}, {detail} = _lookup_x({self.pool.const(rows, 'rows')}, "
               f"{self.pool.const(table.default) if table.default is not None else 'None'}, {keycode})")
             return Num(result, None), detail
-        values = [row.value for row in table.rows] + ([table.default] if table.default is not None else [])
+        values = [row.value for row in table.rows] + [table.default if table.default is not None else Decimal(0)]
         scale = max((decimals(v) for v in values), default=0)
         mag = max((abs(Fraction(v)) for v in values), default=Fraction(0))
-        keyvar = self.fresh("w")
-        c(f"{keyvar} = {key.code if isinstance(key, Num) else key}")
-        first = True
-        for row in table.rows:
-            test = (f"{keyvar} == {literal(row.member)}" if row.member is not None
-                    else x._band_test(keyvar, key, row))
-            c(f"{'if' if first else 'elif'} {test}: {result} = {units(row.value, scale)}")
-            first = False
-        default = units(table.default, scale) if table.default is not None else 0
-        if first:
-            c(f"{result} = {default}")
+        if at is not None and at > scale and fits(mag, at):
+            scale = at
+        keycode = key.code if isinstance(key, Num) else key
+        if keycode.isidentifier():
+            keyvar = keycode
         else:
-            c(f"else: {result} = {default}")
-        return Num(result, scale, mag), None
+            keyvar = self.fresh("w")
+            c(f"{keyvar} = {keycode}")
+        # the keys still possible at each row, in units, when the key is a fixed-point number with
+        # known bounds: a band's end that no such key lies beyond is not tested, a band that none
+        # lies in is left out, and one that holds them all ends the tests
+        left = None
+        if isinstance(key, Num) and key.fixed and key.low is not None and key.high is not None:
+            left = [(_ceil_units(key.low, key.scale), _floor_units(key.high, key.scale))]
+        first, last = True, False
+        for row in table.rows:
+            amount = units(row.value, scale)
+            if row.member is not None or left is None:
+                test = (f"{keyvar} == {literal(row.member)}" if row.member is not None
+                        else x._band_test(keyvar, key, row))
+            else:
+                low, high = _ceil_units(row.low, key.scale), _floor_units(row.high, key.scale)
+                inside = [(max(a, low), min(b, high)) for a, b in left if max(a, low) <= min(b, high)]
+                if not inside:
+                    continue
+                lowest, highest = left[0][0], left[-1][1]
+                tests = [f"{keyvar} >= {low}"] if lowest < low else []
+                tests += [f"{keyvar} <= {high}"] if highest > high else []
+                left = [part for a, b in left for part in ((a, min(b, low - 1)), (max(a, high + 1), b))
+                        if part[0] <= part[1]]
+                if not tests:
+                    c(f"else: {result} = {amount}" if not first else f"{result} = {amount}")
+                    last = True
+                    break
+                test = tests[0] if len(tests) == 1 else f"{low} <= {keyvar} <= {high}"
+            c(f"{'if' if first else 'elif'} {test}: {result} = {amount}")
+            first = False
+        if not last:
+            default = units(table.default, scale) if table.default is not None else 0
+            if first:
+                c(f"{result} = {default}")
+            else:
+                c(f"else: {result} = {default}")
+        self.owned.add(result)
+        return Num(result, scale, mag, None, min(map(Fraction, values)), max(map(Fraction, values))), None
 
     def ledger(self, body: ir.LedgerSum) -> tuple[Num, str | None]:
         c, x = self.code, self.x
@@ -570,6 +723,7 @@ class Emitter:
         saved, self.code = self.code, block
         if self.fast:
             value = self.fast_item(node, var)
+            var = value.code  # the variable of its lookup, for an item that is one lookup
         else:
             value = self.exact_item(node, var)
         self.completion(item)
@@ -578,12 +732,15 @@ class Emitter:
             c(f"if {flag}:", where(item.span))
             with c.indent():
                 c.splice(block)
+                if not block.lines:
+                    c("pass")
             c("else:")
             with c.indent():
                 c(f"{var} = {self.x.zero_like(value)}")
+            value = value.bounded(*hull((value.low, value.high), (Fraction(0), Fraction(0))))
         else:
             c.splice(block)
-        self.value[item.id] = Num(var, value.scale, value.mag)
+        self.value[item.id] = value.named(var)
 
     def child_amount(self, child: ir.Node) -> Num:
         """How ``child`` counts in its parent (the interpreter's `_child_line`), fast mode."""
@@ -595,6 +752,9 @@ class Emitter:
         block = Code()
         saved, self.code = self.code, block
         amount = self.weighted(child, value)
+        target = self.targets.get(child.id)
+        if target is not None:
+            amount = x.raise_to(amount, target) or amount
         self.code = saved
         var = self.fresh("c")
         c(f"# {comment(child.id, 40)} weighted in its parent", where(child.span))
@@ -606,10 +766,10 @@ class Emitter:
             c("else:")
             with c.indent():
                 c(f"{var} = {x.zero_like(amount)}")
-        else:
-            c.splice(block)
-            c(f"{var} = {amount.code}")
-        return Num(var, amount.scale, amount.mag)
+            return amount.named(var).bounded(*hull((amount.low, amount.high), (Fraction(0), Fraction(0))))
+        c.splice(block)
+        c(f"{var} = {amount.code}")
+        return amount.named(var)
 
     def weight_of(self, child: ir.Node) -> Num:
         if child.max is None:
@@ -641,17 +801,23 @@ class Emitter:
         if prefix:
             scale = max(p.scale for p in prefix)
             mag = sum((p.mag for p in prefix), Fraction(0)) if all(p.mag is not None for p in prefix) else None
-            from .exprs import fits
-
             if fits(mag, scale):
-                terms = [x.align(p, scale) for p in prefix]
-                if len(terms) == 1:
-                    code = terms[0]
-                elif len(terms) <= 50:
-                    code = "(" + " + ".join(terms) + ")"
+                low = high = None
+                if all(p.low is not None and p.high is not None for p in prefix):
+                    low, high = sum(p.low for p in prefix), sum(p.high for p in prefix)
+                if len(prefix) == 1:
+                    code = x.align(prefix[0], scale)
+                elif len(prefix) <= 50:
+                    code = x.align(prefix[0], scale)
+                    for p in prefix[1:]:  # integers add up in any order: a negated amount is subtracted
+                        if p.negated is not None and p.negated.fixed and p.negated.scale == p.scale:
+                            code += f" - {x.align(p.negated, scale)}"
+                        else:
+                            code += f" + {x.align(p, scale)}"
+                    code = f"({code})"
                 else:  # a flat call: a long `+` chain nests too deep for Python's compiler
-                    code = "sum((" + ", ".join(terms) + ",))"
-                total = Num(code, scale, mag)
+                    code = "sum((" + ", ".join(x.align(p, scale) for p in prefix) + ",))"
+                total = Num(code, scale, mag, None, low, high)
             else:
                 rest = parts
         if not rest:
@@ -670,14 +836,26 @@ class Emitter:
         parts += self.terms.get(item.id, [])
         for child in item.children:
             parts.append(self.child_amount(child))
+        target = self.target(item)
+        if target is not None:
+            raised = [x.raise_to(p, target) for p in parts]
+            if all(r is not None for r in raised):
+                parts = raised
         total = self.fold(parts)
-        c(f"{var} = {total.code}", where(item.span))
-        value = Num(var, total.scale, total.mag)
+        if total.fixed:
+            for child in item.children:
+                self.consumed_at[child.id] = total.scale
+        if total.code in self.owned and not item.zero_if:  # one lookup: its variable holds the item's value
+            var = total.code
+        else:
+            c(f"{var} = {total.code}", where(item.span))
+        value = total.named(var)
         rest = Code()
         saved, self.code = self.code, rest
         value = self.adjust(item, var, value)
         self.code = saved
         if item.zero_if:
+            value = value.bounded(*hull((value.low, value.high), (Fraction(0), Fraction(0))))
             conds = " or ".join(self.x.expr(z.condition) for z in item.zero_if)
             c(f"if {conds}:", where(item.zero_if[0].span))
             with c.indent():
@@ -696,38 +874,49 @@ class Emitter:
         if item.coefficient is not None:
             scaled = x.mul(value, x.num(item.coefficient))
             c(f"{var} = {scaled.code}  # coefficient", where(item.span))
-            value = Num(var, scaled.scale, scaled.mag)
+            value = scaled.named(var)
         if self.round_each:
             rounded = x.quantize(value, self.rounding.places, self.rounding.mode)
             if rounded is not value:
                 c(f"{var} = {rounded.code}  # round each", where(item.span))
-                value = Num(var, rounded.scale, rounded.mag)
+                value = rounded.named(var)
         bounds = [b for b in (item.floor, item.max if not item.uncapped else None) if b is not None]
-        if value.fixed and bounds:
-            need = max(decimals(b) for b in bounds)
+        # (value, bound) pairs of the clamps to apply: `below` raises a value under the bound to it,
+        # else one over it is lowered; a clamp the value's bounds show cannot bite is left out
+        clamps = []
+        if item.floor is not None:
+            clamps.append((True, item.floor, "until zero", item.floor_span))
+        if item.max is not None and not item.uncapped:
+            if item.kind == "penalty":
+                clamps.append((True, CONTEXT.minus(item.max), f"max {comment(str(item.max))}", item.max_span))
+            else:
+                clamps.append((False, item.max, f"max {comment(str(item.max))}", item.max_span))
+        if value.fixed:
+            clamps = [(below, bound, note, span) for below, bound, note, span in clamps
+                      if not (value.low is not None and below and value.low >= Fraction(bound))
+                      and not (value.high is not None and not below and value.high <= Fraction(bound))]
+        if value.fixed and clamps:
+            need = max(decimals(bound) for _, bound, _, _ in clamps)
             if need > value.scale:
                 c(f"{var} = {var} * {10 ** (need - value.scale)}")
-                value = Num(var, need, value.mag)
-        if item.floor is not None:
-            floor = x.constant(item.floor)
-            c(f"if {x.compare('<', value, floor)}: {var} = {self.as_value(floor, value)}  # until zero",
-              where(item.floor_span or item.span))
-        if item.max is not None and not item.uncapped:
-            cap = x.constant(item.max)
-            if item.kind == "penalty":
-                low = x.constant(CONTEXT.minus(item.max))
-                c(f"if {x.compare('<', value, low)}: {var} = {self.as_value(low, value)}  # max {comment(str(item.max))}",
-                  where(item.max_span or item.span))
+                value = value.named(var, need)
+        low, high = value.low, value.high
+        for below, bound, note, span in clamps:
+            limit = x.constant(bound)
+            c(f"if {x.compare('<' if below else '>', value, limit)}: {var} = {self.as_value(limit, value)}  # {note}",
+              where(span or item.span))
+            edge = Fraction(bound)
+            if below:
+                low, high = (edge if low is None else max(low, edge)), (None if high is None else max(high, edge))
             else:
-                c(f"if {x.compare('>', value, cap)}: {var} = {self.as_value(cap, value)}  # max {comment(str(item.max))}",
-                  where(item.max_span or item.span))
+                low, high = (None if low is None else min(low, edge)), (edge if high is None else min(high, edge))
         mag = value.mag
         limits = [abs(Fraction(b)) for b in bounds]
         if item.floor is not None and item.max is not None and not item.uncapped and item.kind != "penalty":
             mag = max(limits)
         elif mag is not None and limits:
             mag = max([mag] + limits)
-        return Num(var, value.scale, mag)
+        return Num(var, value.scale, mag).bounded(low, high)
 
     def as_value(self, const: Num, like: Num) -> str:
         """A constant in the representation of ``like``."""
@@ -919,8 +1108,11 @@ class Emitter:
         policy, c, x = self.policy, self.code, self.x
         items = [self.child_amount(top) for top in policy.items]
         main = self.fold(items)
+        if main.fixed:
+            for top in policy.items:
+                self.consumed_at[top.id] = main.scale
         c(f"total = {main.code}", where(policy.span))
-        main = Num("total", main.scale, main.mag)
+        main = main.named("total")
         factor = x.num(policy.coefficient) if policy.coefficient is not None else None
         extras = [self.child_amount(extra) for extra in (*policy.bonuses, *policy.penalties)]
         simple = main.fixed and all(e.fixed for e in extras) and (factor is None or x.mul(main, factor).fixed)
@@ -928,16 +1120,22 @@ class Emitter:
             if factor is not None:
                 scaled = x.mul(main, factor)
                 c(f"total = {scaled.code}  # coefficient", where(policy.span))
-                main = Num("total", scaled.scale, scaled.mag)
-            if policy.max is not None:
+                main = scaled.named("total")
+            if policy.max is not None and not (main.high is not None and main.high <= Fraction(policy.max)):
                 cap = x.constant(policy.max)
                 if decimals(policy.max) > main.scale:
                     c(f"total = total * {10 ** (decimals(policy.max) - main.scale)}")
-                    main = Num("total", decimals(policy.max), main.mag)
+                    main = main.named("total", decimals(policy.max))
                 c(f"if {x.compare('>', main, cap)}: total = {x.align(cap, main.scale)}  # max",
                   where(policy.max_span or policy.span))
-                main = Num("total", main.scale, None if main.mag is None else max(main.mag, abs(Fraction(policy.max))))
+                edge = Fraction(policy.max)
+                low = None if main.low is None else min(main.low, edge)
+                high = edge if main.high is None else min(main.high, edge)
+                mag = None if main.mag is None else max(main.mag, abs(edge))
+                main = Num("total", main.scale, mag).bounded(low, high)
             value = self.fold([main] + extras)
+            for extra in (*policy.bonuses, *policy.penalties):
+                self.consumed_at[extra.id] = value.scale
         else:  # the interpreter's line by line sum, in decimals
             c(f"m0 = m = {x.dec(main)}")
             parts = ["m0"]
@@ -953,15 +1151,16 @@ class Emitter:
             value = Num(f"_sum(({', '.join(parts + [x.dec(e) for e in extras])},))", None, None)
         if value.code != "total":
             c(f"total = {value.code}")
-        total = Num("total", value.scale, value.mag)
+        total = value.named("total")
         if policy.vetoes:
             c(f"if vt: total = {x.zero_like(total)}  # vetoed")
             c("vt = tuple(vt)")
+            total = total.bounded(*hull((total.low, total.high), (Fraction(0), Fraction(0))))
         if policy.rounding is not None:
             rounded = x.quantize(total, policy.rounding.places, policy.rounding.mode)
             if rounded is not total:
                 c(f"total = {rounded.code}  # rounding")
-                total = Num("total", rounded.scale, rounded.mag)
+                total = rounded.named("total")
         self.value["total"] = total
 
     def exact_total(self, node) -> None:
