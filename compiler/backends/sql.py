@@ -683,7 +683,8 @@ class _Compiler:
         k = DIVISION_SCALE + y.scale  # x·10^k / (y·10^sy) = (x / y)·10^DIVISION_SCALE
         if x.scale > k:
             x = _X(_typed(x, k), NUM, k, x.nullable)
-        dividend = _cast(_bin(exp.Mul, x.sql, exp.Literal.number("1" + "0" * k)), _dec_type(0))
+        # typed first: a whole-number literal would otherwise be multiplied as a 64-bit integer
+        dividend = _cast(_bin(exp.Mul, _typed(x, x.scale), exp.Literal.number("1" + "0" * k)), _dec_type(0))
         if y.const is not None:
             whole = y.const.scaleb(y.scale)
             divisor: exp.Expression = exp.Literal.number(_plain(abs(whole)))
