@@ -76,6 +76,12 @@ class Num:
     #: ``(base, factor, offset)``: the value is ``base(c, m) * factor + offset``, kept
     #: apart so that constant factors and offsets fold into one multiply and one add
     lin: tuple | None = None
+    #: ``(cond, k)``: the value is ``k`` where the condition holds, else 0, kept apart
+    #: so that bringing it to another scale scales ``k`` instead of multiplying again
+    pick: tuple | None = None
+    #: the fact this value reads as it is, if it is a plain fact read (a lookup
+    #: table can then index the stored column directly)
+    column: str | None = None
 
 
 def _affine(base: Callable, factor: int, offset: int, scale: int, lo: Fr, hi: Fr, fallible: bool) -> "Num":
@@ -89,6 +95,12 @@ def _affine(base: Callable, factor: int, offset: int, scale: int, lo: Fr, hi: Fr
     else:
         fn = lambda c, m: base(c, m) * f + o  # noqa: E731
     return Num(fn, scale, lo, hi, None, fallible, (base, factor, offset))
+
+
+def _picked(fc: Callable, k: int, scale: int, lo: Fr, hi: Fr, fallible: bool) -> "Num":
+    """``k`` units where ``fc`` holds, else 0."""
+    units = np.int64(k)
+    return Num(lambda c, m: fc(c, m) * units, scale, lo, hi, None, fallible, pick=(fc, k))
 
 
 @attrs.define
@@ -214,6 +226,9 @@ class Compiler:
         if v.const is not None:
             units = v.const * factor
             return Num(_const_fn(units), scale, v.lo, v.hi, units, v.fallible)
+        if v.pick is not None:
+            fc, k = v.pick
+            return _picked(fc, k * factor, scale, v.lo, v.hi, v.fallible)
         base, f, o = v.lin or (v.fn, 1, 0)
         return _affine(base, f * factor, o * factor, scale, v.lo, v.hi, v.fallible)
 
@@ -373,8 +388,7 @@ class Compiler:
             return Num(_const_fn(0), 0, ZERO, ZERO, 0)
         fc, fv = cond.fn, v.fn
         if v.const is not None:
-            k = np.int64(v.const)
-            return Num(lambda c, m: fc(c, m) * k, v.scale, lo, hi, None, cond.fallible)
+            return _picked(fc, v.const, v.scale, lo, hi, cond.fallible)
         if v.fallible:
             def fn(c, m):
                 holds = fc(c, m)
@@ -566,7 +580,7 @@ class Compiler:
     def _fact(self, layout: FactLayout, e):
         name, kind = layout.name, layout.kind
         if kind in NUMERIC_KINDS:
-            return Num(lambda c, m: c.num(name), layout.places, layout.lo, layout.hi)
+            return Num(lambda c, m: c.num(name), layout.places, layout.lo, layout.hi, column=name)
         if kind is Kind.BOOL:
             return Cond(lambda c, m: c.col(name))
         if kind in (Kind.ENUM, Kind.TEXT):
@@ -691,10 +705,10 @@ class Compiler:
         def fn(c, m):
             index = np.minimum(fk(c, m), size)
             if must_find:
-                missing = ~found[index]
+                missing = ~found.take(index)
                 if missing.any():
                     c.fail(missing, m)
-            return lut[index]
+            return lut.take(index)
 
         return Num(fn, scale, lo, hi, None, must_find or key.fallible)
 
@@ -716,10 +730,23 @@ class Compiler:
             def fn(c, m):
                 index = fk(c, m) - first
                 if must_find:
-                    missing = ~found[index]
+                    missing = ~found.take(index)
                     if missing.any():
                         c.fail(missing, m)
-                return lut[index]
+                return lut.take(index)
+
+            if key.column is not None and first >= 0:  # index the stored column itself
+                name = key.column
+                lut = np.concatenate([np.full(first, default, dtype=np.int64), lut])
+                found = np.concatenate([np.zeros(first, dtype=bool), found])
+
+                def fn(c, m):  # noqa: F811 - the faster form of the same lookup
+                    index = c.col(name)
+                    if must_find:
+                        missing = ~found.take(index)
+                        if missing.any():
+                            c.fail(missing, m)
+                    return lut.take(index)
 
             if key.const is not None:
                 index = key.const - first
@@ -884,6 +911,11 @@ class Compiler:
         positive = self.compare(">", gap, self.const(0), what)
         if positive.const is False:
             return self.const(0)
+        if body.partial == "proportional" and step.const:
+            # max(gap, 0) / step × amount is 0 where the gap is not positive: one
+            # pass fewer than choosing between two arrays, and the factors fold
+            count = self.div(self.clamp(gap, Decimal(0), None, what), step, what)
+            return self.mul(count, amount, what)
         if body.partial == "proportional":
             count = self.div(attrs.evolve(gap, lo=max(gap.lo, ZERO)), step, what)
         else:

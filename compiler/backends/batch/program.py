@@ -26,7 +26,7 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 from fractions import Fraction as Fr
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -45,7 +45,7 @@ CHUNK_ROWS = 16384
 
 
 class _ItemProgram:
-    __slots__ = ("node", "applies", "parent", "num", "may_be_off", "children")
+    __slots__ = ("node", "applies", "parent", "num", "may_be_off", "children", "sum_scale")
 
     def __init__(self, node: ir.Node, parent: str | None):
         self.node, self.parent = node, parent
@@ -53,6 +53,8 @@ class _ItemProgram:
         self.num: Num | None = None
         self.may_be_off = False
         self.children: list["_ItemProgram"] = []
+        #: the scale its parts add up at (its children are brought to it)
+        self.sum_scale = 0
 
 
 class BatchProgram:
@@ -66,24 +68,41 @@ class BatchProgram:
         self.vocab = Vocab(_seed_strings(policy))
         self._compiler = Compiler(policy, self.layouts, self.vocab)
         self.base_scale = self._compiler.base_scale
-        self.items: dict[str, _ItemProgram] = {}
-        self._tops = [self._item(top, None, False) for top in (*policy.items, *policy.bonuses, *policy.penalties)]
+        # Twice: the first pass finds the scale each item's parts add up at; the second
+        # computes each unweighted child at its parent's scale from the start, so the
+        # factor that brings it there folds into its constants instead of costing a
+        # multiplication of every row (the values are the same, exactly).
+        self._targets: dict[str, int] = {}
+        self._compile_items()
+        self._targets = {child.node.id: prog.sum_scale for prog in self.items.values() for child in prog.children
+                         if child.node.weight is None}
+        self._compile_items()
         self._vetoes = [self._compiler.cond(v.condition) for v in policy.vetoes]
         self.total = self._total()
         self.item_ids = [n.id for n in graph.order if n.kind == ITEM]
         #: the policy's scale: every node value is an integer number of 10**-scale
         self.scale = max([self.items[i].num.scale for i in self.item_ids] + [self.total.scale])
+        #: each item's values are kept at the item's own scale (no multiplication to
+        #: store them, and the smallest integer type); totals at the policy's scale
+        self.scales = {i: self.items[i].num.scale for i in self.item_ids}
+        self.scales["total"] = self.scale
         self.dtypes = {}
         for node_id in [*self.item_ids, "total"]:
             num = self.total if node_id == "total" else self.items[node_id].num
-            self._compiler.check(num.lo, num.hi, self.scale, f"the value of `{node_id}`")
-            lo, hi = int(num.lo * 10 ** self.scale), int(num.hi * 10 ** self.scale)
+            scale = self.scales[node_id]
+            self._compiler.check(num.lo, num.hi, scale, f"the value of `{node_id}`")
+            lo, hi = int(num.lo * 10 ** scale), int(num.hi * 10 ** scale)
             self.dtypes[node_id] = K.int_dtype(min(lo, hi) - 1, max(lo, hi) + 1)
         self.optional = optional_facts(policy)
         self._optional_contexts = _optional_contexts(policy, self.optional)
         self._interpreter = None
 
     # ---- compiling items -----------------------------------------------------------
+    def _compile_items(self) -> None:
+        policy = self.policy
+        self.items: dict[str, _ItemProgram] = {}
+        self._tops = [self._item(top, None, False) for top in (*policy.items, *policy.bonuses, *policy.penalties)]
+
     def _item(self, node: ir.Node, parent: str | None, parent_off: bool) -> _ItemProgram:
         c = self._compiler
         prog = self.items[node.id] = _ItemProgram(node, parent)
@@ -104,6 +123,10 @@ class BatchProgram:
         c.site = site
         parts += [self._contribution(child) for child in prog.children]
         value = c.sum(parts, what)
+        prog.sum_scale = value.scale
+        target = self._targets.get(node.id, value.scale)
+        if target > value.scale:
+            value = c.align(value, target, what)
         raw = Num(_raw_reader(node.id), value.scale, value.lo, value.hi)
         rest = raw
         if node.coefficient is not None:
@@ -175,8 +198,12 @@ class BatchProgram:
 
     # ---- scoring -----------------------------------------------------------------------
     def score(self, columns: Columns, *, chunk_rows: int = CHUNK_ROWS,
-              progress: Callable[[int, int], None] | None = None):
+              progress: Callable[[int, int], None] | None = None, keep: Iterable[str] | None = None):
         """Score every row of ``columns``; a :class:`~.run.BatchRun`.
+
+        ``keep`` names the items whose values the run keeps besides the total
+        (default: every item); keeping only totals saves a column per item, which
+        at millions of rows is most of the memory a run needs.
 
         Raises the API's ``FactsError`` (facts needed by the items that apply
         are missing, or given where none apply) or ``ScoringError`` (a rule
@@ -188,7 +215,10 @@ class BatchProgram:
 
         n = columns.n
         _warm_allocator(chunk_rows)
-        outputs = {node_id: np.empty(n, dtype=self.dtypes[node_id]) for node_id in [*self.item_ids, "total"]}
+        kept = self.item_ids if keep is None else [i for i in self.item_ids if i in set(keep)]
+        if keep is not None and set(keep) - set(self.item_ids) - {"total"}:
+            raise KeyError(f"no item {sorted(set(keep) - set(self.item_ids) - {'total'})[0]!r} in this policy")
+        outputs = {node_id: np.empty(n, dtype=self.dtypes[node_id]) for node_id in [*kept, "total"]}
         off_items = [i for i in self.item_ids if self.items[i].may_be_off]
         applicable = {i: np.ones(n, dtype=bool) for i in off_items}
         veto_bits = np.zeros(n, dtype=np.uint64) if self._vetoes else None
@@ -309,6 +339,16 @@ class BatchProgram:
 
         return from_entities(self, list(ids), list(values), None, "", check_applicable=False)
 
+    def columns_from_arrays(self, arrays: Mapping[str, "np.ndarray"], ids: Sequence[str] | None = None,
+                            places: Mapping[str, int] | None = None) -> Columns:
+        """Columns from NumPy arrays, one per fact: bools for ``bool`` facts, integers
+        for numbers, ``places[name]`` decimal places in a number array's integers
+        (9537 with 4 places is 0.9537); checked as files are, used without a copy
+        where possible. ``ids`` name the entities (by default "1", "2", …)."""
+        from assessc.backends.batch.arrays import from_arrays
+
+        return from_arrays(self, arrays, ids, places)
+
     def read_csv(self, path, tables=None, progress=None) -> Columns:
         from assessc.backends.batch.readers import read_csv
 
@@ -324,7 +364,7 @@ def _warm_allocator(chunk_rows: int) -> None:
     """Free one block larger than a chunk's temporaries first: glibc's malloc then
     serves those temporaries from its heap, reused chunk after chunk, instead of
     mapping fresh pages for each (a page fault per 4 KiB, several times slower)."""
-    np.empty(chunk_rows * 32, dtype=np.uint8)
+    np.empty(chunk_rows * 256, dtype=np.uint8)
 
 
 # ---- runtime closures -----------------------------------------------------------------------
@@ -361,7 +401,9 @@ def _item_runner(node_id: str, value: Num, rest: Num, zeros: list[Cond], scale: 
         elif not isinstance(result, np.ndarray):
             result = np.full(c.n, result, dtype=np.int64)
         del c.raw[node_id]
-        c.outputs[node_id][c.start:c.stop] = _to_scale(result, scale, c.scale)
+        out = c.outputs.get(node_id)
+        if out is not None:
+            out[c.start:c.stop] = result
         return result
 
     return run

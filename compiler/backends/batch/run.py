@@ -45,8 +45,10 @@ class BatchRun:
         return len(self.ids)
 
     # ---- single values --------------------------------------------------------------
-    def decimal(self, units) -> Decimal:
-        return Decimal(int(units)).scaleb(-self.scale) if self.scale else Decimal(int(units))
+    def decimal(self, units, scale: int | None = None) -> Decimal:
+        """``units`` of 10**-scale (by default the policy's scale, that of the totals)."""
+        scale = self.scale if scale is None else scale
+        return Decimal(int(units)).scaleb(-scale) if scale else Decimal(int(units))
 
     def total(self, row: int) -> Decimal:
         return self.decimal(self.totals[row])
@@ -54,7 +56,16 @@ class BatchRun:
     def value(self, row: int, node_id: str) -> Decimal:
         if node_id == "total":
             return self.total(row)
-        return self.decimal(self.nodes[node_id][row])
+        return self.decimal(self._column(node_id)[row], self.program.scales[node_id])
+
+    def _column(self, node_id: str) -> np.ndarray:
+        found = self.nodes.get(node_id)
+        if found is None:
+            if node_id in self.program.items:
+                raise KeyError(f"item {node_id!r} was not kept by this run: score with keep=None (every item) "
+                               "or name it in keep")
+            raise KeyError(f"no item {node_id!r} in this policy")
+        return found
 
     def vetoed(self, row: int) -> tuple[str, ...]:
         if self.veto_bits is None:
@@ -92,10 +103,14 @@ class BatchRun:
     # ---- ranking ----------------------------------------------------------------------
     def ranks(self) -> tuple[np.ndarray, np.ndarray]:
         """(competition rank of every row, how many rows share its total)."""
-        totals = self.totals.astype(np.int64)
-        ascending = np.sort(-totals)
-        rank = np.searchsorted(ascending, -totals, side="left") + 1
-        shared = np.searchsorted(ascending, -totals, side="right") - rank + 1
+        keys = np.negative(self.totals, dtype=np.int64)  # highest total first
+        ascending = np.sort(keys)
+        small = np.int32 if len(keys) < 2**31 else np.int64  # half the memory at millions of rows
+        rank = np.searchsorted(ascending, keys, side="left").astype(small)
+        shared = np.searchsorted(ascending, keys, side="right").astype(small)
+        del keys, ascending
+        shared -= rank
+        rank += 1
         return rank, shared
 
     def order(self) -> np.ndarray:
@@ -131,14 +146,14 @@ class BatchRun:
         n = len(self)
         for start in range(0, n, chunk_rows):
             stop = min(n, start + chunk_rows)
-            columns = [self.ids[start:stop], self._texts(self.totals[start:stop]),
+            columns = [self.ids[start:stop], self._texts(self.totals[start:stop], self.scale),
                        rank[start:stop].astype(str).tolist(), tied(start, stop), vetoed(start, stop)]
-            columns += [self._texts(self.nodes[i][start:stop]) for i in ids]
+            columns += [self._texts(self._column(i)[start:stop], self.program.scales[i]) for i in ids]
             writer.writerows(zip(*columns))
 
-    def _texts(self, units: np.ndarray) -> list[str]:
+    def _texts(self, units: np.ndarray, scale: int) -> list[str]:
         values, inverse = np.unique(units, return_inverse=True)
-        texts = np.array([show(self.decimal(v)) for v in values], dtype=object)
+        texts = np.array([show(self.decimal(v, scale)) for v in values], dtype=object)
         return texts[inverse.reshape(-1)].tolist()
 
     def _tied_with(self, shared: np.ndarray):
