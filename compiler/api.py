@@ -15,6 +15,8 @@ from assessc.backends.interp import EvaluationError, Interpreter
 from assessc.backends.results import EntityResult, ScoreRun
 from assessc.diagnostics import Diagnostic, DiagnosticBag, codes
 from assessc.driver import Compiled, compile_file
+from assessc.facts.typed import checker
+from assessc.facts.values import BadValue
 from assessc.ir.applicability import needed_facts, optional_facts
 
 
@@ -50,6 +52,8 @@ class Policy:
         self.warnings = tuple(diagnostics)
         self._interpreter = Interpreter(compiled.graph)
         self._optional = optional_facts(self.ir)
+        # one check per fact, its bounds worked out now rather than for every value scored
+        self._checks = tuple((fact.name, checker(fact.type, fact.default), fact) for fact in self.ir.facts)
 
     @property
     def name(self) -> str:
@@ -114,14 +118,20 @@ class Policy:
         return ok
 
     def score_values(self, entity: str, values: Mapping[str, object]) -> EntityResult:
-        """Score one entity from already typed values: Decimal for numbers
-        (percents as fractions), bool, str for enum members, frozenset for
-        evidence, a tuple of mappings for ledgers. Facts that are absent take
-        their declared default; an absent fact without one is an error."""
+        """Score one entity from already typed values: Decimal (or int) for
+        numbers, percents as fractions, bool, date, str for texts and enum
+        members, frozenset for evidence, a tuple of mappings for ledgers.
+        Facts that are absent take their declared default; an absent fact
+        without one, a value of the wrong type or out of its range is a
+        :class:`FactsError` naming the entity, the fact and what is allowed."""
         bag = DiagnosticBag()
         complete = dict(values)
-        for fact in self.ir.facts:
-            if fact.name in complete:
+        for name, check, fact in self._checks:
+            if name in complete:
+                try:
+                    complete[name] = check(complete[name])
+                except BadValue as problem:
+                    bag.add(problem.code, None, f"entity `{entity}`: fact `{name}` {problem.text}", problem.help)
                 continue
             if fact.default is not None:
                 complete[fact.name] = fact.default

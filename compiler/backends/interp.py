@@ -1,7 +1,9 @@
 """The reference interpreter: score one entity by walking the scoring graph.
 
 Exact decimals throughout (see :mod:`assessc.runtime.decimals`). For each
-graph node in topological order:
+graph node in topological order (items are walked depth first, which visits
+terms and items exactly in ``graph.order``: an item's terms, its children,
+then the item):
 
 * a **term** is ``sign × body`` when its condition holds (or it has none),
   else 0; under ``round each`` its amount is rounded;
@@ -22,6 +24,17 @@ graph node in topological order:
 
 Every adjustment is recorded as a line, so the lines of each node add up to
 its value (see :mod:`results`).
+
+Explanations are lazy. Scoring computes the numbers only; the lines (and the
+text of every number in them) are made when a result's ``nodes`` are first
+read, by scoring the entity again with ``explain`` on. Both runs are this one
+code path: ``explain`` only decides whether lines are recorded, never how a
+value is computed.
+
+Speed: what does not change between entities (each item's terms and
+children, which items track completion, …) is worked out once per policy in
+:class:`Interpreter`; term operands that are constants or facts are read
+without a call to the evaluator (see the note above :func:`_value`).
 """
 
 from __future__ import annotations
@@ -29,13 +42,18 @@ from __future__ import annotations
 import datetime
 import decimal
 from decimal import Decimal
+from functools import partial
 from typing import Mapping
 
 from assessc.backends import results as R
 from assessc.graph.nodes import ITEM, TERM, TOTAL, VETO, ScoringGraph
 from assessc.ir import nodes as ir
-from assessc.runtime.decimals import CONTEXT, ZERO, brief, ceil_div, floor_div, quantize, show
+from assessc.runtime.decimals import CONTEXT, HUNDRED, ZERO, brief, ceil_div, floor_div, quantize, show
 from assessc.runtime.workdays import CalendarError, workdays_between
+
+
+_CONST, _FACT = ir.Const, ir.FactRef
+_SIGNS = {1: Decimal(1), -1: Decimal(-1)}  # a term's sign as a Decimal: an int would be converted at every use
 
 
 class EvaluationError(Exception):
@@ -45,17 +63,22 @@ class EvaluationError(Exception):
 
 
 class _Env:
-    """Fact values of one entity, and the expression evaluator over them."""
+    """Fact values of one entity, and the expression evaluator over them.
+    ``explain``: whether term bodies also word how they were computed."""
 
-    def __init__(self, values: Mapping[str, object]):
+    __slots__ = ("values", "explain", "off", "entry")  # read for every expression: slots are quicker
+
+    def __init__(self, values: Mapping[str, object], explain: bool = False):
         self.values = values
+        self.explain = explain
         self.off: set[str] = set()  # ids of items that do not apply
         self.entry = None  # the ledger entry a `where (…)` is looking at
 
     def eval(self, expr: ir.Expr):
-        if isinstance(expr, ir.Const):
+        kind = expr.__class__  # constants and facts, the most frequent, without isinstance calls
+        if kind is _CONST:
             return expr.value
-        if isinstance(expr, ir.FactRef):
+        if kind is _FACT:
             value = self.values[expr.fact.name]
             return value.isoformat() if isinstance(value, datetime.date) else value
         if isinstance(expr, ir.MissingCount):
@@ -115,16 +138,19 @@ class _Env:
         return {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
 
 
-def _lookup(table: ir.Table, key) -> tuple[Decimal, str]:
+def _lookup(table: ir.Table, key, explain: bool = True) -> tuple[Decimal, str | None]:
+    """The points of ``key`` in ``table`` (0 when no row matches and there is no `else`),
+    and, if ``explain``, which row gave them."""
     for row in table.rows:
         if row.member is not None:
             if row.member == key:
-                return row.value, f"{key} → {show(row.value)}"
+                return row.value, (f"{key} → {show(row.value)}" if explain else None)
         elif row.low <= key <= row.high:
-            return row.value, f"{show(key)} in {row.describe()} → {show(row.value)}"
+            return row.value, (f"{show(key)} in {row.describe()} → {show(row.value)}" if explain else None)
+    shown = (key if isinstance(key, str) else show(key)) if explain else None
     if table.default is not None:
-        return table.default, f"{key if isinstance(key, str) else show(key)} → else {show(table.default)}"
-    return ZERO, f"{key if isinstance(key, str) else show(key)} matches no row → 0"
+        return table.default, (f"{shown} → else {show(table.default)}" if explain else None)
+    return ZERO, (f"{shown} matches no row → 0" if explain else None)
 
 
 class NoRow(Exception):
@@ -144,20 +170,33 @@ def _lookup_value(expr: ir.LookupValue, key) -> Decimal:
     raise NoRow(f"`{shown}` has no row in table {expr.table.name or ''}".rstrip() + f"; the table has: {allowed}")
 
 
-def _term_body(body: ir.TermBody, env: _Env) -> tuple[Decimal, str]:
-    if isinstance(body, ir.Value):
-        value = env.eval(body.expr)
-        return value, show(value)
-    if isinstance(body, ir.Per):
-        amount, count = env.eval(body.amount), env.eval(body.count)
-        return CONTEXT.multiply(amount, count), f"{show(amount)} × {show(count)}{_missing_items(body.count, env)}"
-    if isinstance(body, ir.Steps):
-        return _steps(body, env)
-    if isinstance(body, ir.Lookup):
-        return _lookup(body.table, env.eval(body.key))
-    if isinstance(body, ir.LedgerSum):
-        return _ledger(body, env)
-    raise TypeError(f"unknown term {body!r}")  # pragma: no cover
+def _term_body(body: ir.TermBody, env: _Env) -> tuple[Decimal, str | None]:
+    """The body's value, and (if ``env.explain``) how it was computed."""
+    return _BODIES[body.__class__](body, env)
+
+
+# Most operands of a term are constants or facts. The body functions below read them directly,
+# without the cost of a call: a constant's value (`x.value if x.__class__ is _CONST`), or a fact's
+# (`env.values[x.fact.name] if x.__class__ is _FACT`). That is what `_Env.eval` returns for them:
+# these operands are numbers, enum members or conditions (the type checker sees to it), never
+# dates, which `_Env.eval` would write as text.
+
+
+def _value(body: ir.Value, env: _Env) -> tuple[Decimal, str | None]:
+    value = body.expr.value if body.expr.__class__ is _CONST else env.eval(body.expr)
+    return value, (show(value) if env.explain else None)
+
+
+def _per(body: ir.Per, env: _Env) -> tuple[Decimal, str | None]:
+    amount = body.amount.value if body.amount.__class__ is _CONST else env.eval(body.amount)
+    count = env.values[body.count.fact.name] if body.count.__class__ is _FACT else env.eval(body.count)
+    detail = f"{show(amount)} × {show(count)}{_missing_items(body.count, env)}" if env.explain else None
+    return CONTEXT.multiply(amount, count), detail
+
+
+def _lookup_body(body: ir.Lookup, env: _Env) -> tuple[Decimal, str | None]:
+    key = env.values[body.key.fact.name] if body.key.__class__ is _FACT else env.eval(body.key)
+    return _lookup(body.table, key, env.explain)
 
 
 def _why_not(condition: ir.Expr, env: _Env) -> str:
@@ -178,43 +217,62 @@ def _missing_items(expr: ir.Expr, env: _Env) -> str:
     return f" (missing: {'、'.join(missing)})" if missing else ""
 
 
-def _steps(body: ir.Steps, env: _Env) -> tuple[Decimal, str]:
-    amount, step = env.eval(body.amount), env.eval(body.step)
-    threshold, value = env.eval(body.threshold), env.eval(body.value)
+def _steps(body: ir.Steps, env: _Env) -> tuple[Decimal, str | None]:
+    amount = body.amount.value if body.amount.__class__ is _CONST else env.eval(body.amount)
+    step = body.step.value if body.step.__class__ is _CONST else env.eval(body.step)
+    threshold = body.threshold.value if body.threshold.__class__ is _CONST else env.eval(body.threshold)
+    value = env.values[body.value.fact.name] if body.value.__class__ is _FACT else env.eval(body.value)
     gap = threshold - value if body.direction == "below" else value - threshold
     if gap <= 0:
-        return ZERO, f"{brief(value)} is not {body.direction} {brief(threshold)} → 0 steps"
+        return ZERO, (f"{brief(value)} is not {body.direction} {brief(threshold)} → 0 steps" if env.explain else None)
     if body.partial == "whole":
         steps = floor_div(gap, step)
     elif body.partial == "started":
         steps = ceil_div(gap, step)
     else:
         steps = CONTEXT.divide(gap, step)
-    detail = (f"{brief(value)} is {brief(gap)} {body.direction} {brief(threshold)} → {brief(steps)} {body.partial} "
-              f"steps × {brief(amount)}")
+    detail = None
+    if env.explain:
+        detail = (f"{brief(value)} is {brief(gap)} {body.direction} {brief(threshold)} → {brief(steps)} {body.partial} "
+                  f"steps × {brief(amount)}")
     return CONTEXT.multiply(steps, amount), detail
 
 
-def _ledger(body: ir.LedgerSum, env: _Env) -> tuple[Decimal, str]:
+def _ledger(body: ir.LedgerSum, env: _Env) -> tuple[Decimal, str | None]:
     entries = env.entries(body.ledger.name, body.where)
     best: dict[object, Decimal] = {}
-    parts = []
     for index, entry in enumerate(entries):
         if body.column_field is not None:
             points = body.table.get(entry[body.field], entry[body.column_field]) or ZERO
         else:
-            points, _ = _lookup(body.table, entry[body.field])
+            points, _ = _lookup(body.table, entry[body.field], explain=False)
         group = entry[body.group] if body.group else index
         if group not in best or points > best[group]:
             best[group] = points
-    for group, points in best.items():
-        label = group if body.group else f"#{group + 1}"
-        parts.append(f"{label}: {show(points)}")
     total = sum(best.values(), ZERO)
+    if not env.explain:
+        return total, None
+    parts = [f"{group if body.group else f'#{group + 1}'}: {show(points)}" for group, points in best.items()]
     how = f"highest per {body.group}" if body.group else "each entry"
     noun = "entry" if len(entries) == 1 else "entries"
     detail = f"{len(entries)} {noun}, {how}: " + ("; ".join(parts) if parts else "none")
     return total, detail
+
+
+_BODIES = {ir.Value: _value, ir.Per: _per, ir.Steps: _steps, ir.Lookup: _lookup_body, ir.LedgerSum: _ledger}
+
+
+class _Run:
+    """One entity being scored: its facts and evaluator (``env``), what is known of the items
+    scored so far, and the graph node being computed (named if it fails)."""
+
+    __slots__ = ("env", "scores", "completion", "node")
+
+    def __init__(self, env: _Env, explain: bool):
+        self.env = env
+        self.scores: dict[str, R.NodeScore] | None = {} if explain else None  # item id → score, in graph order
+        self.completion: dict[str, tuple[bool | None, tuple[str, ...]]] = {}  # items that track completion
+        self.node = None
 
 
 class Interpreter:
@@ -226,6 +284,37 @@ class Interpreter:
         rounding = self.policy.rounding
         self.round_each = rounding is not None and rounding.scope == "each"
         self.rounding = rounding
+        # Worked out once per policy rather than once per entity:
+        nodes = graph.by_id
+        self._tops = tuple(nodes[n.id] for n in (*self.policy.items, *self.policy.bonuses, *self.policy.penalties))
+        terms_of: dict[str, list] = {}
+        for node in graph.order:
+            if node.kind == TERM:
+                terms_of.setdefault(node.parent, []).append(node)
+        # item id → its terms and its children, as graph nodes in graph order; whether every child
+        # counts with its value (has no weight); whether the item is adjusted before its floor and
+        # cap (by `zero if`, a coefficient or `round each`)
+        self._parts = {n.id: (tuple(terms_of.get(n.id, ())), tuple(nodes[c.id] for c in n.children),
+                              all(c.weight is None for c in n.children),
+                              bool(n.zero_if) or n.coefficient is not None or self.round_each)
+                       for n in self.policy.all_nodes()}
+        self._vetoes = tuple(n for n in graph.order if n.kind == VETO)
+        self._any_applies = any(node.applies is not None for node in self.policy.all_nodes())
+        # items with a `requires` in their subtree; completion is None for every other item
+        self._tracks_completion = {node.id for node in self.policy.all_nodes()
+                                   if any(n.requires for n in node.walk())}
+        # Items are scored depth first (_item), which must visit terms and items in graph order:
+        # the order errors are found in, and the order of an explanation's nodes.
+        walked = [n.id for top in self._tops for n in self._walk(top)]
+        assert walked == [n.id for n in graph.order if n.kind in (TERM, ITEM)], "the walk must follow graph.order"
+
+    def _walk(self, node):
+        """The terms and items of ``node``'s subtree in the order :meth:`_item` computes them."""
+        terms, children, _, _ = self._parts[node.id]
+        yield from terms
+        for child in children:
+            yield from self._walk(child)
+        yield node
 
     def _round(self, value: Decimal) -> Decimal:
         return quantize(value, self.rounding.places, self.rounding.mode)
@@ -233,6 +322,8 @@ class Interpreter:
     def inactive(self, env: "_Env") -> set[str]:
         """Ids of the items that do not apply to this entity, with their descendants."""
         out: set[str] = set()
+        if not self._any_applies:
+            return out
 
         def visit(node: ir.Node, parent_off: bool) -> None:
             off = parent_off or (node.applies is not None and not env.eval(node.applies))
@@ -245,97 +336,166 @@ class Interpreter:
             visit(top, False)
         return out
 
-    def score(self, entity: str, values: Mapping[str, object]) -> R.EntityResult:
-        env = _Env(values)
-        amounts: dict[str, Decimal] = {}
-        lines_of: dict[str, list[R.Line]] = {}
-        scores: dict[str, R.NodeScore] = {}
-        vetoes: list[str] = []
-        try:
-            with decimal.localcontext(CONTEXT):
-                off = env.off = self.inactive(env)
-        except (decimal.DivisionByZero, decimal.InvalidOperation, NoRow) as error:
-            raise EvaluationError(entity, "applies", f"cannot decide applicability: {error or type(error).__name__}") from None
-        for node in self.graph.order:
-            if node.id in off or (node.kind == TERM and node.parent in off):
-                if node.kind == ITEM:
-                    scores[node.id] = R.NodeScore(node.id, node.ir.title, ZERO, (), node.ir.max, applicable=False)
-                    amounts[node.id] = ZERO
-                continue
+    def score(self, entity: str, values: Mapping[str, object], explain: bool = False) -> R.EntityResult:
+        """Score ``entity``. Its explanation lines are made when ``nodes`` is first read
+        (by scoring it again with lines on), or at once with ``explain``."""
+        if explain:
+            total, vetoes, nodes = self._evaluate(entity, values, explain=True)
+            return R.EntityResult(entity, total, nodes, vetoes)
+        values = dict(values)  # kept for the explanation: what the caller passes may change later
+        total, vetoes, _ = self._evaluate(entity, values, explain=False)
+        return R.EntityResult(entity, total, R.LazyNodes(partial(self._explained, entity, values, total)), vetoes)
+
+    def _explained(self, entity: str, values: Mapping[str, object], total: Decimal) -> dict[str, R.NodeScore]:
+        """The node scores of an entity scored before, by scoring it again with lines on."""
+        again, _, nodes = self._evaluate(entity, values, explain=True)
+        assert again == total, entity  # the same code computed both runs
+        return nodes
+
+    def _evaluate(self, entity: str, values: Mapping[str, object], explain: bool):
+        """(total, vetoes, nodes): with ``explain``, nodes maps every item and the total to its
+        :class:`~results.NodeScore`, in graph order; without, nodes is None."""
+        env = _Env(values, explain)
+        run = _Run(env, explain)
+        with decimal.localcontext(CONTEXT):
             try:
-                with decimal.localcontext(CONTEXT):
-                    if node.kind == TERM:
-                        amounts[node.id], line = self._term(node, env)
-                        lines_of.setdefault(node.parent, []).append(line)
-                    elif node.kind == ITEM:
-                        score = self._item(node, env, lines_of.pop(node.id, []), amounts, scores)
-                        scores[node.id] = score
-                        amounts[node.id] = score.value
-                    elif node.kind == VETO and env.eval(node.ir.condition):
-                        vetoes.append(node.ir.reason)
-                    elif node.kind == TOTAL:
-                        scores[TOTAL] = self._total(node, amounts, vetoes, env)
+                env.off = self.inactive(env)
+            except (decimal.DivisionByZero, decimal.InvalidOperation, NoRow) as error:
+                raise EvaluationError(entity, "applies",
+                                      f"cannot decide applicability: {error or type(error).__name__}") from None
+            try:
+                tops = []
+                for top in self._tops:
+                    tops.append(self._item(top, run))
+                vetoes = []
+                for veto in self._vetoes:
+                    run.node = veto
+                    if env.eval(veto.ir.condition):
+                        vetoes.append(veto.ir.reason)
+                node = run.node = self.graph.by_id[TOTAL]
+                lines = [] if explain else None
+                total = self._total(node, tops, vetoes, env, lines)
             except (decimal.DivisionByZero, decimal.InvalidOperation) as error:
+                node = run.node
                 raise EvaluationError(entity, node.id, f"cannot compute `{node.label}`: {type(error).__name__}",
                                       node.span) from None
             except (CalendarError, NoRow) as error:
+                node = run.node
                 raise EvaluationError(entity, node.id, f"`{node.label}`: {error}", node.span) from None
-        return R.EntityResult(entity, scores[TOTAL].value, scores, tuple(vetoes))
+        if not explain:
+            return total, tuple(vetoes), None
+        run.scores[TOTAL] = R.NodeScore(TOTAL, self.policy.title, total, tuple(lines), self.policy.max)
+        return total, tuple(vetoes), run.scores
 
-    def _term(self, node, env: _Env) -> tuple[Decimal, R.Line]:
-        term: ir.Term = node.ir
-        if term.condition is not None and not env.eval(term.condition):
-            why = _why_not(term.condition, env)
-            return ZERO, R.Line(R.TERM, node.id, term.text, ZERO, f"condition does not hold{why} → 0", node.lead,
-                                term.span)
-        raw, detail = _term_body(term.body, env)
-        amount = raw * term.sign
-        if self.round_each and amount != self._round(amount):
-            detail += f" = {show(amount)} → {show(self._round(amount))} (rounded)"
-            amount = self._round(amount)
-        return amount, R.Line(R.TERM, node.id, term.text, amount, detail, node.lead, term.span)
-
-    def _item(self, node, env: _Env, term_lines: list[R.Line], amounts, scores) -> R.NodeScore:
+    def _item(self, node, run: _Run) -> Decimal:
+        """Score the item ``node`` and every item under it, in graph order: the item's terms,
+        then its children (each with everything under it), then the item itself, in the order
+        of docs/semantics.md. Returns its value; its score (when explaining) goes to
+        ``run.scores``."""
         item: ir.Node = node.ir
-        lines: list[R.Line] = []
+        env = run.env
+        if env.off and item.id in env.off:  # 0. not applicable
+            return self._not_applicable(node, run)
+        lines: list[R.Line] | None = None if run.scores is None else []
+        term_nodes, child_nodes, unweighted, adjusted = self._parts[node.id]
+        terms = []
+        for term in term_nodes:
+            run.node = term
+            terms.append(self._term(term, env, lines))
+        children = []
+        for child in child_nodes:
+            children.append(self._item(child, run))
+        run.node = node
+        value = ZERO  # 1. start + terms + children, added in the order the lines list them
         if item.start is not None:
-            start = env.eval(item.start)
-            lines.append(R.Line(R.START, node.id, "start", start, show(start), node.lead, item.span))
-        lines.extend(term_lines)
-        for child in item.children:
-            lines.append(self._child_line(child, amounts, env))
-        value = sum((line.amount for line in lines), ZERO)
-        for zero in item.zero_if:
-            if env.eval(zero.condition):
-                lines.append(R.Line(R.ZERO, node.id, zero.text, -value, "condition holds → item scores 0", node.lead, zero.span))
-                value = ZERO
-                break
+            start = item.start.value if item.start.__class__ is _CONST else env.eval(item.start)
+            value += start
+            if lines is not None:  # first, though computed after the terms
+                lines.insert(0, R.Line(R.START, node.id, "start", start, show(start), node.lead, item.span))
+        for amount in terms:
+            value += amount
+        if lines is None and unweighted:
+            for amount in children:  # each child's value (0 if it does not apply)
+                value += amount
         else:
-            if item.coefficient is not None:
-                factor = env.eval(item.coefficient)
-                scaled = CONTEXT.multiply(value, factor)
+            for child, child_value in zip(item.children, children):
+                value += self._child(child, child_value, env, lines)
+        if adjusted:
+            value = self._adjusted(node, env, value, lines)  # 2–6
+        else:
+            value = self._clamp(item, node, value, lines)  # 5, 6. floor and cap
+        if self._tracks_completion and node.id in self._tracks_completion:
+            run.completion[node.id] = self._completion(item, env, run.completion)
+        if lines is not None:
+            complete, missing = run.completion.get(node.id, (None, ()))
+            run.scores[node.id] = R.NodeScore(node.id, item.title, value, tuple(lines), item.max,
+                                              complete=complete, missing=missing)
+        return value
+
+    def _adjusted(self, node, env: _Env, value: Decimal, lines: list[R.Line] | None) -> Decimal:
+        """Steps 2–6 of an item's value: `zero if`, coefficient, rounding, then floor and cap."""
+        item: ir.Node = node.ir
+        for zero in item.zero_if:  # 2. zero if
+            if env.eval(zero.condition):
+                if lines is not None:
+                    lines.append(R.Line(R.ZERO, node.id, zero.text, -value, "condition holds → item scores 0",
+                                        node.lead, zero.span))
+                return ZERO
+        if item.coefficient is not None:  # 3. coefficient
+            factor = env.eval(item.coefficient)
+            scaled = CONTEXT.multiply(value, factor)
+            if lines is not None:
                 lines.append(R.Line(R.COEFFICIENT, node.id, "coefficient", scaled - value,
                                     f"{show(value)} × {show(factor)} = {show(scaled)}", node.lead, item.span))
-                value = scaled
+            value = scaled
+        if self.round_each:  # 4. rounding
             value = self._round_line(node, value, lines)
-            value = self._clamp(item, node, value, lines)  # last, so a floor or a max always holds
-        complete, missing = self._completion(item, env, scores)
-        return R.NodeScore(node.id, item.title, value, tuple(lines), item.max, complete=complete, missing=missing)
+        return self._clamp(item, node, value, lines)  # 5, 6. last, so a floor or a max always holds
 
-    def _round_line(self, node, value: Decimal, lines: list[R.Line]) -> Decimal:
-        """Under `round each`, round ``value`` and record the change as a line."""
-        if not self.round_each:
-            return value
+    def _not_applicable(self, node, run: _Run) -> Decimal:
+        """An item that does not apply, and every item under it, counts 0 and evaluates nothing."""
+        for child in self._parts[node.id][1]:
+            self._not_applicable(child, run)
+        if run.scores is not None:
+            run.scores[node.id] = R.NodeScore(node.id, node.ir.title, ZERO, (), node.ir.max, applicable=False)
+        return ZERO
+
+    def _term(self, node, env: _Env, lines: list[R.Line] | None) -> Decimal:
+        """The term's signed amount; its line goes to ``lines`` when that is a list."""
+        term: ir.Term = node.ir
+        condition = term.condition
+        if condition is not None and not (env.values[condition.fact.name] if condition.__class__ is _FACT
+                                          else env.eval(condition)):  # a fact here is a bool (see _value)
+            if lines is not None:
+                why = _why_not(term.condition, env)
+                lines.append(R.Line(R.TERM, node.id, term.text, ZERO, f"condition does not hold{why} → 0",
+                                    node.lead, term.span))
+            return ZERO
+        body = term.body
+        raw, detail = _BODIES[body.__class__](body, env)
+        amount = raw * _SIGNS[term.sign]
+        if self.round_each:
+            rounded = self._round(amount)
+            if rounded != amount:
+                if lines is not None:
+                    detail += f" = {show(amount)} → {show(rounded)} (rounded)"
+                amount = rounded
+        if lines is not None:
+            lines.append(R.Line(R.TERM, node.id, term.text, amount, detail, node.lead, term.span))
+        return amount
+
+    def _round_line(self, node, value: Decimal, lines: list[R.Line] | None) -> Decimal:
+        """``value`` rounded (under `round each`), the change recorded as a line."""
         rounded = self._round(value)
-        if rounded != value:
+        if rounded != value and lines is not None:
             lines.append(R.Line(R.ROUND, node.id, "rounding", rounded - value,
                                 f"{show(value)} → {show(rounded)} ({self.rounding.mode}, {self.rounding.places} places)",
                                 node.lead))
         return rounded
 
-    @staticmethod
-    def _completion(item: ir.Node, env: _Env, scores) -> tuple[bool | None, tuple[str, ...]]:
-        """Own unmet requirements, and whether the item and its applicable children are complete."""
+    def _completion(self, item: ir.Node, env: _Env, completion) -> tuple[bool | None, tuple[str, ...]]:
+        """Own unmet requirements, and whether the item and its applicable children are complete
+        (``completion``: that of the items computed so far that track it)."""
         missing: list[str] = []
         for requirement in item.requires:
             if requirement.evidence is not None:
@@ -343,70 +503,100 @@ class Interpreter:
                 missing += [m.label or m.name for m in requirement.evidence.type.members if m.name not in present]
             elif not env.eval(requirement.condition):
                 missing.append(requirement.text)
-        states = [scores[c.id].complete for c in item.children if scores[c.id].applicable]
+        states = [completion[c.id][0] for c in item.children if c.id in completion and c.id not in env.off]
         states = [s for s in states if s is not None]
         if not item.requires and not states:
             return None, ()
         return (not missing and all(states)), tuple(missing)
 
-    def _child_line(self, child: ir.Node, amounts, env: _Env) -> R.Line:
-        """How a child counts in its parent: its value, weighted if it has a weight."""
-        value = amounts[child.id]
+    def _child(self, child: ir.Node, value: Decimal, env: _Env, lines: list[R.Line] | None) -> Decimal:
+        """How a child whose value is ``value`` counts in its parent: its value, weighted if it
+        has a weight. Its line goes to ``lines`` when that is a list."""
         if child.id in env.off:
-            return R.Line(R.CHILD, child.id, child.title, ZERO, "not applicable", child.meta.lead, child.span)
+            if lines is not None:
+                lines.append(R.Line(R.CHILD, child.id, child.title, ZERO, "not applicable", child.meta.lead, child.span))
+            return ZERO
         if child.weight is None:
-            return R.Line(R.CHILD, child.id, child.title, value, "", child.meta.lead, child.span)
+            if lines is not None:
+                lines.append(R.Line(R.CHILD, child.id, child.title, value, "", child.meta.lead, child.span))
+            return value
         if isinstance(child.weight, ir.Lookup):  # a weight must be found, never a silent 0
             weight = _lookup_value(ir.LookupValue(child.weight.key, child.weight.table), env.eval(child.weight.key))
         else:
             weight, _ = _term_body(child.weight, env)
-        on_hundred = CONTEXT.divide(CONTEXT.multiply(value, Decimal(100)), child.max)
+        on_hundred = CONTEXT.divide(CONTEXT.multiply(value, HUNDRED), child.max)
         amount = CONTEXT.multiply(weight, on_hundred)
         if self.round_each:
             amount = self._round(amount)
-        detail = f"weight {brief(weight * 100)}% × {brief(on_hundred)} (scored on 100: {show(value)}/{show(child.max)})"
-        return R.Line(R.CHILD, child.id, child.title, amount, detail, child.meta.lead, child.span)
+        if lines is not None:
+            detail = (f"weight {brief(weight * 100)}% × {brief(on_hundred)} "
+                      f"(scored on 100: {show(value)}/{show(child.max)})")
+            lines.append(R.Line(R.CHILD, child.id, child.title, amount, detail, child.meta.lead, child.span))
+        return amount
 
     @staticmethod
-    def _clamp(item: ir.Node, node, value: Decimal, lines: list[R.Line]) -> Decimal:
-        if item.floor is not None and value < item.floor:
-            lines.append(R.Line(R.FLOOR, node.id, "until zero", item.floor - value,
-                                f"{show(value)} is below {show(item.floor)} → {show(item.floor)}", node.lead, item.floor_span))
-            value = item.floor
-        if item.max is not None and not item.uncapped:
-            if item.kind == "penalty" and value < -item.max:
-                lines.append(R.Line(R.CAP, node.id, f"max {show(item.max)}", -item.max - value,
-                                    f"deduction {show(-value)} is over {show(item.max)} → {show(-item.max)}", node.lead, item.max_span))
-                value = -item.max
-            elif item.kind != "penalty" and value > item.max:
-                lines.append(R.Line(R.CAP, node.id, f"max {show(item.max)}", item.max - value,
-                                    f"{show(value)} is over the max {show(item.max)} → {show(item.max)}", node.lead, item.max_span))
-                value = item.max
+    def _clamp(item: ir.Node, node, value: Decimal, lines: list[R.Line] | None) -> Decimal:
+        """The floor, then the cap; each change recorded as a line when ``lines`` is a list."""
+        floor, cap = item.floor, item.max
+        if floor is not None and value < floor:
+            if lines is not None:
+                lines.append(R.Line(R.FLOOR, node.id, "until zero", floor - value,
+                                    f"{show(value)} is below {show(floor)} → {show(floor)}", node.lead,
+                                    item.floor_span))
+            value = floor
+        if cap is None or item.uncapped:
+            return value
+        if item.kind != "penalty":
+            if value > cap:
+                if lines is not None:
+                    lines.append(R.Line(R.CAP, node.id, f"max {show(cap)}", cap - value,
+                                        f"{show(value)} is over the max {show(cap)} → {show(cap)}", node.lead,
+                                        item.max_span))
+                value = cap
+        elif value < -cap:  # on a penalty, max N bounds the deduction
+            if lines is not None:
+                lines.append(R.Line(R.CAP, node.id, f"max {show(cap)}", -cap - value,
+                                    f"deduction {show(-value)} is over {show(cap)} → {show(-cap)}", node.lead,
+                                    item.max_span))
+            value = -cap
         return value
 
-    def _total(self, node, amounts, vetoes: list[str], env: _Env) -> R.NodeScore:
+    def _total(self, node, tops: list[Decimal], vetoes: list[str], env: _Env, lines: list[R.Line] | None) -> Decimal:
+        """The total, from the values of the top-level items, bonuses and penalties (``tops``,
+        in that order); its lines go to ``lines`` when that is a list. Every adjustment is added
+        as its line's amount, in line order, so the value is exactly the sum of the lines."""
         policy = self.policy
-        lines: list[R.Line] = [self._child_line(top, amounts, env) for top in policy.items]
-        main = sum((line.amount for line in lines), ZERO)
+        value = ZERO
+        for top, top_value in zip(policy.items, tops):
+            value += self._child(top, top_value, env, lines)
+        main = value
         if policy.coefficient is not None:
             factor = env.eval(policy.coefficient)
             scaled = CONTEXT.multiply(main, factor)
-            lines.append(R.Line(R.COEFFICIENT, TOTAL, "coefficient", scaled - main,
-                                f"{show(main)} × {show(factor)} = {show(scaled)}", node.lead, policy.span))
+            value += scaled - main
+            if lines is not None:
+                lines.append(R.Line(R.COEFFICIENT, TOTAL, "coefficient", scaled - main,
+                                    f"{show(main)} × {show(factor)} = {show(scaled)}", node.lead, policy.span))
             main = scaled
         if policy.max is not None and main > policy.max:
-            lines.append(R.Line(R.CAP, TOTAL, f"max {show(policy.max)}", policy.max - main,
-                                f"items add up to {show(main)}, over the max {show(policy.max)} → {show(policy.max)}",
-                                node.lead, policy.max_span))
-        lines.extend(self._child_line(extra, amounts, env) for extra in (*policy.bonuses, *policy.penalties))
-        value = sum((line.amount for line in lines), ZERO)
+            value += policy.max - main
+            if lines is not None:
+                lines.append(R.Line(R.CAP, TOTAL, f"max {show(policy.max)}", policy.max - main,
+                                    f"items add up to {show(main)}, over the max {show(policy.max)} → {show(policy.max)}",
+                                    node.lead, policy.max_span))
+        for extra, extra_value in zip((*policy.bonuses, *policy.penalties), tops[len(policy.items):]):
+            value += self._child(extra, extra_value, env, lines)
         if vetoes:
-            lines.append(R.Line(R.VETO, TOTAL, "veto", -value, "vetoed: " + "; ".join(vetoes), node.lead, policy.span))
+            if lines is not None:
+                lines.append(R.Line(R.VETO, TOTAL, "veto", -value, "vetoed: " + "; ".join(vetoes), node.lead,
+                                    policy.span))
             value = ZERO
         if self.rounding is not None:
             rounded = self._round(value)
             if rounded != value:
-                lines.append(R.Line(R.ROUND, TOTAL, "rounding", rounded - value,
-                                    f"{show(value)} → {show(rounded)} ({self.rounding.mode}, {self.rounding.places} places)", node.lead))
+                if lines is not None:
+                    lines.append(R.Line(R.ROUND, TOTAL, "rounding", rounded - value,
+                                        f"{show(value)} → {show(rounded)} ({self.rounding.mode}, "
+                                        f"{self.rounding.places} places)", node.lead))
                 value = rounded
-        return R.NodeScore(TOTAL, policy.title, value, tuple(lines), policy.max)
+        return value

@@ -5,12 +5,16 @@ and the *lines* that make it up: each line is one contribution (a start
 value, a term, a child item, or an adjustment such as a cap, a floor, a
 zeroing condition, a veto or rounding) with its source. The lines of a node
 always add up exactly to its value; that is what ``explain`` prints.
+
+The interpreter makes the node scores on demand (:class:`LazyNodes`):
+scoring an entity computes its numbers only, and the lines are made when
+``nodes`` is first read.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Mapping
+from typing import Callable, Iterator, Mapping
 
 import attrs
 
@@ -43,6 +47,39 @@ class NodeScore:
     complete: bool | None = None
     #: the requirements of this item that are not met (evidence item labels or condition texts)
     missing: tuple[str, ...] = ()
+
+
+class LazyNodes(Mapping[str, "NodeScore"]):
+    """Node scores made by ``build`` when first read, then kept.
+
+    Most results are only ranked or totalled; formatting every number of
+    every line for them would cost far more than scoring itself. Equal to
+    any mapping with the same node scores, such as a plain dict.
+    """
+
+    __slots__ = ("_build", "_nodes")
+
+    def __init__(self, build: Callable[[], dict[str, "NodeScore"]]):
+        self._build: Callable[[], dict[str, NodeScore]] | None = build
+        self._nodes: dict[str, NodeScore] | None = None
+
+    def _made(self) -> dict[str, "NodeScore"]:
+        if self._nodes is None:
+            self._nodes = self._build()
+            self._build = None
+        return self._nodes
+
+    def __getitem__(self, node_id: str) -> "NodeScore":
+        return self._made()[node_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._made())
+
+    def __len__(self) -> int:
+        return len(self._made())
+
+    def __repr__(self) -> str:
+        return repr(self._made())
 
 
 @attrs.frozen

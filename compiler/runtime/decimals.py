@@ -28,11 +28,22 @@ MODES = {
 }
 
 ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+
+def _quantum(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places)
+
+
+_QUANTA = {places: _quantum(places) for places in range(13)}  # 1, 0.1, 0.01, …: made once, used per rounding
 
 
 def quantize(value: Decimal, places: int, mode: str) -> Decimal:
     """``value`` rounded to ``places`` decimal places with rounding ``mode``."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=MODES[mode], context=CONTEXT)
+    quantum = _QUANTA.get(places)
+    if quantum is None:
+        quantum = _quantum(places)
+    return value.quantize(quantum, rounding=MODES[mode], context=CONTEXT)
 
 
 def floor_div(a: Decimal, b: Decimal) -> Decimal:

@@ -1,5 +1,6 @@
 """The stdlib `calendar` and `awards` modules, and `per_report_and_adoption`."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -50,7 +51,7 @@ def test_the_modules_score_as_documented(policy):
     )
     result = policy.score_values("x", {
         # 2017-09-20 + 15 working days = 2017-10-17 (Sep 30 is an adjusted workday, Oct 1–8 holidays)
-        "announced": "2017-09-20", "filed": "2017-10-19",
+        "announced": datetime.date(2017, 9, 20), "filed": datetime.date(2017, 10, 19),
         "reports": Decimal(6), "adopted": Decimal(1), "awards": entries,
     })
     assert result.value("1") == Decimal(1)          # 5 − 2 × 2 late working days
