@@ -57,6 +57,9 @@ def checker(ftype: FactType, default: object = None) -> Check:
 
 
 _BELOW_ALL, _ABOVE_ALL = Decimal("-Infinity"), Decimal("Infinity")
+# Counts and ranks are mostly small. Decimals are immutable, so those are made once and shared
+# rather than made (and kept with every result) for each value checked.
+_SMALL = {n: Decimal(n) for n in range(1000)}
 
 
 def _number_checker(ftype: FactType, default: object) -> Check:
@@ -95,7 +98,8 @@ def _number_checker(ftype: FactType, default: object) -> Check:
 
     def check_whole(value: object) -> object:
         if type(value) is int and int_low <= value <= int_high:
-            return Decimal(value)
+            number = _SMALL.get(value)
+            return Decimal(value) if number is None else number
         return check(value)
 
     return check_whole
