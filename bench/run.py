@@ -1,5 +1,5 @@
 """Run every benchmark and print ratios against hand-written baselines measured in
-the same run: ``python3 bench/run.py`` (about 10 minutes; ``--quick`` for a
+the same run: ``python3 bench/run.py`` (a few minutes; ``--quick`` for a
 smaller smoke run). Each measurement is its own process (see :mod:`engines`);
 the results go to ``bench/results/latest.json`` and ``bench/RESULTS.md``.
 

@@ -41,7 +41,7 @@ from assessc.ir.applicability import optional_facts
 from assessc.ir.types import Kind
 from assessc.ir.walk import body_exprs, facts_of_expr, facts_of_term
 
-CHUNK_ROWS = 16384
+CHUNK_ROWS = 65536
 
 
 class _ItemProgram:
