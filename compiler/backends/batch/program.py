@@ -215,9 +215,11 @@ class BatchProgram:
 
         n = columns.n
         _warm_allocator(chunk_rows)
-        kept = self.item_ids if keep is None else [i for i in self.item_ids if i in set(keep)]
-        if keep is not None and set(keep) - set(self.item_ids) - {"total"}:
-            raise KeyError(f"no item {sorted(set(keep) - set(self.item_ids) - {'total'})[0]!r} in this policy")
+        wanted = None if keep is None else set(keep)
+        unknown = sorted((wanted or set()) - set(self.item_ids) - {"total"})
+        if unknown:
+            raise KeyError(f"no item {unknown[0]!r} in this policy")
+        kept = self.item_ids if wanted is None else [i for i in self.item_ids if i in wanted]
         outputs = {node_id: np.empty(n, dtype=self.dtypes[node_id]) for node_id in [*kept, "total"]}
         off_items = [i for i in self.item_ids if self.items[i].may_be_off]
         applicable = {i: np.ones(n, dtype=bool) for i in off_items}
