@@ -46,11 +46,7 @@ def _int_leaf(leaf: Leaf, v: str) -> str:
     if leaf.kind == "rate":  # shortfall in basis points × points per 1 % (in 1e-2) = 1e-4 points
         return f"max({m} - {_u(p['per'], 2)} * max({p['thr'] * 100} - int({v} * 10000), 0), 0)"
     if leaf.kind == "rank":
-        lower, parts = 1, []
-        for upper, points in p["bands"]:
-            parts.append(f"{_u(points)} if {v} <= {upper} else ")
-            lower = upper + 1
-        return "(" + "".join(parts) + "0)"
+        return "(" + "".join(f"{_u(points)} if {v} <= {upper} else " for upper, points in p["bands"]) + "0)"
     parts = [f"{_u(points)} if {v} >= {bit} else " for bit, points in p["levels"]]  # highest level held
     return "(" + "".join(parts) + "0)"
 

@@ -21,7 +21,8 @@ from assessc.ir.types import Kind
 from assessc.ir.walk import body_exprs, facts_of_expr, facts_of_term
 
 
-def _own_reads(node: ir.Node) -> set[str]:
+def own_reads(node: ir.Node) -> set[str]:
+    """Facts an item reads itself (not its children), applicability aside."""
     names = facts_of_expr(node.start) | facts_of_expr(node.coefficient)
     for zero in node.zero_if:
         names |= facts_of_expr(zero.condition)
@@ -55,7 +56,7 @@ def needed_facts(policy: ir.Policy, inactive: set[str]) -> set[str]:
         needed |= facts_of_expr(node.applies)  # read in the parent's context
         if node.id in inactive:
             return
-        needed |= _own_reads(node)
+        needed |= own_reads(node)
         for child in node.children:
             visit(child)
 

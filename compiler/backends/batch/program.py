@@ -37,9 +37,9 @@ from assessc.backends.batch.errors import BatchOverflow
 from assessc.backends.batch.layout import FactLayout, Vocab, fact_layout
 from assessc.graph.nodes import ITEM, ScoringGraph
 from assessc.ir import nodes as ir
-from assessc.ir.applicability import optional_facts
+from assessc.ir.applicability import optional_facts, own_reads
 from assessc.ir.types import Kind
-from assessc.ir.walk import body_exprs, facts_of_expr, facts_of_term
+from assessc.ir.walk import facts_of_expr
 
 CHUNK_ROWS = 65536
 
@@ -450,22 +450,6 @@ def _to_scale(values, scale: int, target: int):
 # ---- which optional facts each context reads -------------------------------------------------
 
 
-def _own_reads(node: ir.Node) -> set[str]:
-    names = facts_of_expr(node.start) | facts_of_expr(node.coefficient)
-    for zero in node.zero_if:
-        names |= facts_of_expr(zero.condition)
-    for term in node.terms:
-        names |= facts_of_term(term)
-    if node.weight is not None:
-        for expr in body_exprs(node.weight):
-            names |= facts_of_expr(expr)
-    for requirement in node.requires:
-        names |= facts_of_expr(requirement.condition)
-        if requirement.evidence is not None:
-            names.add(requirement.evidence.name)
-    return names
-
-
 def _optional_contexts(policy: ir.Policy, optional) -> dict[str, list[tuple[str, str | None]]]:
     """Optional fact -> the contexts reading it: ("node", id) read where item id
     applies; ("parent", id) read where its parent applies (an `applies if`)."""
@@ -474,7 +458,7 @@ def _optional_contexts(policy: ir.Policy, optional) -> dict[str, list[tuple[str,
     def visit(node: ir.Node, parent: str | None) -> None:
         for name in facts_of_expr(node.applies) & set(optional):
             contexts[name].append(("parent", parent))
-        for name in _own_reads(node) & set(optional):
+        for name in own_reads(node) & set(optional):
             contexts[name].append(("node", node.id))
         for child in node.children:
             visit(child, node.id)

@@ -406,20 +406,7 @@ def _read_main(program, table: _CsvTable, path: Path, keys, tables, problems: Pr
         ids.extend(block_ids)
     _check_duplicates(ids, problems)
     n = len(ids)
-    data, present = {}, {}
-    for name, layout in program.layouts.items():
-        if layout.kind is Kind.LEDGER:
-            continue
-        if name in readers:
-            reader = readers[name][1]
-            data[name] = reader.column(n)
-            mask = reader.present()
-            if mask is not None:
-                present[name] = mask
-        else:
-            data[name], mask = _absent_column(layout, vocab, n, name in program.optional)
-            if mask is not None:
-                present[name] = mask
+    data, present = _fact_columns(program, {name: reader for name, (_, reader) in readers.items()}, vocab, n)
     ledgers = {}
     for name in ledger_names:
         layout = program.layouts[name]
@@ -435,6 +422,21 @@ def _read_main(program, table: _CsvTable, path: Path, keys, tables, problems: Pr
                              help=f"give the entries in a file of their own, as the table for `{name}`, with one row "
                                   f"per entry: an `{keys[0]}` column and the columns {fields}")
     return Columns(program.layouts, ids, data, present, ledgers, vocab, str(path))
+
+
+def _fact_columns(program, readers: Mapping[str, "_ColumnReader"], vocab: Vocab, n: int):
+    """(data, present) for every fact but ledgers: read columns, and absent ones filled."""
+    data, present = {}, {}
+    for name, layout in program.layouts.items():
+        if layout.kind is Kind.LEDGER:
+            continue
+        if name in readers:
+            data[name], mask = readers[name].column(n), readers[name].present()
+        else:
+            data[name], mask = _absent_column(layout, vocab, n, name in program.optional)
+        if mask is not None:
+            present[name] = mask
+    return data, present
 
 
 def _absent_column(layout: FactLayout, vocab: Vocab, n: int, optional: bool):
@@ -621,19 +623,7 @@ def read_parquet(program, path, tables: Mapping[str, str], progress=None, bag: D
             progress(done, total, "reading")
     _check_duplicates(ids, problems)
     n = len(ids)
-    data, present = {}, {}
-    for name, layout in program.layouts.items():
-        if layout.kind is Kind.LEDGER:
-            continue
-        if name in readers:
-            reader = readers[name][1]
-            data[name] = reader.column(n)
-            if reader.present() is not None:
-                present[name] = reader.present()
-        else:
-            data[name], mask = _absent_column(layout, vocab, n, name in program.optional)
-            if mask is not None:
-                present[name] = mask
+    data, present = _fact_columns(program, {name: reader for name, (_, reader) in readers.items()}, vocab, n)
     ledgers = {}
     for name in ledger_names:
         layout = program.layouts[name]

@@ -1226,13 +1226,13 @@ def _optional(policy: ir.Policy) -> frozenset[str]:
 
 def reads_table(policy: ir.Policy) -> list[tuple[str, str | None, frozenset, frozenset]]:
     """(item id, parent id, facts its `applies` reads, facts its own rules read) for every item."""
-    from assessc.ir.applicability import _own_reads
+    from assessc.ir.applicability import own_reads
     from assessc.ir.walk import facts_of_expr
 
     rows = []
 
     def visit(node: ir.Node, parent: str | None) -> None:
-        rows.append((node.id, parent, frozenset(facts_of_expr(node.applies)), frozenset(_own_reads(node))))
+        rows.append((node.id, parent, frozenset(facts_of_expr(node.applies)), frozenset(own_reads(node))))
         for child in node.children:
             visit(child, node.id)
 
