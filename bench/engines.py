@@ -11,7 +11,9 @@ Kinds and engines:
 * ``batch ENGINE --n N`` — totals for N entities from columns in memory:
   ``hw_numpy``, ``hw_duckdb`` (hand-written), ``assess_batch`` (totals kept),
   ``assess_batch_all`` (every item kept), ``assess_sql`` (the generated query on
-  DuckDB), ``openfisca``. Each result carries its count of totals whose cents
+  DuckDB, totals only, over the table ``create_tables`` made: ``typed_table=True``),
+  ``assess_sql_cast`` (the same, casting every fact as for a table of any types),
+  ``openfisca``. Each result carries its count of totals whose cents
   differ from the exact ones.
 * ``compile`` — a generated 1,000-indicator policy parsed, checked and lowered.
 * ``memory ENGINE --n N [--policy bench|guangxi]`` — peak RSS: ``facts`` (the
@@ -156,15 +158,16 @@ def batch(engine: str, n: int, reps: int) -> dict:
         keep = () if engine == "assess_batch" else None
         run = lambda: program.score(data, keep=keep)  # noqa: E731
         cents = lambda out: out.totals.astype(np.int64) // 10 ** (program.scale - 2)  # noqa: E731
-    elif engine in ("hw_duckdb", "assess_sql"):
+    elif engine in ("hw_duckdb", "assess_sql", "assess_sql_cast"):
         import handwritten
         from assessc.backends import sql as S
 
         connection, policy = _duckdb_table(columns, n)
         if engine == "hw_duckdb":
             query = handwritten.duckdb_sql(POLICY)
-        else:  # the same result shape as the hand-written query: id and total
-            query = f"SELECT id, total FROM ({S.to_sql(policy.graph, 'duckdb', pretty=False)}) AS scored"
+        else:  # the hand-written query's result: id and total, over the table create_tables made
+            query = S.to_sql(policy.graph, "duckdb", pretty=False, columns=["total"],
+                             typed_table=engine == "assess_sql")
         run = lambda: connection.execute(query).fetchnumpy()  # noqa: E731
         cents = lambda _: _sql_cents(connection, query, n)  # noqa: E731 - exact, not the timed float64 fetch
     elif engine == "openfisca":

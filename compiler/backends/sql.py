@@ -45,8 +45,9 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import difflib
 from decimal import Decimal
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 import attrs
 from sqlglot import exp
@@ -204,58 +205,179 @@ class _X:
     scale: int = 0  # decimals of a number
     nullable: bool = False  # may be NULL (an evaluation error)
     const: object = None  # the value, when it is a constant
+    #: the engine types it DECIMAL(width, scale) (None: not known to): the engine's own rules for
+    #: DECIMAL arithmetic keep every value exact, and keep narrow values in 64-bit integers
+    width: int | None = None
+    low: Decimal | None = None  # bounds the query itself guarantees (from its constants), None if unknown
+    high: Decimal | None = None
+
+    @property
+    def pinned(self) -> bool:
+        """Typed DECIMAL(38, scale): a cast to that would change nothing."""
+        return self.width == PRECISION
 
 
 _KINDS = {ExprType.NUMBER: NUM, ExprType.BOOL: BOOL, ExprType.DATE: DATE, ExprType.TEXT: TEXT, ExprType.ENUM: TEXT}
 
 
+def _literal_width(value: Decimal, scale: int) -> int | None:
+    """The DECIMAL width of ``value`` written with ``scale`` decimals. A whole number without
+    decimals is an INTEGER or BIGINT literal, which the engine widens to DECIMAL(10) or (19)."""
+    whole = len(str(int(abs(value))))
+    if scale == 0:
+        return 10 if abs(value) < 2 ** 31 else 19 if abs(value) < 2 ** 63 else None
+    return whole + scale if whole + scale <= PRECISION else None
+
+
 def _num(value: Decimal) -> _X:
-    return _X(_number(value), NUM, _scale_of(value), False, value)
+    scale = _scale_of(value)
+    return _X(_number(value), NUM, scale, False, value, _literal_width(value, scale), low=value, high=value)
+
+
+def _hull(values: list[_X]) -> dict:
+    """The bounds of a value that is one of ``values``."""
+    if any(v.low is None or v.high is None for v in values):
+        return {}
+    return {"low": min(v.low for v in values), "high": max(v.high for v in values)}
+
+
+def _literal(x: _X) -> bool:
+    """``x`` is written as a literal (a constant column or cast is not)."""
+    return x.const is not None and isinstance(x.sql, (exp.Literal, exp.Paren))
+
+
+def _sum_width(a: _X, b: _X) -> int | None:
+    """The width of ``a ± b``: the engine makes room for a carry, up to 38 digits."""
+    if a.width is None or b.width is None:
+        return None
+    return min(PRECISION, max(a.width - a.scale, b.width - b.scale) + max(a.scale, b.scale) + 1)
 
 
 _ZERO = Decimal(0)
 
 
 def _typed(x: _X, scale: int) -> exp.Expression:
-    """``x`` as DECIMAL(38, scale); exact when ``scale`` >= x.scale."""
+    """``x`` as DECIMAL(38, scale); exact when ``scale`` >= x.scale. No cast when it already is."""
+    if x.pinned and x.scale == scale:
+        return x.sql
     return _cast(x.sql, _dec_type(scale))
 
 
+def _pin(x: _X, scale: int) -> _X:
+    return _X(_typed(x, scale), NUM, scale, x.nullable, x.const, PRECISION, low=x.low, high=x.high)
+
+
+def _unified(values: list[_X]) -> tuple[list[exp.Expression], int, int]:
+    """``values`` as the branches of one CASE (or the arguments of LEAST/GREATEST), their
+    common scale and width. The engine gives such a result the largest scale and room for
+    the largest whole part; a constant is written with that scale (``5.00``), a value whose
+    type is not known or that would not fit in 38 digits at that scale is cast to
+    DECIMAL(38, scale)."""
+    scale = max(v.scale for v in values)
+    out, whole = [], 0
+    for v in values:
+        if _literal(v):
+            text = format(v.const.quantize(Decimal(1).scaleb(-scale)), "f")
+            width = _literal_width(v.const, scale) if scale else None
+            if width is not None and len(text.lstrip("-").replace(".", "")) <= 18:
+                literal = exp.Literal.number(text.lstrip("-"))
+                out.append(exp.Paren(this=exp.Neg(this=literal)) if text.startswith("-") else literal)
+                whole = max(whole, width - scale)
+                continue
+        if v.width is None or v.width - v.scale + scale > PRECISION:
+            out.append(_typed(v, scale))
+            whole = max(whole, PRECISION - scale)
+        else:
+            out.append(v.sql)
+            whole = max(whole, v.width - v.scale)
+    return out, scale, min(PRECISION, whole + scale)
+
+
 def _null_num(scale: int = 0) -> _X:
-    return _X(_cast(exp.Null(), _dec_type(scale)), NUM, scale, True)
+    return _X(_cast(exp.Null(), _dec_type(scale)), NUM, scale, True, width=PRECISION)
 
 
 def _pick(whens: list[tuple[exp.Expression, _X]], default: _X | None, nullable: bool = False) -> _X:
-    """A CASE over numbers, every branch cast to one scale."""
+    """A CASE over numbers, of the largest scale of its branches (see :func:`_unified`).
+
+    When every branch is a constant, the CASE is cast once, as narrow as the constants allow,
+    so that sums of such values stay in 64-bit integers."""
     values = [v for _, v in whens] + ([default] if default is not None else [])
-    scale = max(v.scale for v in values)
-    return _X(_case([(c, _typed(v, scale)) for c, v in whens], _typed(default, scale) if default is not None else None),
-              NUM, scale, nullable or any(v.nullable for v in values) or default is None)
+    nullable = nullable or any(v.nullable for v in values) or default is None
+    bounds = _hull(values) if default is not None else {}
+    if all(_literal(v) for v in values):
+        scale = max(v.scale for v in values)
+        case = _case([(c, v.sql) for c, v in whens], default.sql if default is not None else None)
+        width = _width(bounds, scale) or PRECISION
+        return _X(_cast(case, exp.DataType.build(f"DECIMAL({width}, {scale})")), NUM, scale, nullable, None, width,
+                  **bounds)
+    branches, scale, width = _unified(values)
+    case = _case([(c, v) for (c, _), v in zip(whens, branches)], branches[-1] if default is not None else None)
+    return _X(case, NUM, scale, nullable, None, width, **bounds)
+
+
+def _width(bounds: dict, scale: int) -> int | None:
+    """The digits a DECIMAL of ``scale`` needs to hold any value within ``bounds`` (None: more
+    than 18, or no bounds)."""
+    if not bounds:
+        return None
+    whole = max(abs(bounds["low"]), abs(bounds["high"]))
+    width = len(str(int(whole))) + scale
+    return width if width <= 18 else None
+
+
+def _is_zero(x: _X) -> bool:
+    return x.const is not None and not isinstance(x.const, bool) and x.const == 0
 
 
 def _add(a: _X, b: _X) -> _X:
-    return _X(_bin(exp.Add, a.sql, b.sql), NUM, max(a.scale, b.scale), a.nullable or b.nullable)
+    if _literal(a) and _literal(b):
+        return _num(a.const + b.const)
+    if _is_zero(b) and b.scale <= a.scale:
+        return a
+    if _is_zero(a) and a.scale <= b.scale:
+        return b
+    if isinstance(b.sql, exp.Neg):  # a + (-b) is written a - b
+        return _sub(a, _X(b.sql.this.unnest().copy(), NUM, b.scale, b.nullable, None, b.width,
+                          low=None if b.high is None else -b.high, high=None if b.low is None else -b.low))
+    bounds = {"low": a.low + b.low, "high": a.high + b.high} if _hull([a, b]) else {}
+    return _X(_bin(exp.Add, a.sql, b.sql), NUM, max(a.scale, b.scale), a.nullable or b.nullable, None,
+              _sum_width(a, b), **bounds)
 
 
 def _sub(a: _X, b: _X) -> _X:
-    return _X(_bin(exp.Sub, a.sql, b.sql), NUM, max(a.scale, b.scale), a.nullable or b.nullable)
+    if _literal(a) and _literal(b):
+        return _num(a.const - b.const)
+    if _is_zero(b) and b.scale <= a.scale:
+        return a
+    bounds = {"low": a.low - b.high, "high": a.high - b.low} if _hull([a, b]) else {}
+    return _X(_bin(exp.Sub, a.sql, b.sql), NUM, max(a.scale, b.scale), a.nullable or b.nullable, None,
+              _sum_width(a, b), **bounds)
 
 
 def _neg(a: _X) -> _X:
     if a.const is not None:
         return _num(-a.const)
-    return _X(_minus(a.sql), NUM, a.scale, a.nullable)
+    return _X(_minus(a.sql), NUM, a.scale, a.nullable, None, a.width,
+              low=None if a.high is None else -a.high, high=None if a.low is None else -a.low)
 
 
 def _mul(a: _X, b: _X) -> _X:
     if a.const is not None and b.const is not None:
         return _num(a.const * b.const)
+    if b.const == 1 and b.scale == 0:
+        return a
+    if a.const == 1 and a.scale == 0:
+        return b
     if a.scale + b.scale > PRECISION:  # the engine could not hold the exact product
-        a, b = (a, _X(_typed(b, PRECISION - a.scale), NUM, PRECISION - a.scale, b.nullable)) if b.scale >= a.scale \
-            else (_X(_typed(a, PRECISION - b.scale), NUM, PRECISION - b.scale, a.nullable), b)
-    product = _X(_bin(exp.Mul, a.sql, b.sql), NUM, a.scale + b.scale, a.nullable or b.nullable)
+        a, b = (a, _pin(b, PRECISION - a.scale)) if b.scale >= a.scale else (_pin(a, PRECISION - b.scale), b)
+    ends = [p * q for p in (a.low, a.high) for q in (b.low, b.high)] if _hull([a, b]) else []
+    bounds = {"low": min(ends), "high": max(ends)} if ends else {}
+    width = min(PRECISION, a.width + b.width) if a.width is not None and b.width is not None else None
+    product = _X(_bin(exp.Mul, a.sql, b.sql), NUM, a.scale + b.scale, a.nullable or b.nullable, None, width,
+                 **bounds)
     if product.scale > MAX_SCALE:
-        product = _X(_typed(product, MAX_SCALE), NUM, MAX_SCALE, product.nullable)
+        product = _pin(product, MAX_SCALE)
     return product
 
 
@@ -279,6 +401,44 @@ def _when(condition: _X, then: _X, otherwise: _X) -> _X:
         whens.append((_not(condition.sql), otherwise))
         return _pick(whens, None, nullable=True)
     return _pick(whens, otherwise)
+
+
+def _clamp(x: _X, limit: Decimal, *, upper: bool) -> _X:
+    """``x`` capped at ``limit`` (``upper``) or floored at it, at the larger of the two scales.
+
+    LEAST and GREATEST read ``x`` once; they skip a NULL, so a value that may be NULL (an
+    error) is compared in a CASE instead, which keeps it."""
+    bound = _num(limit)
+    scale = max(x.scale, bound.scale)
+    if x.const is not None:
+        return _pin(_num(min(x.const, limit) if upper else max(x.const, limit)), scale)
+    if (x.high is not None and x.high <= limit) if upper else (x.low is not None and x.low >= limit):
+        return x  # the query's own constants keep x within the limit
+    if x.nullable:
+        beyond = _bin(exp.GT if upper else exp.LT, x.sql, bound.sql)
+        return _pick([(beyond, bound)], x)
+    cls = exp.Least if upper else exp.Greatest
+    (value, limit_sql), scale, width = _unified([x, bound])
+    return _X(cls(this=value, expressions=[limit_sql], ignore_nulls=True), NUM, scale, False, None, width)
+
+
+def _chained_bands(key: _X, rows, default: _X) -> list[tuple[exp.Expression, _X]] | None:
+    """Bands of whole numbers that follow one another (1..4, 5..8, 9..12 or 8..15, 4..7, 2..3),
+    for a whole-number key, as one comparison each: the first match wins, so once the key is
+    known not to lie before the first band, ``key <= 8`` means ``5..8`` (None: not such bands)."""
+    if key.kind != NUM or key.scale != 0 or len(rows) < 2:
+        return None
+    if any(r.member is not None or r.low is None or r.high is None or r.low != r.low.to_integral_value()
+           or r.high != r.high.to_integral_value() or r.low > r.high for r in rows):
+        return None
+    pairs = list(zip(rows, rows[1:]))
+    if all(b.low == a.high + 1 for a, b in pairs):
+        first = (_bin(exp.LT, key.sql, _number(rows[0].low)), default)
+        return [first] + [(_bin(exp.LTE, key.sql, _number(r.high)), _num(r.value)) for r in rows]
+    if all(b.high == a.low - 1 for a, b in pairs):
+        first = (_bin(exp.GT, key.sql, _number(rows[0].high)), default)
+        return [first] + [(_bin(exp.GTE, key.sql, _number(r.low)), _num(r.value)) for r in rows]
+    return None
 
 
 def _zero_of(x: _X) -> _X:
@@ -441,7 +601,6 @@ class _LedgerRow:
 class _Fact:
     decl: FactDecl
     column: str  # internal name of the typed value (evidence: the number of items present)
-    raw: str  # internal name of the input column as read
     x_kind: str
     scale: int
 
@@ -462,7 +621,7 @@ class _Ledger:
                 raise SQLUnsupported("an evidence field in a ledger", span)
             self.fields[name] = (f"_c{len(self.fields) + 1}", kind, scale, decl)
         column, kind, scale, _ = self.fields[name]
-        return _X(_col(column, "L"), kind, scale)
+        return _X(_col(column, "L"), kind, scale, width=PRECISION if kind == NUM else None)
 
 
 @attrs.define
@@ -487,6 +646,7 @@ class _Compiler:
         self.table, self.id_column = table, id_column
         self.ledger_tables = dict(ledger_tables)
         self.fact_scale = fact_scale
+        self.typed_table = False  # the tables have the column types create_tables gives them
         self.rounding = self.policy.rounding
         self.round_each = self.rounding is not None and self.rounding.scope == "each"
         self.facts: dict[str, _Fact] = {}
@@ -496,6 +656,7 @@ class _Compiler:
         self._calendar: _Calendar | None = None
         self.entity = _EntityRow(self)
         self.counter = 0
+        self.columns: list[str] | None = None  # the result's columns after `id`; None: every item and the total
 
     def fresh(self, prefix: str) -> str:
         self.counter += 1
@@ -534,8 +695,8 @@ class _Compiler:
                 raise SQLUnsupported(f"the ledger `{decl.name}` as a value", span)
             kind, scale = self.value_kind(decl, span)
             k = len(self.facts) + 1
-            fact = self.facts[decl.name] = _Fact(decl, f"_f{k}", f"_r{k}", NUM if kind == "evidence" else kind, scale)
-        return _X(_col(fact.column, table), fact.x_kind, fact.scale)
+            fact = self.facts[decl.name] = _Fact(decl, f"_f{k}", NUM if kind == "evidence" else kind, scale)
+        return _X(_col(fact.column, table), fact.x_kind, fact.scale, width=PRECISION if fact.x_kind == NUM else None)
 
     def workday_column(self, decl: FactDecl, span) -> _X:
         self.fact_column(decl, span, None)
@@ -555,7 +716,7 @@ class _Compiler:
         if key not in self.aggregates:
             self.aggregates[key] = build()
         found = self.aggregates[key]
-        return _X(_col(found.column), NUM, found.scale)
+        return _X(_col(found.column), NUM, found.scale, width=PRECISION)
 
     # ---- expressions -------------------------------------------------------------------------
     def expr(self, e: ir.Expr, row) -> _X:
@@ -633,9 +794,10 @@ class _Compiler:
     def call(self, e: ir.Call, row) -> _X:
         if e.func in ("min", "max"):
             args = [self.expr(a, row) for a in e.args]
-            scale = max(a.scale for a in args)
+            if all(a.const is not None for a in args):
+                return _num(min(a.const for a in args) if e.func == "min" else max(a.const for a in args))
             cls = exp.Least if e.func == "min" else exp.Greatest
-            typed = [_typed(a, scale) for a in args]
+            typed, scale, width = _unified(args)
             sql = cls(this=typed[0], expressions=typed[1:], ignore_nulls=True)
             nullable = [a for a in args if a.nullable]
             if nullable:  # LEAST and GREATEST skip NULLs; an error must not be skipped
@@ -643,7 +805,8 @@ class _Compiler:
                 for a in nullable[1:]:
                     any_null = exp.or_(any_null, a.sql.is_(exp.Null()))
                 sql = _case([(any_null, _cast(exp.Null(), _dec_type(scale)))], sql)
-            return _X(sql, NUM, scale, bool(nullable))
+                width = PRECISION
+            return _X(sql, NUM, scale, bool(nullable), width=width)
         if e.func == "workdays":
             return self.workdays_between(e, row)
         raise SQLUnsupported(f"the function `{e.func}()`", e.span, "it is known only in outcomes")
@@ -682,7 +845,7 @@ class _Compiler:
                 return _mul(x, _num(reciprocal))
         k = DIVISION_SCALE + y.scale  # x·10^k / (y·10^sy) = (x / y)·10^DIVISION_SCALE
         if x.scale > k:
-            x = _X(_typed(x, k), NUM, k, x.nullable)
+            x = _pin(x, k)
         # typed first: a whole-number literal would otherwise be multiplied as a 64-bit integer
         dividend = _cast(_bin(exp.Mul, _typed(x, x.scale), exp.Literal.number("1" + "0" * k)), _dec_type(0))
         if y.const is not None:
@@ -706,7 +869,8 @@ class _Compiler:
         rounded = _case([(up, _bin(exp.Add, truncated, exp.Literal.number(1))),
                          (down, _bin(exp.Sub, truncated, exp.Literal.number(1)))], truncated)
         unit = _number(Decimal(1).scaleb(-DIVISION_SCALE))
-        return _X(_cast(_bin(exp.Mul, rounded, unit), _dec_type(DIVISION_SCALE)), NUM, DIVISION_SCALE, nullable)
+        return _X(_cast(_bin(exp.Mul, rounded, unit), _dec_type(DIVISION_SCALE)), NUM, DIVISION_SCALE, nullable,
+                  width=PRECISION)
 
     def lookup(self, key: _X, table: ir.Table, strict: bool) -> _X:
         """The first row ``key`` matches; else the `else` value; else 0 (a term) or
@@ -714,7 +878,14 @@ class _Compiler:
         whens: list[tuple[exp.Expression, _X]] = []
         if key.nullable:
             whens.append((key.sql.is_(exp.Null()), _null_num()))
-        for row in table.rows:
+        if table.default is not None:
+            default = _num(table.default)
+        elif strict:
+            default = _null_num()
+        else:
+            default = _num(_ZERO)
+        chained = _chained_bands(key, table.rows, default)
+        for row in table.rows if chained is None else ():
             if row.member is not None:
                 condition = _bin(exp.EQ, key.sql, _string(row.member))
             elif row.low == row.high:
@@ -722,12 +893,7 @@ class _Compiler:
             else:
                 condition = exp.Between(this=_wrap(key.sql), low=_number(row.low), high=_number(row.high))
             whens.append((condition, _num(row.value)))
-        if table.default is not None:
-            default = _num(table.default)
-        elif strict:
-            default = _null_num()
-        else:
-            default = _num(_ZERO)
+        whens += chained or []
         if not whens:
             return default
         return _pick(whens, default, nullable=default.nullable or key.nullable)
@@ -795,13 +961,12 @@ class _Compiler:
             amount, step = self.expr(body.amount, row), self.expr(body.step, row)
             threshold, value = self.expr(body.threshold, row), self.expr(body.value, row)
             gap = _sub(threshold, value) if body.direction == "below" else _sub(value, threshold)
+            if step.const is not None and step.const > 0 and not gap.nullable:
+                # no step is taken below the threshold: GREATEST(gap, 0) reads the gap once, and
+                # 0 steps, whole, started or proportional, count 0
+                return _mul(self.steps(body, self.divide(_clamp(gap, _ZERO, upper=False), step)), amount)
             ratio = self.divide(gap, step)
-            if body.partial == "whole":
-                steps = _X(exp.Floor(this=ratio.sql), NUM, 0, ratio.nullable)
-            elif body.partial == "started":
-                steps = _X(exp.Ceil(this=ratio.sql), NUM, 0, ratio.nullable)
-            else:
-                steps = ratio
+            steps = self.steps(body, ratio)
             positive = _X(_bin(exp.GT, gap.sql, exp.Literal.number(0)), BOOL, nullable=gap.nullable)
             return _when(positive, _mul(steps, amount), _num(_ZERO))
         if isinstance(body, ir.Lookup):
@@ -809,6 +974,15 @@ class _Compiler:
         if isinstance(body, ir.LedgerSum):
             return self.ledger_sum(body, row, span)
         raise SQLUnsupported(f"the term {type(body).__name__}", span)  # pragma: no cover
+
+    @staticmethod
+    def steps(body: ir.Steps, ratio: _X) -> _X:
+        """The steps a gap of ``ratio`` steps counts: whole ones, started ones, or the ratio."""
+        if body.partial == "whole":
+            return _X(exp.Floor(this=ratio.sql), NUM, 0, ratio.nullable)
+        if body.partial == "started":
+            return _X(exp.Ceil(this=ratio.sql), NUM, 0, ratio.nullable)
+        return ratio
 
     def term(self, term: ir.Term) -> _X:
         amount = self.body(term.body, self.entity, term.span)
@@ -821,10 +995,10 @@ class _Compiler:
     def round(self, x: _X) -> _X:
         places, mode = self.rounding.places, self.rounding.mode
         if x.scale <= places:
-            return _X(_typed(x, places), NUM, places, x.nullable, x.const)
+            return _pin(x, places)
         if self.dialect.name == "duckdb" and mode == "half_up":  # ROUND on a DECIMAL is half away from zero there
-            return _X(_typed(_X(exp.Round(this=x.sql, decimals=exp.Literal.number(places)), NUM), places),
-                      NUM, places, x.nullable)
+            return _X(_cast(exp.Round(this=x.sql, decimals=exp.Literal.number(places)), _dec_type(places)),
+                      NUM, places, x.nullable, width=PRECISION)
         shifted = _bin(exp.Mul, x.sql, exp.Literal.number("1" + "0" * places))
         floor, ceil = exp.Floor(this=shifted), exp.Ceil(this=shifted)
         negative = _bin(exp.LT, x.sql, exp.Literal.number(0))
@@ -849,7 +1023,7 @@ class _Compiler:
         else:
             raise SQLUnsupported(f"the rounding mode `{mode}`", self.rounding.span)
         unit = _number(Decimal(1).scaleb(-places))
-        return _X(_cast(_bin(exp.Mul, whole, unit), _dec_type(places)), NUM, places, x.nullable)
+        return _X(_cast(_bin(exp.Mul, whole, unit), _dec_type(places)), NUM, places, x.nullable, width=PRECISION)
 
 
 # ---- the query ------------------------------------------------------------------------------------
@@ -861,12 +1035,14 @@ class _Column:
     value: _X
 
     def select(self) -> exp.Expression:
-        v = self.value
-        sql = _typed(v, v.scale) if v.kind == NUM else v.sql
+        v = self.value  # a number of known type is stored as it is (a narrow one stays narrow)
+        sql = _typed(v, v.scale) if v.kind == NUM and v.width is None else v.sql
         return exp.alias_(sql, _ident(self.name))
 
     def ref(self) -> _X:
-        return _X(_col(self.name), self.value.kind, self.value.scale, self.value.nullable, self.value.const)
+        v = self.value  # a number is stored as DECIMAL(38, scale)
+        width = (v.width or PRECISION) if v.kind == NUM else None
+        return _X(_col(self.name), v.kind, v.scale, v.nullable, v.const, width, low=v.low, high=v.high)
 
 
 class _Query:
@@ -938,8 +1114,8 @@ class _Query:
                     parts.append(self.child_line(child, value[child.id], active[child.id]))
                 raw = _sum(parts)
                 if active[node.id] is not None:  # NULL where the item does not apply (never read there)
-                    raw = _X(_case([(active[node.id].sql, _typed(raw, raw.scale))], None), NUM, raw.scale,
-                             raw.nullable or active[node.id].nullable)
+                    raw = _X(_case([(active[node.id].sql, raw.sql if raw.width else _typed(raw, raw.scale))], None),
+                             NUM, raw.scale, raw.nullable or active[node.id].nullable, None, raw.width or PRECISION)
                 raw_column = _Column(f"_s{k}", raw)
                 raws.append(raw_column)
                 u = raw_column.ref()
@@ -964,8 +1140,7 @@ class _Query:
         if policy.max is not None:
             summed = _Column("_m", main)
             self.stages.append(("_main", [summed]))
-            main = summed.ref()
-            main = _pick([(_bin(exp.GT, main.sql, _number(policy.max)), _num(policy.max))], main)
+            main = _clamp(summed.ref(), policy.max, upper=True)
         extras = [self.child_line(n, value[n.id], active[n.id]) for n in (*policy.bonuses, *policy.penalties)]
         before = _Column("_p", _sum([main] + extras))
         self.stages.append(("_tot", [before]))
@@ -989,7 +1164,9 @@ class _Query:
         if c.rounding is not None:
             total = c.round(total)
         self.flags = flags
-        self.output = [(node.id, value[node.id]) for node in self._item_order()] + [("total", total)]
+        every = dict([(node.id, value[node.id]) for node in self._item_order()] + [("total", total)])
+        self.output = [(name, every[name]) for name in self.c.columns] if self.c.columns is not None \
+            else list(every.items())
         return self.assemble()
 
     def _item_order(self):
@@ -1007,8 +1184,11 @@ class _Query:
             weight = c.lookup(c.expr(child.weight.key, c.entity), child.weight.table, strict=True)
         else:
             weight = c.body(child.weight, c.entity, child.span)
-        on_hundred = c.divide(_mul(value, _num(Decimal(100))), _num(child.max))
-        amount = _mul(weight, on_hundred)
+        factor = c.divide(_num(Decimal(100)), _num(child.max))
+        if factor.const is not None:  # 100 / max is exact: W × value × (100 / max), constants first
+            amount = _mul(_mul(weight, factor), value)
+        else:
+            amount = _mul(weight, c.divide(_mul(value, _num(Decimal(100))), _num(child.max)))
         if c.round_each:
             amount = c.round(amount)
         if active is not None:
@@ -1019,13 +1199,12 @@ class _Query:
         c = self.c
         v = u
         if node.floor is not None:
-            below = _bin(exp.LT, v.sql, _number(node.floor))
-            v = _pick([(below, _num(node.floor))], v)
+            v = _clamp(v, node.floor, upper=False)
         if node.max is not None and not node.uncapped:
             if node.kind == "penalty":
-                v = _pick([(_bin(exp.LT, v.sql, _number(-node.max)), _num(-node.max))], v)
+                v = _clamp(v, -node.max, upper=False)
             else:
-                v = _pick([(_bin(exp.GT, v.sql, _number(node.max)), _num(node.max))], v)
+                v = _clamp(v, node.max, upper=True)
         if node.zero_if:
             whens: list[tuple[exp.Expression, _X]] = []
             for zero in node.zero_if:
@@ -1042,27 +1221,21 @@ class _Query:
     def assemble(self) -> exp.Select:
         c = self.c
         ctes: list[tuple[str, exp.Select]] = []
-        # 1. the input row: the id and every fact read, evidence cells normalised
-        raw_columns = [exp.alias_(_col(c.id_column), _ident("_id"))]
-        typed_columns = [_col("_id")]
+        # 1. the input row: the id and every fact read, typed (each select item reads the table)
+        typed_columns = [exp.alias_(_col(c.id_column), _ident("_id"))]
         for fact in c.facts.values():
-            source = _col(fact.decl.name)
-            if fact.decl.type.kind is Kind.EVIDENCE:
-                raw_columns.append(exp.alias_(_evidence_cell(source), _ident(fact.raw)))
-            else:
-                raw_columns.append(exp.alias_(source, _ident(fact.raw)))
-            typed_columns.append(exp.alias_(_typed_fact(fact, _col(fact.raw)), _ident(fact.column)))
+            typed_columns.append(exp.alias_(_typed_fact(fact, _col(fact.decl.name), c.typed_table),
+                                            _ident(fact.column)))
         if c._calendar is not None:
             ctes.append(("_steps", c.calendar.table()))
-        ctes.append(("_raw", _select(raw_columns, _table(c.table))))
-        ctes.append(("_facts", _select(typed_columns, _table("_raw"))))
+        ctes.append(("_facts", _select(typed_columns, _table(c.table))))
         # 2. ledgers: their entries typed, and one aggregate per ledger sum or count
         joins: list[exp.Join] = []
         base_columns: list[exp.Expression] = []
         for ledger in c.ledgers.values():
             fields = [exp.alias_(_col(c.id_column), _ident("_id"))]
             for name, (column, kind, scale, decl) in ledger.fields.items():
-                fields.append(exp.alias_(_typed_value(decl, kind, scale, _col(name)), _ident(column)))
+                fields.append(exp.alias_(_typed_value(decl, kind, scale, _col(name), c.typed_table), _ident(column)))
             ctes.append((ledger.cte, _select(fields, _table(ledger.table))))
         plain: dict[str, list[_Aggregate]] = {}
         for aggregate in c.aggregates.values():
@@ -1092,17 +1265,86 @@ class _Query:
                                           joins=joins)))
         previous = ctes[-1][0]
         stages = ([("_ctx", self.flags)] if self.flags else []) + self.stages
-        for name, columns in stages:
-            ctes.append((name, _select([col.select() for col in columns], _table(previous), star=exp.Star())))
-            previous = name
+        defined = [(name, [(col.name, col.select().this) for col in columns]) for name, columns in stages]
+        results = [(name, _typed(v, v.scale) if v.kind == NUM else v.sql) for name, v in self.output]
+        defined, results = _inline_single_use(defined, results)
+        for name, columns in defined:
+            if columns:
+                ctes.append((name, _select([exp.alias_(sql, _ident(column)) for column, sql in columns],
+                                           _table(previous), star=exp.Star())))
+                previous = name
         outputs = [exp.alias_(_col("_id"), _ident("id"))]
-        for name, v in self.output:
-            outputs.append(exp.alias_(_typed(v, v.scale), _ident(name)))
+        outputs += [exp.alias_(sql, _ident(name)) for name, sql in results]
         query = _select(outputs, _table(previous))
+        # a fact that nothing left in the query reads (the columns not asked for) is not read
+        read = {column.name for name, select in ctes if name != "_facts" for column in select.find_all(exp.Column)}
+        read |= {column.name for column in query.find_all(exp.Column)}
+        facts_select = dict(ctes)["_facts"]
+        facts_select.set("expressions", [e for e in facts_select.expressions if e.alias_or_name in read | {"_id"}])
         query.set("with_", exp.With(expressions=[
             exp.CTE(this=select, alias=exp.TableAlias(this=_ident(name)), materialized=c.dialect.materialize or None)
             for name, select in ctes]))
         return query
+
+
+_ATOMIC = (exp.Func, exp.Case, exp.Column, exp.Literal, exp.Paren, exp.Boolean, exp.Null)
+#: where an expression needs no parentheses: a function's argument, a select item, a CASE's parts
+_DELIMITED = (exp.Func, exp.Alias, exp.If, exp.Case)
+
+
+def _inline_single_use(stages: list[tuple[str, list[tuple[str, exp.Expression]]]],
+                       results: list[tuple[str, exp.Expression]]):
+    """Stage columns read once are written where they are read, and columns never read are
+    left out: the engine plans one expression instead of a chain of projections. A column read
+    twice or more stays, so that nothing is computed twice. Stages are in order, so an
+    expression moved later still finds every column it reads."""
+    names = {column for _, columns in stages for column, _ in columns}
+
+    def reads(sql: exp.Expression):
+        return [c.name for c in sql.find_all(exp.Column) if not c.table and c.name in names]
+
+    uses: dict[str, int] = {}
+    definitions = {column: sql for _, columns in stages for column, sql in columns}
+    for sql in [sql for _, sql in results] + list(definitions.values()):
+        for name in reads(sql):
+            uses[name] = uses.get(name, 0) + 1
+    unread = [name for name in names if not uses.get(name)]
+    while unread:  # a column nobody reads does not count as a reader either
+        name = unread.pop()
+        for read in reads(definitions[name]):
+            uses[read] -= 1
+            if not uses[read]:
+                unread.append(read)
+    written: dict[str, exp.Expression] = {}
+
+    def substitute(sql: exp.Expression) -> exp.Expression:
+        def swap(node: exp.Expression) -> exp.Expression:
+            if isinstance(node, exp.Column) and not node.table and node.name in written:
+                inner = written[node.name].copy()
+                if isinstance(inner, _ATOMIC) or node.parent is None or isinstance(node.parent, _DELIMITED):
+                    return inner
+                return exp.Paren(this=inner)
+            return node
+
+        def minus(node: exp.Expression) -> exp.Expression:  # a + (-b) reads a - b
+            if isinstance(node, exp.Add) and isinstance(node.expression.unnest(), exp.Neg):
+                return _bin(exp.Sub, node.this, node.expression.unnest().this.unnest())
+            return node
+        return sql.copy().transform(swap, copy=False).transform(minus, copy=False)
+
+    kept: list[tuple[str, list[tuple[str, exp.Expression]]]] = []
+    for stage, columns in stages:
+        staying = []
+        for column, sql in columns:
+            if not uses.get(column):
+                continue
+            sql = substitute(sql)
+            if uses[column] == 1:
+                written[column] = sql
+            else:
+                staying.append((column, sql))
+        kept.append((stage, staying))
+    return kept, [(name, substitute(sql)) for name, sql in results]
 
 
 def _left_join(name: str) -> exp.Join:
@@ -1171,8 +1413,14 @@ def _default_sql(decl: FactDecl, kind: str, scale: int) -> exp.Expression | None
     return _string(str(default))
 
 
-def _typed_value(decl: FactDecl, kind: str, scale: int, column: exp.Expression) -> exp.Expression:
-    if kind == NUM:
+def _typed_value(decl: FactDecl, kind: str, scale: int, column: exp.Expression, typed_table: bool) -> exp.Expression:
+    """A cell as the value it stands for: of its type (cast, unless the table is known to have
+    it already), an enum's label read as its member, a blank as the default."""
+    if typed_table:
+        value = column
+        if kind == TEXT and decl.type.kind is Kind.ENUM:
+            value = _member_text(value, decl.type.members)
+    elif kind == NUM:
         value = _cast(column, _dec_type(scale))
     elif kind == BOOL:
         value = _cast(column, "BOOLEAN")
@@ -1193,16 +1441,17 @@ def _evidence_cell(column: exp.Expression) -> exp.Expression:
     return exp.DPipe(this=exp.DPipe(this=edge, expression=text), expression=edge.copy())
 
 
-def _typed_fact(fact: _Fact, column: exp.Expression) -> exp.Expression:
+def _typed_fact(fact: _Fact, column: exp.Expression, typed_table: bool) -> exp.Expression:
     decl = fact.decl
     if decl.type.kind is Kind.EVIDENCE:  # the number of declared items the cell lists
+        column = _evidence_cell(column)
         counts = []
         for member in decl.type.members:
             names = [s for s in member.spellings if s and EVIDENCE_SEPARATOR not in s]
             found = None
             for name in dict.fromkeys(names):
                 needle = _string(f"{EVIDENCE_SEPARATOR}{name}{EVIDENCE_SEPARATOR}")
-                hit = _bin(exp.GT, exp.StrPosition(this=column, substr=needle), exp.Literal.number(0))
+                hit = _bin(exp.GT, exp.StrPosition(this=column.copy(), substr=needle), exp.Literal.number(0))
                 found = hit if found is None else exp.or_(found, hit)
             counts.append(_case([(found, exp.Literal.number(1))], exp.Literal.number(0)) if found is not None
                           else exp.Literal.number(0))
@@ -1210,24 +1459,49 @@ def _typed_fact(fact: _Fact, column: exp.Expression) -> exp.Expression:
         for count in counts[1:]:
             total = _bin(exp.Add, total, count)
         return _cast(total, _dec_type(0))
-    return _typed_value(decl, fact.x_kind, fact.scale, column)
+    return _typed_value(decl, fact.x_kind, fact.scale, column, typed_table)
 
 
 # ---- the API ----------------------------------------------------------------------------------------
 
 
 def _compile(graph: ScoringGraph, dialect: str, table: str, id_column: str,
-             ledger_tables: Mapping[str, str] | None, fact_scale: int) -> tuple[_Compiler, exp.Select]:
+             ledger_tables: Mapping[str, str] | None, fact_scale: int,
+             columns: Sequence[str] | None = None, typed_table: bool = False) -> tuple[_Compiler, exp.Select]:
     if not isinstance(fact_scale, int) or not 0 <= fact_scale <= 18:
         raise ValueError("fact_scale must be a whole number from 0 to 18")
     compiler = _Compiler(graph, dialect, table, id_column, ledger_tables or {}, fact_scale)
+    compiler.columns = _checked_columns(graph, columns)
+    compiler.typed_table = bool(typed_table)
     return compiler, _Query(compiler).build()
 
 
+def _checked_columns(graph: ScoringGraph, columns: Sequence[str] | None) -> list[str] | None:
+    if columns is None:
+        return None
+    if isinstance(columns, str):
+        raise ValueError("columns must be a list of names, not one string")
+    known = output_columns(graph)[1:]
+    chosen: list[str] = []
+    for name in columns:
+        if name not in known:
+            close = difflib.get_close_matches(str(name), known, n=1)
+            hint = f"; did you mean `{close[0]}`?" if close else f"; the columns are: {', '.join(known)}"
+            raise ValueError(f"no column `{name}` (an item's id or `total`){hint}")
+        if name in chosen:
+            raise ValueError(f"the column `{name}` is asked for twice")
+        chosen.append(name)
+    if not chosen:
+        raise ValueError("columns is empty: ask for `total` or an item's id")
+    return chosen
+
+
 def to_sql(graph: ScoringGraph, dialect: str = "duckdb", *, table: str = "facts", id_column: str = "id",
-           ledger_tables: Mapping[str, str] | None = None, fact_scale: int = FACT_SCALE, pretty: bool = True) -> str:
+           ledger_tables: Mapping[str, str] | None = None, fact_scale: int = FACT_SCALE, pretty: bool = True,
+           columns: Sequence[str] | None = None, typed_table: bool = False) -> str:
     """One query scoring every row of ``table``: columns ``id``, one per item
-    (named by its node id) and ``total``.
+    (named by its node id) and ``total``; or ``id`` and the ``columns`` asked for
+    (item ids and ``total``, in that order), in which case nothing else is computed.
 
     ``table`` holds one row per entity: ``id_column`` and one column per fact
     the policy reads (see :func:`create_tables`). A ledger fact ``L`` is read
@@ -1235,14 +1509,22 @@ def to_sql(graph: ScoringGraph, dialect: str = "duckdb", *, table: str = "facts"
     with ``id_column`` and one column per field. ``fact_scale`` is the number
     of decimals decimal, percent and amount facts are read with.
 
+    Each cell is cast to its fact's type, whatever the table's column types. With
+    ``typed_table=True`` the query relies on the tables having exactly the types
+    :func:`create_tables` gives them (as tables it made do) and reads the cells as
+    they are, which saves the engine a cast per fact; a column of another type (a
+    DOUBLE) would then be computed in that type, inexactly.
+
     Raises :class:`SQLUnsupported` for a form SQL cannot express.
     """
-    compiler, query = _compile(graph, dialect, table, id_column, ledger_tables, fact_scale)
+    compiler, query = _compile(graph, dialect, table, id_column, ledger_tables, fact_scale, columns, typed_table)
     return query.sql(dialect=dialect, pretty=pretty)
 
 
-def output_columns(graph: ScoringGraph) -> list[str]:
+def output_columns(graph: ScoringGraph, columns: Sequence[str] | None = None) -> list[str]:
     """The columns of the query's result, in order."""
+    if columns is not None:
+        return ["id", *_checked_columns(graph, columns)]
     return ["id"] + [node.id for node in graph.order if node.kind == ITEM] + ["total"]
 
 
