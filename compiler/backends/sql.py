@@ -25,12 +25,24 @@ title, a member or a string holding quotes or ``--`` stays a literal or a
 quoted identifier. Each stage is a CTE that adds columns to the previous
 one: the typed facts, the ledger aggregates, the applicability flags, then,
 for the items of each height (leaves first), their terms, raw sums, scaled
-and rounded values and final values, so every value is computed once.
+and rounded values and final values, so every value is computed once. A
+column that only one later expression reads is written into it instead
+(:func:`_inline_single_use`), and one nothing reads is left out: a policy
+whose values are each read once becomes one expression, as a person would
+write it, which the engine parses and plans in a fraction of the time.
 
-Arithmetic is exact ``DECIMAL(38, s)``: the scale ``s`` of every value is
-known when the query is generated (a literal's decimals, a fact's scale, the
-sum of the scales for a product), and every stored column and every branch of
-a ``CASE`` is cast to its scale. A quotient that has no finite decimal form is
+Arithmetic is exact DECIMAL: the scale ``s`` of every value is known when
+the query is generated (a literal's decimals, a fact's scale, the larger
+scale for a sum, the sum of the scales for a product), and so is the type
+the engine gives it (``_X.width``): DECIMAL(w, s) by the engine's own rules,
+which widen a sum instead of rounding it. A value is cast to
+``DECIMAL(38, s)`` where those rules would not keep ``s``: a CASE branch or
+LEAST/GREATEST argument whose whole part would leave no room for the
+others' decimals, a value of unknown type, and every column the query
+returns (so a result's type is always ``DECIMAL(38, s)``); constants of
+a CASE are written with its scale (``5.00``), and a CASE of whole-number
+constants stays an INTEGER, which is never added to another INTEGER
+(:func:`_apart`). A quotient that has no finite decimal form is
 rounded half-even at :data:`DIVISION_SCALE` places (the interpreter keeps 60
 significant digits); a quotient that has one is exact. Division never goes
 through a floating-point type.
@@ -208,6 +220,9 @@ class _X:
     #: the engine types it DECIMAL(width, scale) (None: not known to): the engine's own rules for
     #: DECIMAL arithmetic keep every value exact, and keep narrow values in 64-bit integers
     width: int | None = None
+    #: typed INTEGER instead (a CASE of whole-number constants): exact, but INTEGER + INTEGER
+    #: can overflow, so two such values are never combined without a cast
+    integer: bool = False
     low: Decimal | None = None  # bounds the query itself guarantees (from its constants), None if unknown
     high: Decimal | None = None
 
@@ -246,6 +261,28 @@ def _literal(x: _X) -> bool:
     return x.const is not None and isinstance(x.sql, (exp.Literal, exp.Paren))
 
 
+def _is_integer(x: _X) -> bool:
+    """The engine types ``x`` INTEGER or BIGINT (a whole-number literal is one)."""
+    return x.integer or (_literal(x) and x.scale == 0)
+
+
+def _apart(a: _X, b: _X) -> tuple[_X, _X]:
+    """``a`` and ``b`` such that not both are integers: INTEGER + DECIMAL is a DECIMAL, which
+    widens instead of overflowing."""
+    if _is_integer(a) and _is_integer(b):
+        if _literal(a):
+            a, b = b, a
+            return b, _narrow_whole(a)
+        return _narrow_whole(a), b
+    return a, b
+
+
+def _narrow_whole(x: _X) -> _X:
+    """An integer as DECIMAL(19, 0) (a BIGINT fits)."""
+    return _X(_cast(x.sql, exp.DataType.build("DECIMAL(19, 0)")), NUM, 0, x.nullable, x.const, 19,
+              low=x.low, high=x.high)
+
+
 def _sum_width(a: _X, b: _X) -> int | None:
     """The width of ``a ± b``: the engine makes room for a carry, up to 38 digits."""
     if a.width is None or b.width is None:
@@ -267,14 +304,15 @@ def _pin(x: _X, scale: int) -> _X:
     return _X(_typed(x, scale), NUM, scale, x.nullable, x.const, PRECISION, low=x.low, high=x.high)
 
 
-def _unified(values: list[_X]) -> tuple[list[exp.Expression], int, int]:
+def _unified(values: list[_X]) -> tuple[list[exp.Expression], int, int, bool]:
     """``values`` as the branches of one CASE (or the arguments of LEAST/GREATEST), their
-    common scale and width. The engine gives such a result the largest scale and room for
-    the largest whole part; a constant is written with that scale (``5.00``), a value whose
-    type is not known or that would not fit in 38 digits at that scale is cast to
-    DECIMAL(38, scale)."""
+    common scale and width, and whether they are all integers (then so is the result). The
+    engine gives such a result the largest scale and room for the largest whole part; a
+    constant is written with that scale (``5.00``), a value whose type is not known or that
+    would not fit in 38 digits at that scale is cast to DECIMAL(38, scale)."""
     scale = max(v.scale for v in values)
     out, whole = [], 0
+    integer = all(_is_integer(v) for v in values)
     for v in values:
         if _literal(v):
             text = format(v.const.quantize(Decimal(1).scaleb(-scale)), "f")
@@ -290,7 +328,7 @@ def _unified(values: list[_X]) -> tuple[list[exp.Expression], int, int]:
         else:
             out.append(v.sql)
             whole = max(whole, v.width - v.scale)
-    return out, scale, min(PRECISION, whole + scale)
+    return out, scale, min(PRECISION, whole + scale), integer
 
 
 def _null_num(scale: int = 0) -> _X:
@@ -305,25 +343,9 @@ def _pick(whens: list[tuple[exp.Expression, _X]], default: _X | None, nullable: 
     values = [v for _, v in whens] + ([default] if default is not None else [])
     nullable = nullable or any(v.nullable for v in values) or default is None
     bounds = _hull(values) if default is not None else {}
-    if all(_literal(v) for v in values):
-        scale = max(v.scale for v in values)
-        case = _case([(c, v.sql) for c, v in whens], default.sql if default is not None else None)
-        width = _width(bounds, scale) or PRECISION
-        return _X(_cast(case, exp.DataType.build(f"DECIMAL({width}, {scale})")), NUM, scale, nullable, None, width,
-                  **bounds)
-    branches, scale, width = _unified(values)
+    branches, scale, width, integer = _unified(values)
     case = _case([(c, v) for (c, _), v in zip(whens, branches)], branches[-1] if default is not None else None)
-    return _X(case, NUM, scale, nullable, None, width, **bounds)
-
-
-def _width(bounds: dict, scale: int) -> int | None:
-    """The digits a DECIMAL of ``scale`` needs to hold any value within ``bounds`` (None: more
-    than 18, or no bounds)."""
-    if not bounds:
-        return None
-    whole = max(abs(bounds["low"]), abs(bounds["high"]))
-    width = len(str(int(whole))) + scale
-    return width if width <= 18 else None
+    return _X(case, NUM, scale, nullable, None, width, integer, **bounds)
 
 
 def _is_zero(x: _X) -> bool:
@@ -338,8 +360,9 @@ def _add(a: _X, b: _X) -> _X:
     if _is_zero(a) and a.scale <= b.scale:
         return b
     if isinstance(b.sql, exp.Neg):  # a + (-b) is written a - b
-        return _sub(a, _X(b.sql.this.unnest().copy(), NUM, b.scale, b.nullable, None, b.width,
+        return _sub(a, _X(b.sql.this.unnest().copy(), NUM, b.scale, b.nullable, None, b.width, b.integer,
                           low=None if b.high is None else -b.high, high=None if b.low is None else -b.low))
+    a, b = _apart(a, b)
     bounds = {"low": a.low + b.low, "high": a.high + b.high} if _hull([a, b]) else {}
     return _X(_bin(exp.Add, a.sql, b.sql), NUM, max(a.scale, b.scale), a.nullable or b.nullable, None,
               _sum_width(a, b), **bounds)
@@ -350,6 +373,7 @@ def _sub(a: _X, b: _X) -> _X:
         return _num(a.const - b.const)
     if _is_zero(b) and b.scale <= a.scale:
         return a
+    a, b = _apart(a, b)
     bounds = {"low": a.low - b.high, "high": a.high - b.low} if _hull([a, b]) else {}
     return _X(_bin(exp.Sub, a.sql, b.sql), NUM, max(a.scale, b.scale), a.nullable or b.nullable, None,
               _sum_width(a, b), **bounds)
@@ -358,7 +382,7 @@ def _sub(a: _X, b: _X) -> _X:
 def _neg(a: _X) -> _X:
     if a.const is not None:
         return _num(-a.const)
-    return _X(_minus(a.sql), NUM, a.scale, a.nullable, None, a.width,
+    return _X(_minus(a.sql), NUM, a.scale, a.nullable, None, a.width, a.integer,
               low=None if a.high is None else -a.high, high=None if a.low is None else -a.low)
 
 
@@ -369,6 +393,7 @@ def _mul(a: _X, b: _X) -> _X:
         return a
     if a.const == 1 and a.scale == 0:
         return b
+    a, b = _apart(a, b)
     if a.scale + b.scale > PRECISION:  # the engine could not hold the exact product
         a, b = (a, _pin(b, PRECISION - a.scale)) if b.scale >= a.scale else (_pin(a, PRECISION - b.scale), b)
     ends = [p * q for p in (a.low, a.high) for q in (b.low, b.high)] if _hull([a, b]) else []
@@ -418,8 +443,8 @@ def _clamp(x: _X, limit: Decimal, *, upper: bool) -> _X:
         beyond = _bin(exp.GT if upper else exp.LT, x.sql, bound.sql)
         return _pick([(beyond, bound)], x)
     cls = exp.Least if upper else exp.Greatest
-    (value, limit_sql), scale, width = _unified([x, bound])
-    return _X(cls(this=value, expressions=[limit_sql], ignore_nulls=True), NUM, scale, False, None, width)
+    (value, limit_sql), scale, width, integer = _unified([x, bound])
+    return _X(cls(this=value, expressions=[limit_sql], ignore_nulls=True), NUM, scale, False, None, width, integer)
 
 
 def _chained_bands(key: _X, rows, default: _X) -> list[tuple[exp.Expression, _X]] | None:
@@ -797,7 +822,7 @@ class _Compiler:
             if all(a.const is not None for a in args):
                 return _num(min(a.const for a in args) if e.func == "min" else max(a.const for a in args))
             cls = exp.Least if e.func == "min" else exp.Greatest
-            typed, scale, width = _unified(args)
+            typed, scale, width, integer = _unified(args)
             sql = cls(this=typed[0], expressions=typed[1:], ignore_nulls=True)
             nullable = [a for a in args if a.nullable]
             if nullable:  # LEAST and GREATEST skip NULLs; an error must not be skipped
@@ -805,8 +830,8 @@ class _Compiler:
                 for a in nullable[1:]:
                     any_null = exp.or_(any_null, a.sql.is_(exp.Null()))
                 sql = _case([(any_null, _cast(exp.Null(), _dec_type(scale)))], sql)
-                width = PRECISION
-            return _X(sql, NUM, scale, bool(nullable), width=width)
+                width, integer = PRECISION, False
+            return _X(sql, NUM, scale, bool(nullable), width=width, integer=integer)
         if e.func == "workdays":
             return self.workdays_between(e, row)
         raise SQLUnsupported(f"the function `{e.func}()`", e.span, "it is known only in outcomes")
@@ -1042,7 +1067,7 @@ class _Column:
     def ref(self) -> _X:
         v = self.value  # a number is stored as DECIMAL(38, scale)
         width = (v.width or PRECISION) if v.kind == NUM else None
-        return _X(_col(self.name), v.kind, v.scale, v.nullable, v.const, width, low=v.low, high=v.high)
+        return _X(_col(self.name), v.kind, v.scale, v.nullable, v.const, width, v.integer, low=v.low, high=v.high)
 
 
 class _Query:
@@ -1115,7 +1140,8 @@ class _Query:
                 raw = _sum(parts)
                 if active[node.id] is not None:  # NULL where the item does not apply (never read there)
                     raw = _X(_case([(active[node.id].sql, raw.sql if raw.width else _typed(raw, raw.scale))], None),
-                             NUM, raw.scale, raw.nullable or active[node.id].nullable, None, raw.width or PRECISION)
+                             NUM, raw.scale, raw.nullable or active[node.id].nullable, None, raw.width or PRECISION,
+                             raw.integer and bool(raw.width))
                 raw_column = _Column(f"_s{k}", raw)
                 raws.append(raw_column)
                 u = raw_column.ref()
@@ -1221,14 +1247,24 @@ class _Query:
     def assemble(self) -> exp.Select:
         c = self.c
         ctes: list[tuple[str, exp.Select]] = []
-        # 1. the input row: the id and every fact read, typed (each select item reads the table)
-        typed_columns = [exp.alias_(_col(c.id_column), _ident("_id"))]
+        # 1. the input row: the id and every fact read, typed. An evidence cell is normalised
+        # once, in `_raw`, and then searched for each of its items.
+        evidence = any(fact.decl.type.kind is Kind.EVIDENCE for fact in c.facts.values())
+        raw_columns = [exp.alias_(_col(c.id_column), _ident("_id"))]
+        typed_columns = [_col("_id") if evidence else raw_columns[0]]
         for fact in c.facts.values():
-            typed_columns.append(exp.alias_(_typed_fact(fact, _col(fact.decl.name), c.typed_table),
-                                            _ident(fact.column)))
+            source = _col(fact.decl.name)
+            if evidence:
+                raw = "_r" + fact.column[2:]
+                cell = _evidence_cell(source) if fact.decl.type.kind is Kind.EVIDENCE else source
+                raw_columns.append(exp.alias_(cell, _ident(raw)))
+                source = _col(raw)
+            typed_columns.append(exp.alias_(_typed_fact(fact, source, c.typed_table), _ident(fact.column)))
         if c._calendar is not None:
             ctes.append(("_steps", c.calendar.table()))
-        ctes.append(("_facts", _select(typed_columns, _table(c.table))))
+        if evidence:
+            ctes.append(("_raw", _select(raw_columns, _table(c.table))))
+        ctes.append(("_facts", _select(typed_columns, _table("_raw" if evidence else c.table))))
         # 2. ledgers: their entries typed, and one aggregate per ledger sum or count
         joins: list[exp.Join] = []
         base_columns: list[exp.Expression] = []
@@ -1277,10 +1313,15 @@ class _Query:
         outputs += [exp.alias_(sql, _ident(name)) for name, sql in results]
         query = _select(outputs, _table(previous))
         # a fact that nothing left in the query reads (the columns not asked for) is not read
-        read = {column.name for name, select in ctes if name != "_facts" for column in select.find_all(exp.Column)}
+        read = {column.name for name, select in ctes if name not in ("_facts", "_raw")
+                for column in select.find_all(exp.Column)}
         read |= {column.name for column in query.find_all(exp.Column)}
-        facts_select = dict(ctes)["_facts"]
-        facts_select.set("expressions", [e for e in facts_select.expressions if e.alias_or_name in read | {"_id"}])
+        selects = dict(ctes)
+        for name in ("_facts", "_raw"):
+            if name in selects:
+                kept = [e for e in selects[name].expressions if e.alias_or_name in read | {"_id"}]
+                selects[name].set("expressions", kept)
+                read = {column.name for e in kept for column in e.find_all(exp.Column)}
         query.set("with_", exp.With(expressions=[
             exp.CTE(this=select, alias=exp.TableAlias(this=_ident(name)), materialized=c.dialect.materialize or None)
             for name, select in ctes]))
@@ -1443,8 +1484,7 @@ def _evidence_cell(column: exp.Expression) -> exp.Expression:
 
 def _typed_fact(fact: _Fact, column: exp.Expression, typed_table: bool) -> exp.Expression:
     decl = fact.decl
-    if decl.type.kind is Kind.EVIDENCE:  # the number of declared items the cell lists
-        column = _evidence_cell(column)
+    if decl.type.kind is Kind.EVIDENCE:  # the number of declared items the cell (normalised) lists
         counts = []
         for member in decl.type.members:
             names = [s for s in member.spellings if s and EVIDENCE_SEPARATOR not in s]

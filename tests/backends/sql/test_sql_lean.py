@@ -1,0 +1,146 @@
+"""The query asks the engine for no more than the values: what it leaves out, and why it stays exact.
+
+* ``columns=`` returns only the columns asked for, with the values of the full query;
+* ``typed_table=True`` reads the cells of a table ``create_tables`` made without casting them,
+  and gives the same values;
+* a value read once is written where it is read; a value read twice stays one column;
+* the engine's own DECIMAL typing is trusted only where it keeps the scale: a cap with more
+  decimals than the value it caps, and whole-number constants whose sum overflows a 32-bit
+  INTEGER, still give the exact values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+duckdb = pytest.importorskip("duckdb", reason="DuckDB (pip install duckdb) runs the generated SQL in process")
+pytest.importorskip("sqlglot", reason="the SQL backend builds its queries with sqlglot")
+
+import sqlglot  # noqa: E402
+
+import sql_harness as H  # noqa: E402
+from assessc.api import load_policy  # noqa: E402
+from assessc.backends import sql as S  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[3]
+BUNDLED = sorted(p.stem for p in (ROOT / "policies").glob("*.assess"))
+_WORKDIR = tempfile.TemporaryDirectory(prefix="assess-sql-lean-")
+
+
+def bundled(name: str):
+    policy = load_policy(ROOT / "policies" / f"{name}.assess")
+    facts_file = next((ROOT / "policies").glob(f"{name}.facts.*"))
+    return policy, [(e.id, e.values) for e in policy.load_facts(facts_file).entities]
+
+
+def compile_text(text: str):
+    path = Path(_WORKDIR.name) / (hashlib.sha1(text.encode("utf-8")).hexdigest()[:20] + ".assess")
+    path.write_text(text, encoding="utf-8")
+    return load_policy(path)
+
+
+def by_id(rows, columns) -> dict:
+    return {row[0]: dict(zip(columns, row)) for row in rows}
+
+
+# ---- columns= and typed_table= -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_typed_table_and_columns_give_the_values_of_the_full_query(name):
+    policy, entities = bundled(name)
+    full = by_id(*H.score_duckdb(policy.graph, entities))
+    items = [n.id for n in policy.graph.order if n.kind == "item"]
+    asked = ["total", items[0], items[-1]]
+    for typed in (False, True):
+        query = S.to_sql(policy.graph, columns=asked, typed_table=typed)
+        rows, columns = H.score_duckdb(policy.graph, entities, query)
+        assert columns == ["id", *asked] == S.output_columns(policy.graph, asked)
+        for entity, row in by_id(rows, columns).items():
+            assert row == {name: full[entity][name] for name in ["id", *asked]}, (entity, typed)
+        everything = S.to_sql(policy.graph, typed_table=typed)
+        assert by_id(*H.score_duckdb(policy.graph, entities, everything)) == full
+
+
+def test_typed_table_reads_the_cells_without_a_cast():
+    policy = compile_text(FLAGS)
+    facts_cte = sqlglot.parse_one(S.to_sql(policy.graph, typed_table=True), read="duckdb").find(sqlglot.exp.CTE)
+    assert facts_cte.alias == "_facts"
+    assert not list(facts_cte.find_all(sqlglot.exp.Cast))
+    default = sqlglot.parse_one(S.to_sql(policy.graph), read="duckdb").find(sqlglot.exp.CTE)
+    assert list(default.find_all(sqlglot.exp.Cast))
+
+
+def test_columns_not_asked_for_are_not_computed_and_their_facts_not_read():
+    policy = compile_text(FLAGS)
+    query = S.to_sql(policy.graph, columns=["a"])
+    assert '"f1"' in query and '"f2"' not in query and '"n"' not in query
+    assert S.output_columns(policy.graph, ["a"]) == ["id", "a"]
+
+
+@pytest.mark.parametrize("columns, message", [
+    (["totl"], "did you mean `total`"),
+    (["total", "total"], "asked for twice"),
+    ([], "columns is empty"),
+    ("total", "not one string"),
+    (["zzz"], "the columns are: a, b, c, total"),
+])
+def test_a_wrong_column_list_is_refused_with_what_is_allowed(columns, message):
+    policy = compile_text(FLAGS)
+    with pytest.raises(ValueError, match=message):
+        S.to_sql(policy.graph, columns=columns)
+
+
+# ---- what the query computes once, and where -------------------------------------------------------
+
+FLAGS = """\
+facts {
+  f1: bool
+  f2: bool
+  n: count
+}
+
+policy p "" {
+  entity unit ""
+  item a "a" max 2000000000 { add 2000000000 if f1 }
+  item b "b" max 2000000000 { add 2000000000 if f2 }
+  item c "c" max 0.25 {
+    start 2.5
+    deduct 1 per n
+    until zero
+  }
+}
+"""
+
+
+def test_a_value_read_once_is_written_where_it_is_read():
+    policy = compile_text(FLAGS)
+    tree = sqlglot.parse_one(S.to_sql(policy.graph, columns=["total"]), read="duckdb")
+    assert [cte.alias for cte in tree.find_all(sqlglot.exp.CTE)] == ["_facts"]
+
+
+def test_a_value_read_twice_stays_one_column():
+    policy = compile_text(FLAGS)
+    tree = sqlglot.parse_one(S.to_sql(policy.graph), read="duckdb")  # each item: its column and the total
+    stored = {e.alias for cte in tree.find_all(sqlglot.exp.CTE) if cte.alias != "_facts"
+              for e in cte.this.expressions if e.alias}
+    assert len(stored) == 3
+
+
+def test_whole_numbers_past_32_bits_and_a_cap_finer_than_its_value_stay_exact():
+    """2e9 + 2e9 overflows a 32-bit INTEGER; 2.5 capped at 0.25 needs the cap's two decimals."""
+    policy = compile_text(FLAGS)
+    entities = [("e1", {"f1": True, "f2": True, "n": Decimal(0)}),
+                ("e2", {"f1": False, "f2": True, "n": Decimal(3)})]
+    for typed in (False, True):
+        for columns in (None, ["total"]):
+            query = S.to_sql(policy.graph, columns=columns, typed_table=typed)
+            rows, names = H.score_duckdb(policy.graph, entities, query)
+            totals = {row[0]: row[names.index("total")] for row in rows}
+            assert totals == {"e1": Decimal("4000000000.25"), "e2": Decimal("2000000000")}
+            assert rows and all(isinstance(v, Decimal) for row in rows for v in row[1:])
