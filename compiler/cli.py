@@ -257,13 +257,23 @@ def render(policy: str, output: str, show_facts: bool) -> None:
 @click.option("--target", type=click.Choice(["python", "sql"]), default="python", show_default=True,
               help="python: a standalone scorer module (standard library only); sql: a SQL query.")
 @click.option("--dialect", default="duckdb", show_default=True, help="The SQL dialect (with --target sql).")
+@click.option("--columns", default=None, metavar="ID,...",
+              help="With --target sql: return only these columns after `id` (item ids and `total`), "
+                   "and compute nothing else.")
+@click.option("--typed-table", is_flag=True,
+              help="With --target sql: the facts table has the column types `create_tables` gives; "
+                   "read its cells without a cast.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="The file to write (whole or not at all).")
 @_guard
-def compile_policy(policy: str, target: str, dialect: str, output: str) -> None:
+def compile_policy(policy: str, target: str, dialect: str, columns: str | None, typed_table: bool,
+                   output: str) -> None:
     """Compile POLICY into a scorer that runs without assessc (see docs/embedding.md)."""
     from assessc.reports.output import OutputError, atomic_write
 
+    if target != "sql" and (columns is not None or typed_table):
+        click.echo("assessc: error: --columns and --typed-table go with --target sql", err=True)
+        sys.exit(2)
     compiled = _load(policy, "text")
     if target == "python":
         from assessc.backends.pygen import CompileError, generate
@@ -275,14 +285,26 @@ def compile_policy(policy: str, target: str, dialect: str, output: str) -> None:
             sys.exit(1)
     else:  # the SQL backend is optional: compiler/backends/sql.py, `to_sql(graph, dialect=…)`
         try:
-            from assessc.backends.sql import to_sql
+            from assessc.backends.sql import SQLUnsupported, to_sql
         except ModuleNotFoundError as error:
             if error.name not in ("assessc.backends.sql", "assessc.backends"):
                 raise
             click.echo("assessc: error: --target sql needs the SQL backend (assessc.backends.sql), "
                        "which this installation does not have", err=True)
             sys.exit(1)
-        text = to_sql(compiled.graph, dialect=dialect)
+        options = {}
+        if columns is not None:
+            options["columns"] = [name.strip() for name in columns.split(",") if name.strip()]
+        if typed_table:
+            options["typed_table"] = True
+        try:
+            text = to_sql(compiled.graph, dialect=dialect, **options)
+        except ValueError as error:  # a column that is not an item's id or `total`
+            click.echo(f"assessc: error: --columns: {error}", err=True)
+            sys.exit(2)
+        except SQLUnsupported as error:
+            click.echo(f"assessc: error: cannot compile to SQL: {error}", err=True)
+            sys.exit(1)
     try:
         atomic_write(output, text.encode("utf-8"))
     except OutputError as error:

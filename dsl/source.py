@@ -16,13 +16,22 @@ import attrs
 class SourceFile:
     path: str
     text: str = attrs.field(repr=False)
+    # the text split into lines when first asked for (a large facts file may never be)
+    _lines: tuple[str, ...] | None = attrs.field(init=False, default=None, repr=False, eq=False)
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The lines, split once for the many spans and diagnostics that quote one."""
+        if self._lines is None:
+            object.__setattr__(self, "_lines", tuple(self.text.split("\n")))  # the parser counts only \n
+        return self._lines
 
     @classmethod
     def read(cls, path: str | Path) -> "SourceFile":
         return cls(str(path), Path(path).read_text(encoding="utf-8"))
 
     def line(self, number: int) -> str:
-        lines = self.text.split("\n")  # the parser counts only \n as a line break
+        lines = self.lines
         return lines[number - 1].rstrip("\r") if 0 < number <= len(lines) else ""
 
 
@@ -43,7 +52,7 @@ class Span:
 
     def text(self) -> str:
         """The source text under the span (for rule text in explanations)."""
-        lines = self.file.text.split("\n")[self.line - 1 : self.end_line]
+        lines = list(self.file.lines[self.line - 1 : self.end_line])
         if not lines:
             return ""
         if len(lines) == 1:

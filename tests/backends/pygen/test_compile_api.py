@@ -126,13 +126,41 @@ def test_cli_sql_target_calls_to_sql_with_the_graph_and_dialect(tmp_path, monkey
 
     calls = []
     fake = types.ModuleType("assessc.backends.sql")
-    fake.to_sql = lambda graph, dialect="duckdb": calls.append((graph.policy.name, dialect)) or "SELECT 1;\n"
+    fake.SQLUnsupported = type("SQLUnsupported", (Exception,), {})
+    fake.to_sql = lambda graph, dialect="duckdb", **options: calls.append((graph.policy.name, dialect, options)) \
+        or "SELECT 1;\n"
     monkeypatch.setitem(sys.modules, "assessc.backends.sql", fake)
     out = tmp_path / "q.sql"
     result = CliRunner().invoke(main, ["compile", str(POLICIES / "guangxi_2017.assess"), "--target", "sql",
                                        "--dialect", "postgres", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert calls == [("guangxi_2017", "postgres")] and out.read_text() == "SELECT 1;\n"
+    assert calls == [("guangxi_2017", "postgres", {})] and out.read_text() == "SELECT 1;\n"
+    result = CliRunner().invoke(main, ["compile", str(POLICIES / "guangxi_2017.assess"), "--target", "sql",
+                                       "--columns", "total, 1", "--typed-table", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert calls[-1] == ("guangxi_2017", "duckdb", {"columns": ["total", "1"], "typed_table": True})
+
+
+def test_cli_sql_options_are_refused_for_python_and_a_wrong_column_is_named(tmp_path):
+    policy = str(POLICIES / "guangxi_2017.assess")
+    result = CliRunner().invoke(main, ["compile", policy, "--columns", "total", "-o", str(tmp_path / "s.py")])
+    assert result.exit_code == 2 and "go with --target sql" in result.output
+    assert not (tmp_path / "s.py").exists()
+    pytest.importorskip("sqlglot")
+    result = CliRunner().invoke(main, ["compile", policy, "--target", "sql", "--columns", "totl",
+                                       "-o", str(tmp_path / "q.sql")])
+    assert result.exit_code == 2 and "did you mean `total`?" in result.output
+    assert not (tmp_path / "q.sql").exists()
+
+
+def test_cli_sql_target_reports_a_form_sql_cannot_express(tmp_path):
+    pytest.importorskip("sqlglot")
+    source = tmp_path / "p.assess"
+    source.write_text('facts {\n  n: count\n}\n\npolicy p "" {\n  entity unit ""\n'
+                      '  item id "clashes with the id column" max 1 { add 1 per n }\n}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["compile", str(source), "--target", "sql", "-o", str(tmp_path / "q.sql")])
+    assert result.exit_code == 1, result.output
+    assert "cannot compile to SQL" in result.output and "internal error" not in result.output
 
 
 def test_the_compile_module_leaves_the_builtin_alone():
