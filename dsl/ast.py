@@ -13,6 +13,8 @@ from typing import Union
 
 import attrs
 
+from assessc.dsl.records import record
+
 from assessc.dsl.source import Span
 
 
@@ -20,8 +22,7 @@ def _span():
     return attrs.field(eq=False, repr=False, default=None)
 
 
-def node(cls):
-    return attrs.frozen(cls)
+node = record  # every syntax node is a frozen value record
 
 
 # ---- expressions ------------------------------------------------------------

@@ -12,6 +12,8 @@ from typing import Union
 
 import attrs
 
+from assessc.dsl.records import record
+
 from assessc.dsl.source import Span
 from assessc.ir.types import ExprType, FactDecl
 
@@ -23,28 +25,28 @@ def _span():
 # ---- expressions ------------------------------------------------------------
 
 
-@attrs.frozen
+@record
 class Const:
     value: object  # Decimal | bool | str (date iso / text / enum member)
     type: ExprType
     span: Span | None = _span()
 
 
-@attrs.frozen
+@record
 class FactRef:
     fact: FactDecl
     type: ExprType
     span: Span | None = _span()
 
 
-@attrs.frozen
+@record
 class MissingCount:
     fact: FactDecl
     type: ExprType = ExprType.NUMBER
     span: Span | None = _span()
 
 
-@attrs.frozen
+@record
 class EntryCount:
     fact: FactDecl
     where: "Expr | None" = None  # over the entry's fields
@@ -52,7 +54,7 @@ class EntryCount:
     span: Span | None = _span()
 
 
-@attrs.frozen
+@record
 class FieldRef:
     """A field of the ledger entry being filtered (inside ``where (…)``)."""
 
@@ -61,7 +63,7 @@ class FieldRef:
     span: Span | None = _span()
 
 
-@attrs.frozen
+@record
 class LedgerValue:
     """``sum L … by F TABLE`` used inside an expression."""
 
@@ -70,7 +72,7 @@ class LedgerValue:
     span: Span | None = _span()
 
 
-@attrs.frozen
+@record
 class Unary:
     op: str
     operand: "Expr"
@@ -78,7 +80,7 @@ class Unary:
     span: Span | None = _span()
 
 
-@attrs.frozen
+@record
 class Binary:
     op: str
     left: "Expr"
@@ -87,7 +89,7 @@ class Binary:
     span: Span | None = _span()
 
 
-@attrs.frozen
+@record
 class InSet:
     value: "Expr"
     members: tuple[str, ...]
@@ -95,7 +97,7 @@ class InSet:
     span: Span | None = _span()
 
 
-@attrs.frozen
+@record
 class Call:
     func: str  # min | max
     args: tuple["Expr", ...]
@@ -103,7 +105,7 @@ class Call:
     span: Span | None = _span()
 
 
-@attrs.frozen
+@record
 class LookupValue:
     """``lookup KEY TABLE`` used inside an expression."""
 
@@ -113,7 +115,7 @@ class LookupValue:
     span: Span | None = _span()
 
 
-@attrs.frozen
+@record
 class Invalid:
     """Stands for an expression whose error was already reported; a program
     holding one never reaches a backend."""
@@ -129,7 +131,7 @@ Expr = Union[Const, FactRef, MissingCount, EntryCount, FieldRef, LedgerValue, Un
 # ---- tables and terms --------------------------------------------------------
 
 
-@attrs.frozen
+@record
 class TableRow:
     """A numeric band ``low..high`` (inclusive) or an enum ``member``."""
 
@@ -149,7 +151,7 @@ class TableRow:
         return f"{format_decimal(self.low)}..{format_decimal(self.high)}"
 
 
-@attrs.frozen
+@record
 class Table:
     name: str | None
     rows: tuple[TableRow, ...]
@@ -157,14 +159,14 @@ class Table:
     span: Span | None = _span()
 
 
-@attrs.frozen
+@record
 class MatrixRow:
     member: str
     values: tuple[Decimal, ...]  # one per column
     span: Span | None = _span()
 
 
-@attrs.frozen
+@record
 class Matrix:
     """Points by (row member, column member), e.g. authority level × prize grade."""
 
@@ -180,18 +182,18 @@ class Matrix:
         return None
 
 
-@attrs.frozen
+@record
 class Value:
     expr: Expr
 
 
-@attrs.frozen
+@record
 class Per:
     amount: Expr
     count: Expr
 
 
-@attrs.frozen
+@record
 class Steps:
     amount: Expr
     step: Expr
@@ -202,13 +204,13 @@ class Steps:
     partial_said: bool
 
 
-@attrs.frozen
+@record
 class Lookup:
     key: Expr
     table: Table
 
 
-@attrs.frozen
+@record
 class LedgerSum:
     """Σ over entries (or, with ``group``, over distinct groups taking each
     group's highest) of the points of the entry's ``field`` in ``table`` —
@@ -225,7 +227,7 @@ class LedgerSum:
 TermBody = Union[Value, Per, Steps, Lookup, LedgerSum]
 
 
-@attrs.frozen
+@record
 class Term:
     """One ``add``/``deduct`` statement: its signed contribution is
     ``sign × body`` when ``condition`` holds (or is absent), else 0."""
@@ -240,14 +242,14 @@ class Term:
 # ---- items --------------------------------------------------------------------
 
 
-@attrs.frozen
+@record
 class Accept:
     code: str
     reason: str
     span: Span | None = _span()
 
 
-@attrs.frozen
+@record
 class Meta:
     lead: tuple[str, ...] = ()  # effective: own, else inherited
     responsible: tuple[str, ...] = ()
@@ -258,7 +260,7 @@ class Meta:
     basis: tuple[str, ...] = ()
 
 
-@attrs.frozen
+@record
 class Requirement:
     """What completing an item takes: every item of an evidence fact
     (``evidence`` set), or a condition."""
@@ -269,14 +271,14 @@ class Requirement:
     span: Span | None = _span()
 
 
-@attrs.frozen
+@record
 class ZeroIf:
     condition: Expr
     text: str
     span: Span | None = _span()
 
 
-@attrs.frozen
+@record
 class Node:
     id: str
     kind: str  # item | bonus | penalty
@@ -308,7 +310,7 @@ class Node:
             yield from child.walk()
 
 
-@attrs.frozen
+@record
 class Rounding:
     scope: str  # each | total
     places: int
@@ -316,14 +318,14 @@ class Rounding:
     span: Span | None = _span()
 
 
-@attrs.frozen
+@record
 class Veto:
     reason: str
     condition: Expr
     span: Span | None = _span()
 
 
-@attrs.frozen
+@record
 class AwardBand:
     name: str
     label: str | None
@@ -332,7 +334,7 @@ class AwardBand:
     span: Span | None = _span()
 
 
-@attrs.frozen
+@record
 class AwardScheme:
     """Award bands over ranks (F25); ``item`` ranks by that item instead of the total."""
 
@@ -342,7 +344,7 @@ class AwardScheme:
     span: Span | None = _span()
 
 
-@attrs.frozen
+@record
 class OutcomeRule:
     kind: str  # demote | last | flag
     reason: str
@@ -350,7 +352,7 @@ class OutcomeRule:
     span: Span | None = _span()
 
 
-@attrs.frozen
+@record
 class Periods:
     """Periods (e.g. quarters) over which `per` items are scored and summed."""
 
@@ -360,7 +362,7 @@ class Periods:
     span: Span | None = _span()
 
 
-@attrs.frozen
+@record
 class Outcomes:
     schemes: tuple[AwardScheme, ...] = ()
     rules: tuple[OutcomeRule, ...] = ()
@@ -369,7 +371,7 @@ class Outcomes:
         return tuple(r for r in self.rules if r.kind == kind)
 
 
-@attrs.frozen
+@record
 class Policy:
     name: str
     title: str
