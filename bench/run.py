@@ -104,7 +104,7 @@ def main() -> None:
         for engine in engines:
             times = reps if n < 1_000_000 else max(3, reps // 2)
             if "duckdb" in engine or "sql" in engine:  # a run is short, and planning makes it noisy
-                times = max(times, 30 if n <= 100_000 else 5)
+                times = max(times, 30 if n <= 100_000 else 10)
             found = measure("batch", engine, "--n", str(n), "--reps", str(times))
             results["batch"][f"{engine}@{n}"] = found
             if found:

@@ -13,7 +13,8 @@ import datetime
 import re
 from decimal import Decimal
 
-from lark import Token, Transformer, v_args
+from lark import Token, Transformer
+from lark.exceptions import GrammarError, VisitError
 
 from assessc.diagnostics import codes
 from assessc.dsl import ast
@@ -37,11 +38,28 @@ def _unquote(token: Token) -> str:
     return _ESCAPE.sub(lambda m: _ESCAPED.get(m.group(1), m.group(1)), body)
 
 
-@v_args(meta=True)
 class _Builder(Transformer):
+    """Each rule's method takes ``(meta, children)``.
+
+    :meth:`_call_userfunc` passes them directly, which is what ``v_args(meta=True)``
+    does, without the wrapper that decorator builds at every call; tokens are
+    not visited, since no method takes one (both matter on a large file)."""
+
     def __init__(self, source: SourceFile):
-        super().__init__()
+        super().__init__(visit_tokens=False)
         self.source = source
+
+    def _call_userfunc(self, tree, new_children=None):
+        children = new_children if new_children is not None else tree.children
+        method = getattr(type(self), tree.data, None)
+        if method is None:
+            return self.__default__(tree.data, children, tree.meta)
+        try:
+            return method(self, tree.meta, children)
+        except GrammarError:
+            raise
+        except Exception as error:  # as Lark's own: the parser unwraps a BuildError from it
+            raise VisitError(tree.data, tree, error) from error
 
     # ---- helpers --------------------------------------------------------
     def _span(self, meta) -> Span | None:
