@@ -338,8 +338,9 @@ def _null_num(scale: int = 0) -> _X:
 def _pick(whens: list[tuple[exp.Expression, _X]], default: _X | None, nullable: bool = False) -> _X:
     """A CASE over numbers, of the largest scale of its branches (see :func:`_unified`).
 
-    When every branch is a constant, the CASE is cast once, as narrow as the constants allow,
-    so that sums of such values stay in 64-bit integers."""
+    A CASE of constants needs no cast: written at its scale (``5.00``, ``3.75``) it is as
+    narrow as they are, so sums of such values stay in 64-bit integers; of whole numbers,
+    it is an INTEGER (see :func:`_apart`)."""
     values = [v for _, v in whens] + ([default] if default is not None else [])
     nullable = nullable or any(v.nullable for v in values) or default is None
     bounds = _hull(values) if default is not None else {}
@@ -429,7 +430,8 @@ def _when(condition: _X, then: _X, otherwise: _X) -> _X:
 
 
 def _clamp(x: _X, limit: Decimal, *, upper: bool) -> _X:
-    """``x`` capped at ``limit`` (``upper``) or floored at it, at the larger of the two scales.
+    """``x`` capped at ``limit`` (``upper``) or floored at it; left as it is where the query's
+    own constants keep it within the limit.
 
     LEAST and GREATEST read ``x`` once; they skip a NULL, so a value that may be NULL (an
     error) is compared in a CASE instead, which keeps it."""
