@@ -304,6 +304,10 @@ def _pin(x: _X, scale: int) -> _X:
     return _X(_typed(x, scale), NUM, scale, x.nullable, x.const, PRECISION, low=x.low, high=x.high)
 
 
+#: a literal with more digits might not be read as a DECIMAL by every engine, so it is cast
+_LITERAL_DIGITS = 18
+
+
 def _unified(values: list[_X]) -> tuple[list[exp.Expression], int, int, bool]:
     """``values`` as the branches of one CASE (or the arguments of LEAST/GREATEST), their
     common scale and width, and whether they are all integers (then so is the result). The
@@ -317,7 +321,7 @@ def _unified(values: list[_X]) -> tuple[list[exp.Expression], int, int, bool]:
         if _literal(v):
             text = format(v.const.quantize(Decimal(1).scaleb(-scale)), "f")
             width = _literal_width(v.const, scale) if scale else None
-            if width is not None and len(text.lstrip("-").replace(".", "")) <= 18:
+            if width is not None and len(text.lstrip("-").replace(".", "")) <= _LITERAL_DIGITS:
                 literal = exp.Literal.number(text.lstrip("-"))
                 out.append(exp.Paren(this=exp.Neg(this=literal)) if text.startswith("-") else literal)
                 whole = max(whole, width - scale)
@@ -1067,7 +1071,7 @@ class _Column:
         return exp.alias_(sql, _ident(self.name))
 
     def ref(self) -> _X:
-        v = self.value  # a number is stored as DECIMAL(38, scale)
+        v = self.value  # stored as select() stores it: its own type, or DECIMAL(38, scale)
         width = (v.width or PRECISION) if v.kind == NUM else None
         return _X(_col(self.name), v.kind, v.scale, v.nullable, v.const, width, v.integer, low=v.low, high=v.high)
 

@@ -11,10 +11,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import tempfile
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -24,24 +21,15 @@ pytest.importorskip("sqlglot", reason="the SQL backend builds its queries with s
 import sqlglot  # noqa: E402
 
 import sql_harness as H  # noqa: E402
-from assessc.api import load_policy  # noqa: E402
 from assessc.backends import sql as S  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[3]
-BUNDLED = sorted(p.stem for p in (ROOT / "policies").glob("*.assess"))
-_WORKDIR = tempfile.TemporaryDirectory(prefix="assess-sql-lean-")
+from test_sql_duckdb import BUNDLED, compile_text  # noqa: E402
+from test_sql_duckdb import bundled as bundled_facts  # noqa: E402
 
 
 def bundled(name: str):
-    policy = load_policy(ROOT / "policies" / f"{name}.assess")
-    facts_file = next((ROOT / "policies").glob(f"{name}.facts.*"))
-    return policy, [(e.id, e.values) for e in policy.load_facts(facts_file).entities]
-
-
-def compile_text(text: str):
-    path = Path(_WORKDIR.name) / (hashlib.sha1(text.encode("utf-8")).hexdigest()[:20] + ".assess")
-    path.write_text(text, encoding="utf-8")
-    return load_policy(path)
+    """A bundled policy and its facts as (id, values) pairs."""
+    policy, facts = bundled_facts(name)
+    return policy, [(e.id, e.values) for e in facts.entities]
 
 
 def by_id(rows, columns) -> dict:
