@@ -1,10 +1,20 @@
-"""The one Transformer from Lark's parse tree to :mod:`ast` nodes.
+"""The AST builder: grammar rules become :mod:`ast` nodes as the parser
+reduces them.
 
-Each method is named after a grammar rule and returns the AST node of that
-rule; ``lark.Tree`` never leaves this module. Literal checks that the grammar
-cannot express (a well-formed date, an integer item key, a known partial-step
-mode) are done here and raise :class:`BuildError`, which the parser turns into
-a diagnostic.
+:class:`_Builder` has one method per grammar rule, named after the rule (or
+its alias), taking the rule's source span and its children. :class:`Reductions`
+hands these methods to Lark's LALR parser as its callbacks, in place of Lark's
+parse-tree builder, so no ``lark.Tree`` is made and the text is walked once.
+The children a method gets are the ones Lark's tree builder would give: named
+tokens and the values of sub-rules, without punctuation, with the children of
+``_inlined`` rules in their place and ``None`` for an absent ``[optional]``
+part; a ``?rule`` with one child is that child. A rule's span runs from the
+first to the last token it covers, punctuation included, as Lark's
+``propagate_positions`` gives it.
+
+Literal checks that the grammar cannot express (a well-formed date, an
+integer item key, a known partial-step mode) are done here and raise
+:class:`BuildError`; the first one is kept for the parser to report.
 """
 
 from __future__ import annotations
@@ -13,8 +23,7 @@ import datetime
 import re
 from decimal import Decimal
 
-from lark import Token, Transformer
-from lark.exceptions import GrammarError, VisitError
+from lark import Token
 
 from assessc.diagnostics import codes
 from assessc.dsl import ast
@@ -38,35 +47,120 @@ def _unquote(token: Token) -> str:
     return _ESCAPE.sub(lambda m: _ESCAPED.get(m.group(1), m.group(1)), body)
 
 
-class _Builder(Transformer):
-    """Each rule's method takes ``(meta, children)``.
+class Reductions:
+    """The parser's callbacks for one source file.
 
-    :meth:`_call_userfunc` passes them directly, which is what ``v_args(meta=True)``
-    does, without the wrapper that decorator builds at every call; tokens are
-    not visited, since no method takes one (both matter on a large file)."""
+    Every reduced rule leaves ``(value, first token, last token)`` on the
+    parser's stack; the two tokens bound the text the rule covers (None for
+    a rule that covers none). After the first :class:`BuildError`, or when
+    the parser reports a syntax error (:meth:`stop`), rules are still reduced
+    but no more nodes are built: the AST will not be used."""
+
+    def __init__(self, rules, source: SourceFile):
+        self.builder = _Builder(source)
+        self.error: BuildError | None = None
+        self.stopped = False
+        self.callbacks = {rule: self._callback(rule) for rule in rules}
+
+    def stop(self) -> None:
+        self.stopped = True
+
+    def _callback(self, rule):
+        name = rule.alias or rule.origin.name
+        expansion = rule.expansion
+        steps, trailing = _child_filter(rule)
+        single = rule.options.expand1 and not rule.alias
+        inlined = rule.origin.name.startswith("_")
+        if single and len(expansion) == 1 and not expansion[0].is_term and steps == [(0, False, 0)] \
+                and not trailing:
+            return _pass_through  # `?a: b`: the child, covering the same text
+        method = None if inlined else getattr(_Builder, name, None)
+        if method is None and not inlined and not single:
+            raise TypeError(f"the AST builder has no method for grammar rule `{name}`")
+        builder, source = self.builder, self.builder.source
+
+        def reduce(children):
+            first = last = None
+            for child in children:
+                if type(child) is tuple:
+                    if child[1] is not None:
+                        first = child[1]
+                        break
+                else:
+                    first = child
+                    break
+            for child in reversed(children):
+                if type(child) is tuple:
+                    if child[2] is not None:
+                        last = child[2]
+                        break
+                else:
+                    last = child
+                    break
+            values = []
+            for index, expand, nones in steps:
+                if nones:
+                    values += [None] * nones
+                child = children[index]
+                if type(child) is not tuple:
+                    values.append(child)
+                elif expand:
+                    values += child[0]
+                else:
+                    values.append(child[0])
+            if trailing:
+                values += [None] * trailing
+            if single and len(values) == 1:
+                return values[0], first, last
+            if inlined:
+                return values, first, last
+            if self.stopped:
+                return None, first, last
+            span = None if first is None else Span(source, first.line, first.column, last.end_line, last.end_column)
+            try:
+                return method(builder, span, values), first, last
+            except BuildError as error:
+                self.error = error
+                self.stopped = True
+                return None, first, last
+
+        return reduce
+
+
+def _pass_through(children):
+    return children[0]
+
+
+def _child_filter(rule) -> tuple[list[tuple[int, bool, int]], int]:
+    """Which children of ``rule`` its method gets, as Lark's tree builder
+    decides: ``(index, inline its children, Nones to put before it)`` for
+    each kept child, and the Nones to put after the last. Punctuation and
+    other filtered-out tokens are dropped; ``_rule`` children are inlined;
+    with ``maybe_placeholders`` an absent ``[part]`` leaves a None."""
+    expansion = rule.expansion
+    empty = rule.options.empty_indices
+    if empty:
+        nones_at = [len(ones) for ones in "".join(str(int(b)) for b in empty).split("0")]
+    else:
+        nones_at = [0] * (len(expansion) + 1)
+    steps = []
+    nones = 0
+    for index, symbol in enumerate(expansion):
+        nones += nones_at[index]
+        if rule.options.keep_all_tokens or not (symbol.is_term and symbol.filter_out):
+            steps.append((index, not symbol.is_term and symbol.name.startswith("_"), nones))
+            nones = 0
+    return steps, nones + nones_at[len(expansion)]
+
+
+class _Builder:
+    """Each rule's method takes ``(span, children)``; ``span`` is None for a
+    rule that covers no text."""
 
     def __init__(self, source: SourceFile):
-        super().__init__(visit_tokens=False)
         self.source = source
 
-    def _call_userfunc(self, tree, new_children=None):
-        children = new_children if new_children is not None else tree.children
-        method = getattr(type(self), tree.data, None)
-        if method is None:
-            return self.__default__(tree.data, children, tree.meta)
-        try:
-            return method(self, tree.meta, children)
-        except GrammarError:
-            raise
-        except Exception as error:  # as Lark's own: the parser unwraps a BuildError from it
-            raise VisitError(tree.data, tree, error) from error
-
     # ---- helpers --------------------------------------------------------
-    def _span(self, meta) -> Span | None:
-        if getattr(meta, "empty", True):
-            return None
-        return Span(self.source, meta.line, meta.column, meta.end_line, meta.end_column)
-
     def _tok_span(self, token: Token) -> Span:
         return Span(self.source, token.line, token.column, token.end_line, token.end_column)
 
@@ -94,88 +188,88 @@ class _Builder(Transformer):
         return tuple(_unquote(c) for c in children if isinstance(c, Token) and c.type == "STRING")
 
     # ---- module ---------------------------------------------------------
-    def module(self, meta, children):
-        return ast.Module(tuple(children), self._span(meta))
+    def module(self, span, children):
+        return ast.Module(tuple(children), span)
 
-    def import_decl(self, meta, children):
+    def import_decl(self, span, children):
         target = children[1]
         if isinstance(target, Token):
-            return ast.ImportDecl(_unquote(target), True, self._span(meta))
-        return ast.ImportDecl(target, False, self._span(meta))
+            return ast.ImportDecl(_unquote(target), True, span)
+        return ast.ImportDecl(target, False, span)
 
-    def module_name(self, meta, children):
+    def module_name(self, span, children):
         return ".".join(str(c) for c in children)
 
     # ---- facts ----------------------------------------------------------
-    def facts_decl(self, meta, children):
-        return ast.FactsDecl(tuple(c for c in children if isinstance(c, ast.FactField)), self._span(meta))
+    def facts_decl(self, span, children):
+        return ast.FactsDecl(tuple(c for c in children if isinstance(c, ast.FactField)), span)
 
-    def fact_field(self, meta, children):
+    def fact_field(self, span, children):
         name, ftype, label, default = children
         return ast.FactField(str(name), ftype, _unquote(label) if label is not None else None, default,
-                             self._span(meta))
+                             span)
 
-    def default_clause(self, meta, children):
+    def default_clause(self, span, children):
         return children[1]
 
-    def _typed(self, kind, meta, children, **extra):
-        return ast.FactType(kind, span=self._span(meta), **extra)
+    def _typed(self, kind, span, children, **extra):
+        return ast.FactType(kind, span=span, **extra)
 
-    def count_type(self, meta, children):
-        return self._typed("count", meta, children, range=children[1])
+    def count_type(self, span, children):
+        return self._typed("count", span, children, range=children[1])
 
-    def decimal_type(self, meta, children):
-        return self._typed("decimal", meta, children, range=children[1])
+    def decimal_type(self, span, children):
+        return self._typed("decimal", span, children, range=children[1])
 
-    def percent_type(self, meta, children):
-        return self._typed("percent", meta, children, range=children[1])
+    def percent_type(self, span, children):
+        return self._typed("percent", span, children, range=children[1])
 
-    def bool_type(self, meta, children):
-        return self._typed("bool", meta, children)
+    def bool_type(self, span, children):
+        return self._typed("bool", span, children)
 
-    def rank_type(self, meta, children):
-        return self._typed("rank", meta, children, range=children[1])
+    def rank_type(self, span, children):
+        return self._typed("rank", span, children, range=children[1])
 
-    def amount_type(self, meta, children):
-        return self._typed("amount", meta, children, range=children[1])
+    def amount_type(self, span, children):
+        return self._typed("amount", span, children, range=children[1])
 
-    def date_type(self, meta, children):
-        return self._typed("date", meta, children)
+    def date_type(self, span, children):
+        return self._typed("date", span, children)
 
-    def text_type(self, meta, children):
-        return self._typed("text", meta, children)
+    def text_type(self, span, children):
+        return self._typed("text", span, children)
 
-    def enum_type(self, meta, children):
-        return self._typed("enum", meta, children, members=tuple(children[1:]))
+    def enum_type(self, span, children):
+        return self._typed("enum", span, children, members=tuple(children[1:]))
 
-    def evidence_type(self, meta, children):
-        return self._typed("evidence", meta, children, members=tuple(children[1:]))
+    def evidence_type(self, span, children):
+        return self._typed("evidence", span, children, members=tuple(children[1:]))
 
-    def ledger_type(self, meta, children):
-        return self._typed("ledger", meta, children, fields=tuple(children[1:]))
+    def ledger_type(self, span, children):
+        return self._typed("ledger", span, children, fields=tuple(children[1:]))
 
-    def member(self, meta, children):
+    def member(self, span, children):
         name, label = children[0], children[1]
         aliases = tuple(_unquote(c) for c in children[2:] if isinstance(c, Token) and c.type == "STRING")
-        return ast.Member(str(name), _unquote(label) if label is not None else None, aliases, self._span(meta))
+        return ast.Member(str(name), _unquote(label) if label is not None else None, aliases, span)
 
-    def matrix_decl(self, meta, children):
+    def matrix_decl(self, span, children):
         name = str(children[1])
         columns = tuple(str(c) for c in children[3:] if isinstance(c, Token) and c.type == "NAME")
         rows = tuple(c for c in children if isinstance(c, ast.MatrixRow))
-        return ast.MatrixDecl(name, columns, rows, self._span(meta))
+        return ast.MatrixDecl(name, columns, rows, span)
 
-    def matrix_row(self, meta, children):
-        return ast.MatrixRow(str(children[0]), tuple(children[1:]), self._span(meta))
+    def matrix_row(self, span, children):
+        return ast.MatrixRow(str(children[0]), tuple(children[1:]), span)
 
-    def range(self, meta, children):
-        return ast.Range(children[0], children[1], self._span(meta))
+    def range(self, span, children):
+        return ast.Range(children[0], children[1], span)
 
-    def signed(self, meta, children):
+    def signed(self, span, children):
         sign, number = children
-        return self._number(number, negative=sign is not None, span=self._span(meta))
+        return self._number(number, negative=sign is not None, span=span)
 
-    def literal(self, meta, children):
+    def literal(self, span, children):
         (value,) = children
         if isinstance(value, ast.Number):
             return value
@@ -191,109 +285,109 @@ class _Builder(Transformer):
         return ast.Name(str(value), span)
 
     # ---- tables and templates ------------------------------------------
-    def table_decl(self, meta, children):
-        return ast.TableDecl(str(children[1]), children[2], self._span(meta))
+    def table_decl(self, span, children):
+        return ast.TableDecl(str(children[1]), children[2], span)
 
-    def table_body(self, meta, children):
-        return ast.TableBody(tuple(children), self._span(meta))
+    def table_body(self, span, children):
+        return ast.TableBody(tuple(children), span)
 
-    def table_entry(self, meta, children):
+    def table_entry(self, span, children):
         key, value = children[0], children[1]
         kind, low, high, member = key
-        return ast.TableEntry(kind, low, high, member, value, self._span(meta))
+        return ast.TableEntry(kind, low, high, member, value, span)
 
-    def range_key(self, meta, children):
+    def range_key(self, span, children):
         return ("range", children[0], children[1], None)
 
-    def single_key(self, meta, children):
+    def single_key(self, span, children):
         return ("single", children[0], children[0], None)
 
-    def member_key(self, meta, children):
+    def member_key(self, span, children):
         return ("member", None, None, str(children[0]))
 
-    def else_key(self, meta, children):
+    def else_key(self, span, children):
         return ("else", None, None, None)
 
-    def template_decl(self, meta, children):
+    def template_decl(self, span, children):
         name = str(children[1])
         params = tuple(str(c) for c in children[2:] if isinstance(c, Token) and c.type == "NAME")
         body = tuple(c for c in children[2:] if not isinstance(c, Token) and c is not None)
-        return ast.TemplateDecl(name, params, body, self._span(meta))
+        return ast.TemplateDecl(name, params, body, span)
 
     # ---- policy ----------------------------------------------------------
-    def policy_decl(self, meta, children):
+    def policy_decl(self, span, children):
         name, title = str(children[1]), _unquote(children[2])
-        return ast.PolicyDecl(name, title, tuple(children[3:]), self._span(meta))
+        return ast.PolicyDecl(name, title, tuple(children[3:]), span)
 
-    def max_stmt(self, meta, children):
-        return ast.MaxStmt(self._number(children[1]), self._span(meta))
+    def max_stmt(self, span, children):
+        return ast.MaxStmt(self._number(children[1]), span)
 
-    def entity_stmt(self, meta, children):
+    def entity_stmt(self, span, children):
         label = children[2]
-        return ast.EntityStmt(str(children[1]), _unquote(label) if label is not None else None, self._span(meta))
+        return ast.EntityStmt(str(children[1]), _unquote(label) if label is not None else None, span)
 
-    def round_stmt(self, meta, children):
+    def round_stmt(self, span, children):
         scope, places, _, mode = children[1], children[2], children[3], children[4]
         if "." in str(places) or "%" in str(places):
             raise BuildError(codes.BAD_ROUNDING, self._tok_span(places),
                              f"`{places}` is not a whole number of decimal places")
-        return ast.RoundStmt(scope, int(str(places)), str(mode), self._span(meta))
+        return ast.RoundStmt(scope, int(str(places)), str(mode), span)
 
-    def round_scope(self, meta, children):
+    def round_scope(self, span, children):
         return "each" if children[0].type == "KW_EACH" else "total"
 
-    def veto_stmt(self, meta, children):
-        return ast.Veto(_unquote(children[1]), children[3], self._span(meta))
+    def veto_stmt(self, span, children):
+        return ast.Veto(_unquote(children[1]), children[3], span)
 
-    def accept_stmt(self, meta, children):
-        return ast.Accept(str(children[1]), _unquote(children[2]), self._span(meta))
+    def accept_stmt(self, span, children):
+        return ast.Accept(str(children[1]), _unquote(children[2]), span)
 
-    def outcomes(self, meta, children):
-        return ast.Outcomes(tuple(children[1:]), self._span(meta))
+    def outcomes(self, span, children):
+        return ast.Outcomes(tuple(children[1:]), span)
 
-    def award_bands(self, meta, children):
+    def award_bands(self, span, children):
         title = _unquote(children[1]) if children[1] is not None else None
         path = children[5]
         bands = tuple(c for c in children if isinstance(c, ast.AwardBand))
-        return ast.AwardBands(title, path[0] if path else None, bands, self._span(meta), path[1] if path else None)
+        return ast.AwardBands(title, path[0] if path else None, bands, span, path[1] if path else None)
 
-    def award_band(self, meta, children):
+    def award_band(self, span, children):
         name, label, low, high = children[0], children[1], children[2], children[3]
-        return ast.AwardBand(str(name), _unquote(label) if label is not None else None, low, high, self._span(meta))
+        return ast.AwardBand(str(name), _unquote(label) if label is not None else None, low, high, span)
 
-    def item_path(self, meta, children):
-        return ".".join(str(c) for c in children if isinstance(c, Token)), self._span(meta)
+    def item_path(self, span, children):
+        return ".".join(str(c) for c in children if isinstance(c, Token)), span
 
-    def demote_stmt(self, meta, children):
-        return ast.OutcomeRule("demote", _unquote(children[1]), children[3], self._span(meta))
+    def demote_stmt(self, span, children):
+        return ast.OutcomeRule("demote", _unquote(children[1]), children[3], span)
 
-    def last_stmt(self, meta, children):
-        return ast.OutcomeRule("last", _unquote(children[2]), children[4], self._span(meta))
+    def last_stmt(self, span, children):
+        return ast.OutcomeRule("last", _unquote(children[2]), children[4], span)
 
-    def flag_stmt(self, meta, children):
-        return ast.OutcomeRule("flag", _unquote(children[1]), children[3], self._span(meta))
+    def flag_stmt(self, span, children):
+        return ast.OutcomeRule("flag", _unquote(children[1]), children[3], span)
 
-    def _item(self, kind, meta, children):
+    def _item(self, kind, span, children):
         key, key_span = children[1]
         title, cap = _unquote(children[2]), children[3]
         per = str(children[5]) if len(children) > 5 and isinstance(children[5], Token) else None
         body = tuple(c for c in children[4:] if not isinstance(c, Token) and c is not None)
-        return ast.Item(kind, key, title, cap, body, per, self._span(meta), key_span)
+        return ast.Item(kind, key, title, cap, body, per, span, key_span)
 
-    def periods(self, meta, children):
+    def periods(self, span, children):
         label = _unquote(children[2]) if children[2] is not None else None
-        return ast.PeriodsDecl(str(children[1]), label, tuple(children[3:]), self._span(meta))
+        return ast.PeriodsDecl(str(children[1]), label, tuple(children[3:]), span)
 
-    def item(self, meta, children):
-        return self._item("item", meta, children)
+    def item(self, span, children):
+        return self._item("item", span, children)
 
-    def bonus(self, meta, children):
-        return self._item("bonus", meta, children)
+    def bonus(self, span, children):
+        return self._item("bonus", span, children)
 
-    def penalty(self, meta, children):
-        return self._item("penalty", meta, children)
+    def penalty(self, span, children):
+        return self._item("penalty", span, children)
 
-    def item_key(self, meta, children):
+    def item_key(self, span, children):
         (token,) = children
         span = self._tok_span(token)
         text = str(token)
@@ -302,95 +396,95 @@ class _Builder(Transformer):
                              "nest items to number them: `item 1 \"…\" { item 2 \"…\" }` has id 1.2")
         return text, span
 
-    def cap(self, meta, children):
-        return ast.Cap(self._number(children[1]), children[2] is not None, self._span(meta))
+    def cap(self, span, children):
+        return ast.Cap(self._number(children[1]), children[2] is not None, span)
 
     # ---- metadata -------------------------------------------------------
-    def _meta(self, key, meta, children):
-        return ast.Meta(key, self._strings(children), self._span(meta))
+    def _meta(self, key, span, children):
+        return ast.Meta(key, self._strings(children), span)
 
-    def lead(self, meta, children):
-        return self._meta("lead", meta, children)
+    def lead(self, span, children):
+        return self._meta("lead", span, children)
 
-    def responsible(self, meta, children):
-        return self._meta("responsible", meta, children)
+    def responsible(self, span, children):
+        return self._meta("responsible", span, children)
 
-    def evidence_note(self, meta, children):
-        return self._meta("evidence", meta, children)
+    def evidence_note(self, span, children):
+        return self._meta("evidence", span, children)
 
-    def text(self, meta, children):
-        return self._meta("text", meta, children)
+    def text(self, span, children):
+        return self._meta("text", span, children)
 
-    def note(self, meta, children):
-        return self._meta("note", meta, children)
+    def note(self, span, children):
+        return self._meta("note", span, children)
 
-    def basis(self, meta, children):
-        return self._meta("basis", meta, children)
+    def basis(self, span, children):
+        return self._meta("basis", span, children)
 
-    def deadline(self, meta, children):
+    def deadline(self, span, children):
         date = self._date(children[1])
-        return ast.Meta("deadline", (date.value,), self._span(meta))
+        return ast.Meta("deadline", (date.value,), span)
 
     # ---- scoring statements ----------------------------------------------
-    def start_stmt(self, meta, children):
-        return ast.Start(children[1], self._span(meta))
+    def start_stmt(self, span, children):
+        return ast.Start(children[1], span)
 
-    def add(self, meta, children):
-        return ast.Adjust(+1, children[1], children[3], self._span(meta))
+    def add(self, span, children):
+        return ast.Adjust(+1, children[1], children[3], span)
 
-    def deduct(self, meta, children):
-        return ast.Adjust(-1, children[1], children[3], self._span(meta))
+    def deduct(self, span, children):
+        return ast.Adjust(-1, children[1], children[3], span)
 
-    def until_zero(self, meta, children):
-        return ast.UntilZero(self._span(meta))
+    def until_zero(self, span, children):
+        return ast.UntilZero(span)
 
-    def weight_stmt(self, meta, children):
-        return ast.Weight(children[1], self._span(meta))
+    def weight_stmt(self, span, children):
+        return ast.Weight(children[1], span)
 
-    def applies_stmt(self, meta, children):
-        return ast.Applies(children[2], self._span(meta))
+    def applies_stmt(self, span, children):
+        return ast.Applies(children[2], span)
 
-    def requires_stmt(self, meta, children):
+    def requires_stmt(self, span, children):
         text = _unquote(children[2]) if children[2] is not None else None
-        return ast.Requires(children[1], text, self._span(meta))
+        return ast.Requires(children[1], text, span)
 
-    def coefficient_stmt(self, meta, children):
-        return ast.Coefficient(children[1], self._span(meta))
+    def coefficient_stmt(self, span, children):
+        return ast.Coefficient(children[1], span)
 
-    def zero_if(self, meta, children):
-        return ast.ZeroIf(children[2], self._span(meta))
+    def zero_if(self, span, children):
+        return ast.ZeroIf(children[2], span)
 
-    def use(self, meta, children):
+    def use(self, span, children):
         name = children[1]
         args = tuple(c for c in children[2:] if c is not None)
-        return ast.Use(ast.Name(str(name), self._tok_span(name)), args, self._span(meta))
+        return ast.Use(ast.Name(str(name), self._tok_span(name)), args, span)
 
-    def arg(self, meta, children):
-        return ast.Arg(str(children[0]), children[1], self._span(meta))
+    def arg(self, span, children):
+        return ast.Arg(str(children[0]), children[1], span)
 
-    def plain_term(self, meta, children):
+    def plain_term(self, span, children):
         value = children[0]
         if isinstance(value, ast.LookupExpr):  # `add lookup K {…}`: a lookup term, explained row by row
-            return ast.LookupTerm(value.key, value.table, self._span(meta))
-        return ast.PlainTerm(value, self._span(meta))
+            return ast.LookupTerm(value.key, value.table, span)
+        return ast.PlainTerm(value, span)
 
-    def lookup_expr(self, meta, children):
-        return ast.LookupExpr(children[1], self._table_ref(children[2]), self._span(meta))
+    def lookup_expr(self, span, children):
+        return ast.LookupExpr(children[1], self._table_ref(children[2]), span)
 
-    def per_term(self, meta, children):
-        return ast.PerTerm(children[0], children[2], self._span(meta))
+    def per_term(self, span, children):
+        return ast.PerTerm(children[0], children[2], span)
 
-    def steps_term(self, meta, children):
+    def steps_term(self, span, children):
         amount, _, step, direction, threshold, _, value, partial = children
-        return ast.StepsTerm(amount, step, direction, threshold, value, partial, self._span(meta))
+        return ast.StepsTerm(amount, step, direction, threshold, value, partial, span)
 
-    def direction(self, meta, children):
+    def direction(self, span, children):
         return "below" if children[0].type == "KW_BELOW" else "above"
 
-    def partial(self, meta, children):
+    def partial(self, span, children):
         return children[1]
 
-    def partial_mode(self, meta, children):
+    def partial_mode(self, span, children):
         return {"KW_WHOLE": "whole", "KW_STARTED": "started", "KW_PROPORTIONAL": "proportional"}[children[0].type]
 
     def _table_ref(self, ref) -> ast.TableRef:
@@ -398,7 +492,7 @@ class _Builder(Transformer):
             return ast.TableRef(ref, None, ref.span)
         return ref
 
-    def ledger_term(self, meta, children):
+    def ledger_term(self, span, children):
         ledger = children[0]
         rest = list(children[1:])
         where = None
@@ -411,19 +505,19 @@ class _Builder(Transformer):
         group = rest[6] if len(rest) > 6 else None
         name = lambda token: ast.Name(str(token), self._tok_span(token)) if token is not None else None  # noqa: E731
         return ast.LedgerTerm(name(ledger), name(field), self._table_ref(table), name(group), name(field2), where,
-                              self._span(meta))
+                              span)
 
-    def ledger_sum(self, meta, children):
-        return ast.LedgerSumExpr(children[1], self._span(meta))
+    def ledger_sum(self, span, children):
+        return ast.LedgerSumExpr(children[1], span)
 
-    def table_name(self, meta, children):
-        return ast.TableRef(None, ast.Name(str(children[0]), self._tok_span(children[0])), self._span(meta))
+    def table_name(self, span, children):
+        return ast.TableRef(None, ast.Name(str(children[0]), self._tok_span(children[0])), span)
 
     # ---- expressions ------------------------------------------------------
     def _binary(op):
-        def method(self, meta, children):
+        def method(self, span, children):
             left, right = children[0], children[-1]
-            return ast.Binary(op, left, right, self._span(meta))
+            return ast.Binary(op, left, right, span)
 
         return method
 
@@ -434,47 +528,42 @@ class _Builder(Transformer):
     mul_op = _binary("*")
     div_op = _binary("/")
 
-    def compare_op(self, meta, children):
-        return ast.Binary(str(children[1]), children[0], children[2], self._span(meta))
+    def compare_op(self, span, children):
+        return ast.Binary(str(children[1]), children[0], children[2], span)
 
-    def in_op(self, meta, children):
+    def in_op(self, span, children):
         names = tuple(ast.Name(str(t), self._tok_span(t)) for t in children[2:] if isinstance(t, Token))
-        return ast.InSet(children[0], names, self._span(meta))
+        return ast.InSet(children[0], names, span)
 
-    def not_op(self, meta, children):
-        return ast.Unary("not", children[1], self._span(meta))
+    def not_op(self, span, children):
+        return ast.Unary("not", children[1], span)
 
-    def neg_op(self, meta, children):
-        return ast.Unary("-", children[0], self._span(meta))
+    def neg_op(self, span, children):
+        return ast.Unary("-", children[0], span)
 
-    def number(self, meta, children):
+    def number(self, span, children):
         return self._number(children[0])
 
-    def date(self, meta, children):
+    def date(self, span, children):
         return self._date(children[0])
 
-    def true(self, meta, children):
-        return ast.BoolLit(True, self._span(meta))
+    def true(self, span, children):
+        return ast.BoolLit(True, span)
 
-    def false(self, meta, children):
-        return ast.BoolLit(False, self._span(meta))
+    def false(self, span, children):
+        return ast.BoolLit(False, span)
 
-    def name(self, meta, children):
+    def name(self, span, children):
         return ast.Name(str(children[0]), self._tok_span(children[0]))
 
-    def missing(self, meta, children):
-        return ast.Missing(ast.Name(str(children[1]), self._tok_span(children[1])), self._span(meta))
+    def missing(self, span, children):
+        return ast.Missing(ast.Name(str(children[1]), self._tok_span(children[1])), span)
 
-    def count_entries(self, meta, children):
+    def count_entries(self, span, children):
         where = children[3] if len(children) > 3 else None
-        return ast.CountEntries(ast.Name(str(children[1]), self._tok_span(children[1])), where, self._span(meta))
+        return ast.CountEntries(ast.Name(str(children[1]), self._tok_span(children[1])), where, span)
 
-    def call(self, meta, children):
+    def call(self, span, children):
         func = children[0]
         args = tuple(c for c in children[1:] if c is not None)
-        return ast.Call(ast.Name(str(func), self._tok_span(func)), args, self._span(meta))
-
-
-def build_module(tree, source: SourceFile, bag) -> ast.Module:
-    """Transform a Lark tree into an :class:`ast.Module`."""
-    return _Builder(source).transform(tree)
+        return ast.Call(ast.Name(str(func), self._tok_span(func)), args, span)

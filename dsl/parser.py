@@ -1,10 +1,11 @@
 """Parse ``.assess`` text into an AST, collecting syntax diagnostics.
 
-The Lark LALR parser runs with positions on and the contextual lexer, which
-makes keywords soft (see :mod:`keywords`). A character that
-starts no token is reported and skipped, and parsing goes on. The built
-parser is kept in an on-disk cache (:func:`cache_dir`) and loaded from it by
-later processes.
+Lark builds the LALR tables from ``grammar.lark``; the tokens come from
+:mod:`lexer` (soft keywords) and the AST is built while parsing by
+:mod:`build_ast`'s reductions, which take the place of Lark's parse-tree
+builder. A character that starts no token is reported and skipped, and
+parsing goes on. The built parser is kept in an on-disk cache
+(:func:`cache_dir`) and loaded from it by later processes.
 
 Error recovery: on an unexpected token the parser records a diagnostic, then
 tries to repair the input by inserting one placeholder token (a number, a
@@ -16,6 +17,7 @@ and only the first error of each line is kept.
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import os
@@ -27,25 +29,27 @@ from typing import Iterator
 
 import lark
 from lark import Lark, Token
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.lexer import LexerThread
+from lark.parsers.lalr_parser import _Parser as _LALRDriver
 
 from assessc.diagnostics import DiagnosticBag
 from assessc.diagnostics import codes
 from assessc.dsl import ast, keywords
+from assessc.dsl.lexer import SoftKeywordLexer
 from assessc.dsl.source import SourceFile, Span
 
 
 class _TokenCounter:
-    """A post-lexer that counts the tokens handed to the parser, so error
+    """Wraps the lexer and counts the tokens it hands to the parser, so error
     recovery can tell how far apart two errors are."""
 
-    always_accept = ()
-
-    def __init__(self) -> None:
+    def __init__(self, lexer) -> None:
+        self.lexer = lexer
         self.count = 0
 
-    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
-        for token in stream:
+    def lex(self, lexer_state, parser_state) -> Iterator[Token]:
+        for token in self.lexer.lex(lexer_state, parser_state):
             self.count += 1
             yield token
 
@@ -62,11 +66,11 @@ def grammar_text() -> str:
 _LARK_OPTIONS = dict(
     start="module",
     parser="lalr",
-    lexer="contextual",
+    lexer=SoftKeywordLexer,
     propagate_positions=True,
     maybe_placeholders=True,
 )
-_CACHE_FORMAT = "assessc-parser-cache 1"
+_CACHE_FORMAT = "assessc-parser-cache 2"
 
 
 @functools.lru_cache(maxsize=1)
@@ -74,19 +78,19 @@ def _lark() -> Lark:
     grammar = grammar_text()
     folder = cache_dir()
     if folder is None:
-        return _build_lark(_TokenCounter(), grammar)
+        return _build_lark(grammar)
     key = _cache_key(grammar)
     path = folder / f"parser-{key[:32]}.lark"
     cached = _load_cached(path, key)
     if cached is not None:
         return cached
-    built = _build_lark(_TokenCounter(), grammar)
+    built = _build_lark(grammar)
     _store_cached(path, key, built)
     return built
 
 
-def _build_lark(postlex: _TokenCounter, grammar: str | None = None) -> Lark:
-    return Lark(grammar if grammar is not None else grammar_text(), postlex=postlex, cache=False, **_LARK_OPTIONS)
+def _build_lark(grammar: str | None = None) -> Lark:
+    return Lark(grammar if grammar is not None else grammar_text(), cache=False, **_LARK_OPTIONS)
 
 
 def cache_dir() -> Path | None:
@@ -125,7 +129,7 @@ def _load_cached(path: Path, key: str) -> Lark | None:
             if file.readline() != _header(key):
                 return None
             loaded = Lark.load(file)
-        if not isinstance(loaded, Lark) or not isinstance(loaded.parser.lexer.postlexer, _TokenCounter):
+        if not isinstance(loaded, Lark) or not isinstance(loaded.parser.lexer, SoftKeywordLexer):
             return None
         return loaded
     except Exception:  # noqa: BLE001 - any damage to the cache means "build it again"
@@ -155,11 +159,14 @@ def _store_cached(path: Path, key: str, parser: Lark) -> None:
                 pass
 
 
-def _parser_for(lexer: _TokenCounter) -> Lark:
-    """The cached parser, with a fresh post-lexer that counts this parse's tokens."""
-    parser = _lark()
-    parser.parser.lexer.postlexer = lexer  # type: ignore[attr-defined]
-    return parser
+def _run(parser: Lark, lexer: _TokenCounter, text: str, callbacks: dict, on_error):
+    """Run ``parser``'s LALR tables over the tokens ``lexer`` reads from
+    ``text``, with ``callbacks`` in place of Lark's tree builder. The parser
+    object is shared, so it is not changed: the run uses a copy of its
+    table-driven part."""
+    tables = copy.copy(parser.parser.parser)
+    tables.parser = _LALRDriver(tables._parse_table, callbacks)
+    return tables.parse(LexerThread.from_text(lexer, text), _LARK_OPTIONS["start"], on_error=on_error)
 
 
 def _describe_terminal(name: str) -> str:
@@ -254,7 +261,7 @@ def _repair(error: UnexpectedToken) -> None:
     for kind, text in _FILLERS:
         if kind not in parser.accepts():
             continue
-        trial = parser.copy()
+        trial = parser.copy(deepcopy_values=False)  # reductions never change their children
         filler = Token.new_borrow_pos(kind, text, token)
         trial.feed_token(filler)
         if token.type in trial.accepts():
@@ -266,14 +273,17 @@ def _repair(error: UnexpectedToken) -> None:
 
 def parse(source: SourceFile, bag: DiagnosticBag) -> ast.Module | None:
     """Parse ``source``; return its AST, or None when it has syntax errors."""
-    from assessc.dsl.build_ast import BuildError, build_module
+    from assessc.dsl.build_ast import Reductions
 
+    parser = _lark()
     errors_before = len(bag)
     seen_lines: set[int] = set()
-    lexer = _TokenCounter()
+    reductions = Reductions(parser.rules, source)
+    lexer = _TokenCounter(parser.parser.lexer)
     last_error_at = [-10]
 
     def on_error(error: UnexpectedInput) -> bool:
+        reductions.stop()  # the AST will not be used
         if lexer.count - last_error_at[0] > 3:
             _report(bag, source, error, seen_lines)
         last_error_at[0] = lexer.count
@@ -283,7 +293,7 @@ def parse(source: SourceFile, bag: DiagnosticBag) -> ast.Module | None:
         return True
 
     try:
-        tree = _parser_for(lexer).parse(source.text, on_error=on_error)
+        result = _run(parser, lexer, source.text, reductions.callbacks, on_error)
     except UnexpectedInput as error:
         _report(bag, source, error, seen_lines)
         return None
@@ -292,11 +302,8 @@ def parse(source: SourceFile, bag: DiagnosticBag) -> ast.Module | None:
         return None
     if len(bag) > errors_before:
         return None
-    try:
-        return build_module(tree, source, bag)
-    except VisitError as error:
-        if isinstance(error.orig_exc, BuildError):
-            err = error.orig_exc
-            bag.add(err.code, err.span, err.message, err.help)
-            return None
-        raise
+    if reductions.error is not None:
+        err = reductions.error
+        bag.add(err.code, err.span, err.message, err.help)
+        return None
+    return result[0]
