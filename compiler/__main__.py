@@ -1,3 +1,3 @@
-from assessc.cli import main
+from assessc.command import main
 
 main()
