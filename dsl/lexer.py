@@ -89,7 +89,8 @@ class SoftKeywordLexer(Lexer):
     def __init__(self, conf) -> None:
         found = {t.name for t in conf.terminals}
         if found != TERMINALS.keys():
-            raise GrammarMismatch(f"the grammar's terminals differ from the lexer's: {sorted(found ^ TERMINALS.keys())}")
+            differ = sorted(found ^ TERMINALS.keys())
+            raise GrammarMismatch(f"the grammar's terminals differ from the lexer's: {differ}")
         self.terminals = frozenset(found)
         self.ignore = frozenset(conf.ignore)
         self.terminals_by_name = conf.terminals_by_name

@@ -58,6 +58,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import difflib
+import operator
 from decimal import Decimal
 from typing import Callable, Mapping, Sequence
 
@@ -250,10 +251,14 @@ def _num(value: Decimal) -> _X:
 
 
 def _hull(values: list[_X]) -> dict:
-    """The bounds of a value that is one of ``values``."""
-    if any(v.low is None or v.high is None for v in values):
-        return {}
-    return {"low": min(v.low for v in values), "high": max(v.high for v in values)}
+    """The bounds of a value that is one of ``values``: each end known when it is known for all."""
+    lows, highs = [v.low for v in values], [v.high for v in values]
+    return {"low": None if None in lows else min(lows), "high": None if None in highs else max(highs)}
+
+
+def _combined(a: Decimal | None, b: Decimal | None, op) -> Decimal | None:
+    """``op(a, b)`` for two ends of bounds, None when either is unknown."""
+    return None if a is None or b is None else op(a, b)
 
 
 def _literal(x: _X) -> bool:
@@ -368,7 +373,7 @@ def _add(a: _X, b: _X) -> _X:
         return _sub(a, _X(b.sql.this.unnest().copy(), NUM, b.scale, b.nullable, None, b.width, b.integer,
                           low=None if b.high is None else -b.high, high=None if b.low is None else -b.low))
     a, b = _apart(a, b)
-    bounds = {"low": a.low + b.low, "high": a.high + b.high} if _hull([a, b]) else {}
+    bounds = {"low": _combined(a.low, b.low, operator.add), "high": _combined(a.high, b.high, operator.add)}
     return _X(_bin(exp.Add, a.sql, b.sql), NUM, max(a.scale, b.scale), a.nullable or b.nullable, None,
               _sum_width(a, b), **bounds)
 
@@ -379,7 +384,7 @@ def _sub(a: _X, b: _X) -> _X:
     if _is_zero(b) and b.scale <= a.scale:
         return a
     a, b = _apart(a, b)
-    bounds = {"low": a.low - b.high, "high": a.high - b.low} if _hull([a, b]) else {}
+    bounds = {"low": _combined(a.low, b.high, operator.sub), "high": _combined(a.high, b.low, operator.sub)}
     return _X(_bin(exp.Sub, a.sql, b.sql), NUM, max(a.scale, b.scale), a.nullable or b.nullable, None,
               _sum_width(a, b), **bounds)
 
@@ -401,14 +406,26 @@ def _mul(a: _X, b: _X) -> _X:
     a, b = _apart(a, b)
     if a.scale + b.scale > PRECISION:  # the engine could not hold the exact product
         a, b = (a, _pin(b, PRECISION - a.scale)) if b.scale >= a.scale else (_pin(a, PRECISION - b.scale), b)
-    ends = [p * q for p in (a.low, a.high) for q in (b.low, b.high)] if _hull([a, b]) else []
-    bounds = {"low": min(ends), "high": max(ends)} if ends else {}
+    bounds = _product_bounds(a, b)
     width = min(PRECISION, a.width + b.width) if a.width is not None and b.width is not None else None
     product = _X(_bin(exp.Mul, a.sql, b.sql), NUM, a.scale + b.scale, a.nullable or b.nullable, None, width,
                  **bounds)
     if product.scale > MAX_SCALE:
         product = _pin(product, MAX_SCALE)
     return product
+
+
+def _product_bounds(a: _X, b: _X) -> dict:
+    """Bounds of ``a * b``: from all four ends when both are bounded; by a constant factor, each
+    end that is known (swapped by a negative factor)."""
+    if None not in (a.low, a.high, b.low, b.high):
+        ends = [p * q for p in (a.low, a.high) for q in (b.low, b.high)]
+        return {"low": min(ends), "high": max(ends)}
+    factor, x = (a.const, b) if a.const is not None else (b.const, a)
+    if not isinstance(factor, Decimal):
+        return {}
+    low, high = _combined(x.low, factor, operator.mul), _combined(x.high, factor, operator.mul)
+    return {"low": low, "high": high} if factor >= 0 else {"low": high, "high": low}
 
 
 def _sum(parts: list[_X]) -> _X:
@@ -450,7 +467,12 @@ def _clamp(x: _X, limit: Decimal, *, upper: bool) -> _X:
         return _pick([(beyond, bound)], x)
     cls = exp.Least if upper else exp.Greatest
     (value, limit_sql), scale, width, integer = _unified([x, bound])
-    return _X(cls(this=value, expressions=[limit_sql], ignore_nulls=True), NUM, scale, False, None, width, integer)
+    if upper:  # the limit is one end; the other is x's, moved to the limit if x lies beyond it
+        bounds = {"low": _combined(x.low, limit, min), "high": limit}
+    else:
+        bounds = {"low": limit, "high": _combined(x.high, limit, max)}
+    return _X(cls(this=value, expressions=[limit_sql], ignore_nulls=True), NUM, scale, False, None, width, integer,
+              **bounds)
 
 
 def _chained_bands(key: _X, rows, default: _X) -> list[tuple[exp.Expression, _X]] | None:
@@ -1009,10 +1031,12 @@ class _Compiler:
     @staticmethod
     def steps(body: ir.Steps, ratio: _X) -> _X:
         """The steps a gap of ``ratio`` steps counts: whole ones, started ones, or the ratio."""
-        if body.partial == "whole":
-            return _X(exp.Floor(this=ratio.sql), NUM, 0, ratio.nullable)
-        if body.partial == "started":
-            return _X(exp.Ceil(this=ratio.sql), NUM, 0, ratio.nullable)
+        if body.partial in ("whole", "started"):
+            whole = body.partial == "whole"
+            func, rounding = (exp.Floor, decimal.ROUND_FLOOR) if whole else (exp.Ceil, decimal.ROUND_CEILING)
+            ends = {end: None if value is None else value.to_integral_value(rounding)  # monotone: ends move with it
+                    for end, value in (("low", ratio.low), ("high", ratio.high))}
+            return _X(func(this=ratio.sql), NUM, 0, ratio.nullable, **ends)
         return ratio
 
     def term(self, term: ir.Term) -> _X:
@@ -1328,10 +1352,42 @@ class _Query:
                 kept = [e for e in selects[name].expressions if e.alias_or_name in read | {"_id"}]
                 selects[name].set("expressions", kept)
                 read = {column.name for e in kept for column in e.find_all(exp.Column)}
-        query.set("with_", exp.With(expressions=[
-            exp.CTE(this=select, alias=exp.TableAlias(this=_ident(name)), materialized=c.dialect.materialize or None)
-            for name, select in ctes]))
+        if [name for name, _ in ctes] == ["_facts"] and self._reads_in_place(selects["_facts"], results):
+            ctes = self._read_in_place(query)
+        if ctes:
+            query.set("with_", exp.With(expressions=[
+                exp.CTE(this=select, alias=exp.TableAlias(this=_ident(name)),
+                        materialized=c.dialect.materialize or None)
+                for name, select in ctes]))
         return query
+
+    def _reads_in_place(self, facts: exp.Select, results) -> bool:
+        """The query is one SELECT over ``_facts``, and ``_facts`` only renames the table's
+        columns (cells read as they are; no evidence, ledgers or working days), none of them a
+        name the query gives a column: the SELECT can read the table itself, one projection
+        less for the engine to plan. (A chain of stages reads ``*`` and so keeps ``_facts``:
+        a table may have more columns than the facts.)"""
+        c = self.c
+        if c.ledgers or c.workdays or c._calendar is not None:
+            return False
+        sources = {fact.column: fact.decl.name for fact in c.facts.values()} | {"_id": c.id_column}
+        for e in facts.expressions:
+            if not (isinstance(e, exp.Alias) and isinstance(e.this, exp.Column) and not e.this.table
+                    and e.this.name == sources.get(e.alias)):
+                return False
+        outputs = {"id"} | {name.lower() for name, _ in results}
+        return not c.id_column.startswith("_") and not any(
+            fact.decl.name.startswith("_") or fact.decl.name.lower() in outputs for fact in c.facts.values())
+
+    def _read_in_place(self, query: exp.Select) -> list:
+        """``query`` reading the table directly, by the table's own column names; no CTEs."""
+        c = self.c
+        names = {fact.column: fact.decl.name for fact in c.facts.values()} | {"_id": c.id_column}
+        for column in query.find_all(exp.Column):
+            if column.name in names and not column.table:
+                column.set("this", _ident(names[column.name]))
+        query.set("from_", exp.From(this=_table(c.table)))
+        return []
 
 
 _ATOMIC = (exp.Func, exp.Case, exp.Column, exp.Literal, exp.Paren, exp.Boolean, exp.Null)

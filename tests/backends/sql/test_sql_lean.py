@@ -132,3 +132,63 @@ def test_whole_numbers_past_32_bits_and_a_cap_finer_than_its_value_stay_exact():
             totals = {row[0]: row[names.index("total")] for row in rows}
             assert totals == {"e1": Decimal("4000000000.25"), "e2": Decimal("2000000000")}
             assert rows and all(isinstance(v, Decimal) for row in rows for v in row[1:])
+
+
+# ---- caps the query's own constants keep ---------------------------------------------------------
+
+BELOW = """
+facts {
+  rate: percent 0%..100%
+  n: count
+}
+policy p "p" {
+  max 30
+  item a "a" max 20 {
+    start 20
+    deduct 1 per 1% below 98% of rate
+    until zero
+  }
+  item b "b" max 10 {
+    start 10
+    deduct 2 per n
+    until zero
+  }
+}
+"""
+
+
+def test_a_cap_the_constants_already_keep_is_left_out_and_one_they_do_not_is_kept():
+    """``20 − GREATEST(0.98 − rate, 0) × 100`` is at most 20 whatever the rate, and at least 0 once
+    floored: item a needs no LEAST. ``10 − 2 × n`` is at most 10 only for n ≥ 0, which the
+    query's constants do not say: item b keeps its cap."""
+    policy = compile_text(BELOW)
+    tree = sqlglot.parse_one(S.to_sql(policy.graph, columns=["a", "b"]), read="duckdb")
+    (a,) = [e for e in tree.expressions if e.alias == "a"]
+    (b,) = [e for e in tree.expressions if e.alias == "b"]
+    assert not list(a.find_all(sqlglot.exp.Least)) and len(list(a.find_all(sqlglot.exp.Greatest))) == 2
+    assert len(list(b.find_all(sqlglot.exp.Least))) == 1
+    entities = [("e1", {"rate": Decimal("0.5"), "n": Decimal(1)}), ("e2", {"rate": Decimal("0.99"), "n": Decimal(9)})]
+    rows, names = H.score_duckdb(policy.graph, entities, S.to_sql(policy.graph, columns=["a", "b"]))
+    assert {row[0]: row[1:] for row in rows} == {"e1": (Decimal(0), Decimal(8)), "e2": (Decimal(20), Decimal(0))}
+
+
+def test_one_select_over_a_typed_table_reads_the_table_itself():
+    policy = compile_text(BELOW)
+    query = S.to_sql(policy.graph, columns=["a", "b"], typed_table=True)
+    tree = sqlglot.parse_one(query, read="duckdb")
+    assert not list(tree.find_all(sqlglot.exp.CTE)) and tree.args["from_"].this.name == "facts"
+    assert {c.name for c in tree.find_all(sqlglot.exp.Column)} == {"id", "rate", "n"}
+    entities = [("e1", {"rate": Decimal("0.5"), "n": Decimal(1)})]
+    rows, _ = H.score_duckdb(policy.graph, entities, query)
+    assert rows == [("e1", Decimal(0), Decimal(8))]
+
+
+@pytest.mark.parametrize("columns, text", [
+    (None, BELOW),  # stages read `*`, and a table may have more columns than the facts
+    (["total"], BELOW.replace("n: count", "total: count").replace("per n", "per total")),  # a fact named as an output
+    (["total"], BELOW.replace("n: count", "_n: count").replace("per n", "per _n")),  # a name like the query's own
+])
+def test_the_facts_are_renamed_where_reading_the_table_in_place_could_mistake_a_name(columns, text):
+    policy = compile_text(text)
+    query = S.to_sql(policy.graph, columns=columns, typed_table=True)
+    assert [cte.alias for cte in sqlglot.parse_one(query, read="duckdb").find_all(sqlglot.exp.CTE)][0] == "_facts"
