@@ -263,16 +263,22 @@ def render(policy: str, output: str, show_facts: bool) -> None:
 @click.option("--typed-table", is_flag=True,
               help="With --target sql: the facts table has the column types `create_tables` gives; "
                    "read its cells without a cast.")
+@click.option("--checks", is_flag=True,
+              help="With --target sql: instead of the scoring query, the query that lists the facts "
+                   "table's invalid cells (entity, fact, value, problem, what is allowed).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="The file to write (whole or not at all).")
 @_guard
 def compile_policy(policy: str, target: str, dialect: str, columns: str | None, typed_table: bool,
-                   output: str) -> None:
+                   checks: bool, output: str) -> None:
     """Compile POLICY into a scorer that runs without assessc (see docs/embedding.md)."""
     from assessc.reports.output import OutputError, atomic_write
 
-    if target != "sql" and (columns is not None or typed_table):
-        click.echo("assessc: error: --columns and --typed-table go with --target sql", err=True)
+    if target != "sql" and (columns is not None or typed_table or checks):
+        click.echo("assessc: error: --columns, --typed-table and --checks go with --target sql", err=True)
+        sys.exit(2)
+    if checks and columns is not None:
+        click.echo("assessc: error: --checks lists invalid cells; --columns chooses scores: use one", err=True)
         sys.exit(2)
     compiled = _load(policy, "text")
     if target == "python":
@@ -298,7 +304,12 @@ def compile_policy(policy: str, target: str, dialect: str, columns: str | None, 
         if typed_table:
             options["typed_table"] = True
         try:
-            text = to_sql(compiled.graph, dialect=dialect, **options)
+            if checks:
+                from assessc.backends.sql_checks import checks_sql
+
+                text = checks_sql(compiled.graph, dialect=dialect, **options)
+            else:
+                text = to_sql(compiled.graph, dialect=dialect, **options)
         except ValueError as error:  # a column that is not an item's id or `total`
             click.echo(f"assessc: error: --columns: {error}", err=True)
             sys.exit(2)

@@ -1,0 +1,135 @@
+"""A query listing the cells of a facts table that the fact loader would refuse.
+
+The scoring query (:func:`assessc.backends.sql.to_sql`) scores what the
+table holds: it does not check it. A table filled from values the loader
+accepted (:func:`~assessc.backends.sql.table_rows`) needs no check; a table
+filled any other way is checked by running :func:`checks_sql` first. It
+returns one row per problem — ``id``, ``fact``, ``value`` (the cell as
+text), ``problem`` and ``allowed`` — and no rows for a valid table:
+
+* an entity id that is blank, or given on more than one row;
+* a blank cell of a fact every entity must give: one without a default that
+  a rule read for every entity reads (a fact read only inside items with
+  ``applies if`` may be blank, since whether it is needed depends on the
+  entity);
+* a number outside its fact's range (declared, or implied: a count is at
+  least 0, a rank at least 1, a percent, held as a fraction, from 0 to 1);
+* a count or rank that is not a whole number;
+* an enum cell that is none of its members' names, labels or aliases.
+
+The facts checked are the ones the scoring query reads, typed as it reads
+them. Ledger tables, evidence cells, and a value given for a fact that only
+items that do not apply to the entity read (an error for the loader) are
+not checked.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from assessc.backends import sql as S
+from assessc.facts import numeric
+from assessc.graph.nodes import ScoringGraph
+from assessc.ir.applicability import optional_facts
+from assessc.ir.types import INTEGER_KINDS, Kind
+
+COLUMNS = ("id", "fact", "value", "problem", "allowed")
+_CHECK_SCALE = 18  # decimals a number cell of an untyped table is read with (20 whole digits remain)
+
+
+def checks_sql(graph: ScoringGraph, dialect: str = "duckdb", *, table: str = "facts", id_column: str = "id",
+               fact_scale: int = S.FACT_SCALE, typed_table: bool = False, pretty: bool = True) -> str:
+    """The query listing the invalid cells of ``table`` (the table :func:`~assessc.backends.sql.to_sql`
+    scores, with the same ``dialect``, ``id_column``, ``fact_scale`` and ``typed_table``); its
+    columns are :data:`COLUMNS`, its rows ordered by id, then the entity's own problems (a
+    repeated id: ``fact`` NULL), then by fact."""
+    compiler, _ = S._compile(graph, dialect, table, id_column, None, fact_scale, typed_table=typed_table)
+    optional = optional_facts(graph.policy)
+    entity = S._col(id_column)
+    source = S._table(table)
+    parts = [
+        _row(entity, None, None, "the entity id is blank", "allowed: an id on every row",
+             source, entity.copy().is_(exp.Null())),
+        _repeated_ids(entity, source),
+    ]
+    for fact in compiler.facts.values():
+        decl = fact.decl
+        kind = decl.type.kind
+        if kind in (Kind.EVIDENCE, Kind.LEDGER):
+            continue
+        cell = S._col(decl.name)
+        allowed = _allowed(decl.type)
+        if decl.default is None and decl.name not in optional:
+            parts.append(_row(entity, decl.name, cell, "is blank", allowed, source, cell.copy().is_(exp.Null())))
+        default = S._default_sql(decl, fact.x_kind, fact.scale)
+        if fact.x_kind == S.NUM and not typed_table:
+            # read with every decimal a cell may have: the scoring query's cast to the fact's
+            # scale would round 2.5 to a whole 3, or 1.0000001 into a range ending at 1
+            value = S._cast(cell.copy(), S._dec_type(_CHECK_SCALE))
+            if default is not None:
+                value = exp.Coalesce(this=value, expressions=[default.copy()])
+        else:
+            value = S._typed_value(decl, fact.x_kind, fact.scale, cell, typed_table)
+        # the default is accepted as it is, even where the range would not allow it
+        given = S._bin(exp.NEQ, value.copy(), default) if default is not None and fact.x_kind == S.NUM else None
+        if kind in INTEGER_KINDS:
+            not_whole = S._bin(exp.NEQ, value.copy(), exp.Floor(this=value.copy()))
+            parts.append(_row(entity, decl.name, cell, "is not a whole number", allowed, source,
+                              _both(given, not_whole)))
+        if fact.x_kind == S.NUM:
+            low, high = numeric.bounds(decl.type)
+            outside = [S._bin(op, value.copy(), S._number(end)) for op, end in ((exp.LT, low), (exp.GT, high))
+                       if end is not None]
+            if outside:
+                parts.append(_row(entity, decl.name, cell, "is outside its range", allowed, source,
+                                  _both(given, exp.paren(exp.or_(*outside)))))
+        if kind is Kind.ENUM:
+            names = [S._string(name) for name in decl.type.member_names]
+            unknown = exp.Not(this=exp.In(this=S._wrap(value.copy()), expressions=names))
+            parts.append(_row(entity, decl.name, cell, "is not one of its members", allowed, source, unknown))
+    query = parts[0]
+    for part in parts[1:]:
+        query = exp.Union(this=query, expression=part, distinct=False)
+    ordered = exp.Select(expressions=[exp.Star()]).from_(exp.Subquery(this=query, alias=exp.TableAlias(
+        this=S._ident("_problems")))).order_by(
+        S._col("id"), exp.Ordered(this=S._col("fact"), nulls_first=True))  # an entity's own problem first
+    return ordered.sql(dialect=dialect, pretty=pretty)
+
+
+def _row(entity: exp.Expression, fact: str | None, cell: exp.Expression | None, problem: str, allowed: str,
+         source: exp.Expression, where: exp.Expression) -> exp.Select:
+    def text(value: str | None) -> exp.Expression:
+        return exp.Cast(this=exp.Null(), to=exp.DataType.build("TEXT")) if value is None else S._string(value)
+
+    value = exp.Cast(this=cell.copy(), to=exp.DataType.build("TEXT")) if cell is not None else text(None)
+    columns = [exp.Cast(this=entity.copy(), to=exp.DataType.build("TEXT")), text(fact), value, text(problem),
+               text(allowed)]
+    return S._select([exp.alias_(c, S._ident(name)) for c, name in zip(columns, COLUMNS)], source.copy(),
+                     where=where)
+
+
+def _both(first: exp.Expression | None, second: exp.Expression) -> exp.Expression:
+    return second if first is None else exp.and_(first, second)
+
+
+def _repeated_ids(entity: exp.Expression, source: exp.Expression) -> exp.Select:
+    """One row per id given on more than one row; its value is the number of rows."""
+    count = exp.Count(this=exp.Star())
+    columns = [exp.Cast(this=entity.copy(), to=exp.DataType.build("TEXT")),
+               exp.Cast(this=exp.Null(), to=exp.DataType.build("TEXT")),
+               exp.Cast(this=count, to=exp.DataType.build("TEXT")),
+               S._string("the entity id is given on more than one row"),
+               S._string("allowed: one row per entity")]
+    select = S._select([exp.alias_(c, S._ident(name)) for c, name in zip(columns, COLUMNS)], source.copy(),
+                       where=entity.copy().is_(exp.Null()).not_(), group=[entity.copy()])
+    return select.having(S._bin(exp.GT, exp.Count(this=exp.Star()), exp.Literal.number(1)))
+
+
+def _allowed(ftype) -> str:
+    text = "allowed: " + numeric.effective_type(ftype).describe()
+    if ftype.kind is Kind.PERCENT:
+        text += " (held as a fraction: 0.95 is 95%)"
+    if ftype.kind is Kind.ENUM:
+        text += " (a member's name, label or alias)"
+    return text
+

@@ -1,0 +1,173 @@
+"""The checks query lists exactly the cells the fact loader would refuse, among the kinds of
+problem it covers: nothing for the bundled facts, and for random tables of valid, boundary and
+invalid cells, the same (entity, fact) pairs as the loader's own checks."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+duckdb = pytest.importorskip("duckdb", reason="DuckDB (pip install duckdb) runs the generated SQL in process")
+pytest.importorskip("sqlglot", reason="the SQL backend builds its queries with sqlglot")
+
+from assessc.api import load_policy  # noqa: E402
+from assessc.backends import sql as S  # noqa: E402
+from assessc.backends.sql_checks import COLUMNS, checks_sql  # noqa: E402
+from assessc.facts.typed import check_typed  # noqa: E402
+from assessc.facts.values import BadValue  # noqa: E402
+from test_sql_duckdb import BUNDLED, compile_text  # noqa: E402
+from test_sql_duckdb import bundled as bundled_facts  # noqa: E402
+
+
+def typed_connection(policy, facts):
+    connection = duckdb.connect()
+    for statement in S.create_tables(policy.graph):
+        connection.execute(statement)
+    for table, rows in S.table_rows(policy.graph, facts).items():
+        if rows:
+            connection.executemany(f'INSERT INTO "{table}" VALUES ({", ".join("?" * len(rows[0]))})', rows)
+    return connection
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+@pytest.mark.parametrize("typed", [True, False])
+def test_the_bundled_facts_have_no_problem(name, typed):
+    policy, facts = bundled_facts(name)
+    connection = typed_connection(policy, facts)
+    assert connection.execute(checks_sql(policy.graph, typed_table=typed)).fetchall() == []
+
+
+POLICY = """
+facts {
+  n: count 0..10 "件数"
+  r: rank 1..14
+  p: percent 0%..100%
+  d: decimal -5..5 default 2
+  a: amount 1..3 default 0
+  kind: enum { 市州 "市（州）" also "地级市", 县区 }
+  ok: bool
+  extra: count            # read only where the item that applies if `ok` is scored
+}
+policy t "t" {
+  item 1 "a" max 100 {
+    add 1 per n
+    add lookup r { 1..3: 5  else: 1 }
+    add 10 per p
+    add d
+    add a
+    add 2 if kind == 市州
+  }
+  item 2 "b" max 10 {
+    applies if ok
+    add 1 per extra
+  }
+}
+"""
+
+# every fact's candidates: valid, on the bounds, outside them, not whole, blank
+CANDIDATES = {
+    "n": [Decimal(0), Decimal(10), Decimal(-1), Decimal(11), Decimal("2.5"), None],
+    "r": [Decimal(1), Decimal(14), Decimal(0), Decimal(15), Decimal("1.5"), None],
+    "p": [Decimal(0), Decimal(1), Decimal("0.5"), Decimal("-0.01"), Decimal("1.01"), Decimal("1.0000001"), None],
+    "d": [Decimal(-5), Decimal(5), Decimal(2), Decimal("5.5"), Decimal(-6), None],
+    "a": [Decimal(1), Decimal(3), Decimal(0), Decimal("0.5"), Decimal(4), None],
+    "kind": ["市州", "县区", "市（州）", "地级市", "省", None],
+    "ok": [True, False, None],
+    "extra": [Decimal(0), Decimal(7), Decimal(-2), None],
+}
+SPELLINGS = {"市州", "县区", "市（州）", "地级市"}
+
+
+def expected_problems(policy, entities) -> set[tuple[str, str | None]]:
+    """What the loader refuses: a value its checks reject (an enum by any of its spellings), a
+    blank fact every entity must give, a repeated id."""
+    decls = {f.name: f for f in policy.graph.policy.facts}
+    wrong = set()
+    for entity, values in entities:
+        for name, value in values.items():
+            decl = decls[name]
+            if value is None:
+                if decl.default is None and name != "extra":
+                    wrong.add((entity, name))
+            elif name == "kind":
+                if value not in SPELLINGS:
+                    wrong.add((entity, name))
+            else:
+                try:
+                    check_typed(value, decl.type, decl.default)
+                except BadValue:
+                    wrong.add((entity, name))
+    ids = [entity for entity, _ in entities]
+    wrong |= {(entity, None) for entity in ids if ids.count(entity) > 1}
+    return wrong
+
+
+ENTITIES = st.lists(
+    st.tuples(st.sampled_from(["e1", "e2", "e3", "e4", "e5"]),
+              st.fixed_dictionaries({name: st.sampled_from(values) for name, values in CANDIDATES.items()})),
+    min_size=1, max_size=5)
+
+
+@settings(max_examples=60, derandomize=True, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(ENTITIES)
+def test_the_checks_find_what_the_loader_refuses(entities):
+    policy = compile_text(POLICY)
+    # an untyped table: every cell as text, as a file or a staging table may hold it
+    names = list(CANDIDATES)
+    connection = duckdb.connect()
+    connection.execute('CREATE TABLE facts ("id" TEXT, ' + ", ".join(f'"{n}" TEXT' for n in names) + ")")
+    rows = [(entity, *(None if values[n] is None else str(values[n]) for n in names)) for entity, values in entities]
+    connection.executemany(f"INSERT INTO facts VALUES ({', '.join('?' * (len(names) + 1))})", rows)
+    found = connection.execute(checks_sql(policy.graph)).fetchall()
+    assert {(row[0], row[1]) for row in found} == expected_problems(policy, entities)
+
+
+def test_each_problem_names_the_entity_the_fact_the_cell_and_what_is_allowed():
+    policy = compile_text(POLICY)
+    entities = [("e1", {"n": Decimal(11), "r": Decimal(1), "p": Decimal("0.5"), "d": None, "a": None,
+                        "kind": "省", "ok": None, "extra": None}),
+                ("e1", {"n": Decimal(1), "r": Decimal(1), "p": Decimal("0.5"), "d": None, "a": None,
+                        "kind": "县区", "ok": True, "extra": None})]
+    connection = typed_connection(policy, entities)
+    rows = connection.execute(checks_sql(policy.graph, typed_table=True)).fetchall()
+    assert [dict(zip(COLUMNS, row)) for row in rows] == [
+        {"id": "e1", "fact": None, "value": "2", "problem": "the entity id is given on more than one row",
+         "allowed": "allowed: one row per entity"},
+        {"id": "e1", "fact": "kind", "value": "省", "problem": "is not one of its members",
+         "allowed": "allowed: one of 市州, 县区 (a member's name, label or alias)"},
+        {"id": "e1", "fact": "n", "value": "11", "problem": "is outside its range",
+         "allowed": "allowed: a whole number from 0 to 10"},
+        {"id": "e1", "fact": "ok", "value": None, "problem": "is blank",
+         "allowed": "allowed: yes/no (true, false, 1, 0, 是, 否)"},
+    ]
+
+
+def test_checks_compile_for_a_distributed_engine():
+    policy = load_policy("policies/guangxi_2017.assess")
+    query = checks_sql(policy.graph, "spark", typed_table=True, pretty=False)
+    assert "UNION ALL" in query and "`id`" in query
+
+
+def test_the_cli_writes_the_checks_query(tmp_path):
+    from click.testing import CliRunner
+
+    from assessc.cli import main
+
+    policy_file = tmp_path / "t.assess"
+    policy_file.write_text(POLICY, encoding="utf-8")
+    out = tmp_path / "checks.sql"
+    result = CliRunner().invoke(main, ["compile", str(policy_file), "--target", "sql", "--checks", "--typed-table",
+                                       "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    policy = compile_text(POLICY)
+    connection = typed_connection(policy, [("e1", {"n": Decimal(12), "r": Decimal(2), "p": Decimal("0.5"),
+                                                   "kind": "县区", "ok": False})])
+    assert connection.execute(out.read_text(encoding="utf-8")).fetchall() == [
+        ("e1", "n", "12", "is outside its range", "allowed: a whole number from 0 to 10")]
+    for extra in (["--target", "sql", "--columns", "total"], []):  # scores and checks; checks without SQL
+        result = CliRunner().invoke(main, ["compile", str(policy_file), "--checks", *extra, "-o", str(out)])
+        assert result.exit_code == 2
