@@ -1,11 +1,11 @@
 """A query listing the cells of a facts table that the fact loader would refuse.
 
 The scoring query (:func:`assessc.backends.sql.to_sql`) scores what the
-table holds: it does not check it. A table filled from values the loader
-accepted (:func:`~assessc.backends.sql.table_rows`) needs no check; a table
-filled any other way is checked by running :func:`checks_sql` first. It
+tables hold: it does not check them. Tables filled from values the loader
+accepted (:func:`~assessc.backends.sql.table_rows`) need no check; tables
+filled any other way are checked by running :func:`checks_sql` first. It
 returns one row per problem — ``id``, ``fact``, ``value`` (the cell as
-text), ``problem`` and ``allowed`` — and no rows for a valid table:
+text), ``problem`` and ``allowed`` — and no rows for valid tables:
 
 * an entity id that is blank, or given on more than one row;
 * a blank cell of a fact every entity must give: one without a default that
@@ -14,16 +14,22 @@ text), ``problem`` and ``allowed`` — and no rows for a valid table:
   entity);
 * a number outside its fact's range (declared, or implied: a count is at
   least 0, a rank at least 1, a percent, held as a fraction, from 0 to 1);
+  a fact's default is accepted as it is, as the loader accepts it;
 * a count or rank that is not a whole number;
-* an enum cell that is none of its members' names, labels or aliases.
+* an enum cell that is none of its members' names, labels or aliases;
+* in a ledger's table, the same checks of each field (``fact`` is
+  ``ledger.field``; a field without a default must be given), and an entry
+  whose id is blank or names no row of the facts table.
 
-The facts checked are the ones the scoring query reads, typed as it reads
-them. Ledger tables, evidence cells, and a value given for a fact that only
-items that do not apply to the entity read (an error for the loader) are
-not checked.
+The facts and fields checked are the ones the scoring query reads, typed as
+it reads them. Evidence cells, and a value given for a fact that only items
+that do not apply to the entity read (an error for the loader), are not
+checked.
 """
 
 from __future__ import annotations
+
+from typing import Mapping
 
 from sqlglot import exp
 
@@ -38,12 +44,14 @@ _CHECK_SCALE = 18  # decimals a number cell of an untyped table is read with (20
 
 
 def checks_sql(graph: ScoringGraph, dialect: str = "duckdb", *, table: str = "facts", id_column: str = "id",
-               fact_scale: int = S.FACT_SCALE, typed_table: bool = False, pretty: bool = True) -> str:
-    """The query listing the invalid cells of ``table`` (the table :func:`~assessc.backends.sql.to_sql`
-    scores, with the same ``dialect``, ``id_column``, ``fact_scale`` and ``typed_table``); its
+               ledger_tables: Mapping[str, str] | None = None, fact_scale: int = S.FACT_SCALE,
+               typed_table: bool = False, pretty: bool = True) -> str:
+    """The query listing the invalid cells of ``table`` and of its ledger tables (the tables
+    :func:`~assessc.backends.sql.to_sql` scores, with the same ``dialect``, ``id_column``,
+    ``ledger_tables``, ``fact_scale`` and ``typed_table``); its
     columns are :data:`COLUMNS`, its rows ordered by id, then the entity's own problems (a
     repeated id: ``fact`` NULL), then by fact."""
-    compiler, _ = S._compile(graph, dialect, table, id_column, None, fact_scale, typed_table=typed_table)
+    compiler, _ = S._compile(graph, dialect, table, id_column, ledger_tables, fact_scale, typed_table=typed_table)
     optional = optional_facts(graph.policy)
     entity = S._col(id_column)
     source = S._table(table)
@@ -54,39 +62,15 @@ def checks_sql(graph: ScoringGraph, dialect: str = "duckdb", *, table: str = "fa
     ]
     for fact in compiler.facts.values():
         decl = fact.decl
-        kind = decl.type.kind
-        if kind in (Kind.EVIDENCE, Kind.LEDGER):
-            continue
-        cell = S._col(decl.name)
-        allowed = _allowed(decl.type)
-        if decl.default is None and decl.name not in optional:
-            parts.append(_row(entity, decl.name, cell, "is blank", allowed, source, cell.copy().is_(exp.Null())))
-        default = S._default_sql(decl, fact.x_kind, fact.scale)
-        if fact.x_kind == S.NUM and not typed_table:
-            # read with every decimal a cell may have: the scoring query's cast to the fact's
-            # scale would round 2.5 to a whole 3, or 1.0000001 into a range ending at 1
-            value = S._cast(cell.copy(), S._dec_type(_CHECK_SCALE))
-            if default is not None:
-                value = exp.Coalesce(this=value, expressions=[default.copy()])
-        else:
-            value = S._typed_value(decl, fact.x_kind, fact.scale, cell, typed_table)
-        # the default is accepted as it is, even where the range would not allow it
-        given = S._bin(exp.NEQ, value.copy(), default) if default is not None and fact.x_kind == S.NUM else None
-        if kind in INTEGER_KINDS:
-            not_whole = S._bin(exp.NEQ, value.copy(), exp.Floor(this=value.copy()))
-            parts.append(_row(entity, decl.name, cell, "is not a whole number", allowed, source,
-                              _both(given, not_whole)))
-        if fact.x_kind == S.NUM:
-            low, high = numeric.bounds(decl.type)
-            outside = [S._bin(op, value.copy(), S._number(end)) for op, end in ((exp.LT, low), (exp.GT, high))
-                       if end is not None]
-            if outside:
-                parts.append(_row(entity, decl.name, cell, "is outside its range", allowed, source,
-                                  _both(given, exp.paren(exp.or_(*outside)))))
-        if kind is Kind.ENUM:
-            names = [S._string(name) for name in decl.type.member_names]
-            unknown = exp.Not(this=exp.In(this=S._wrap(value.copy()), expressions=names))
-            parts.append(_row(entity, decl.name, cell, "is not one of its members", allowed, source, unknown))
+        if decl.type.kind not in (Kind.EVIDENCE, Kind.LEDGER):
+            required = decl.default is None and decl.name not in optional
+            parts += _cell_checks(entity, source, decl.name, decl, fact.x_kind, fact.scale, typed_table, required)
+    for ledger in compiler.ledgers.values():
+        entries = S._table(ledger.table)
+        parts.append(_stray_entries(entity, entries, ledger.decl.name, source))
+        for name, (_, kind, scale, decl) in ledger.fields.items():
+            parts += _cell_checks(entity, entries, f"{ledger.decl.name}.{name}", decl, kind, scale, typed_table,
+                                  decl.default is None)
     query = parts[0]
     for part in parts[1:]:
         query = exp.Union(this=query, expression=part, distinct=False)
@@ -94,6 +78,53 @@ def checks_sql(graph: ScoringGraph, dialect: str = "duckdb", *, table: str = "fa
         this=S._ident("_problems")))).order_by(
         S._col("id"), exp.Ordered(this=S._col("fact"), nulls_first=True))  # an entity's own problem first
     return ordered.sql(dialect=dialect, pretty=pretty)
+
+
+def _cell_checks(entity: exp.Expression, source: exp.Expression, label: str, decl, x_kind: str, scale: int,
+                 typed_table: bool, required: bool) -> list[exp.Select]:
+    """The checks of one column: blank (when ``required``), whole, in range, a member."""
+    kind = decl.type.kind
+    cell = S._col(decl.name)
+    allowed = _allowed(decl.type)
+    parts = []
+    if required:
+        parts.append(_row(entity, label, cell, "is blank", allowed, source, cell.copy().is_(exp.Null())))
+    default = S._default_sql(decl, x_kind, scale)
+    if x_kind == S.NUM and not typed_table:
+        # read with every decimal a cell may have: the scoring query's cast to the fact's
+        # scale would round 2.5 to a whole 3, or 1.0000001 into a range ending at 1
+        value = S._cast(cell.copy(), S._dec_type(_CHECK_SCALE))
+        if default is not None:
+            value = exp.Coalesce(this=value, expressions=[default.copy()])
+    else:
+        value = S._typed_value(decl, x_kind, scale, cell, typed_table)
+    # the default is accepted as it is, even where the range would not allow it
+    given = S._bin(exp.NEQ, value.copy(), default) if default is not None and x_kind == S.NUM else None
+    if kind in INTEGER_KINDS:
+        not_whole = S._bin(exp.NEQ, value.copy(), exp.Floor(this=value.copy()))
+        parts.append(_row(entity, label, cell, "is not a whole number", allowed, source, _both(given, not_whole)))
+    if x_kind == S.NUM:
+        low, high = numeric.bounds(decl.type)
+        outside = [S._bin(op, value.copy(), S._number(end)) for op, end in ((exp.LT, low), (exp.GT, high))
+                   if end is not None]
+        if outside:
+            parts.append(_row(entity, label, cell, "is outside its range", allowed, source,
+                              _both(given, exp.paren(exp.or_(*outside)))))
+    if kind is Kind.ENUM:
+        names = [S._string(name) for name in decl.type.member_names]
+        unknown = exp.Not(this=exp.In(this=S._wrap(value.copy()), expressions=names))
+        parts.append(_row(entity, label, cell, "is not one of its members", allowed, source, unknown))
+    return parts
+
+
+def _stray_entries(entity: exp.Expression, entries: exp.Expression, ledger: str,
+                   facts: exp.Expression) -> exp.Select:
+    """Entries of a ledger whose id is blank or names no row of the facts table."""
+    known = S._select([exp.Literal.number(1)], facts.copy().as_("_e"),
+                      where=S._bin(exp.EQ, S._col(entity.name, "_e"), S._col(entity.name, "_l")))
+    stray = exp.or_(S._col(entity.name, "_l").is_(exp.Null()), exp.Not(this=exp.Exists(this=known)))
+    return _row(S._col(entity.name, "_l"), ledger, None, "is an entry for an entity the facts table does not have",
+                "allowed: the id of a row of the facts table", entries.copy().as_("_l"), stray)
 
 
 def _row(entity: exp.Expression, fact: str | None, cell: exp.Expression | None, problem: str, allowed: str,

@@ -171,3 +171,43 @@ def test_the_cli_writes_the_checks_query(tmp_path):
     for extra in (["--target", "sql", "--columns", "total"], []):  # scores and checks; checks without SQL
         result = CliRunner().invoke(main, ["compile", str(policy_file), "--checks", *extra, "-o", str(out)])
         assert result.exit_code == 2
+
+
+LEDGER = """
+facts {
+  awards: ledger {
+    level: enum { 国家 "国家级", 省 }
+    points: decimal 0..5
+    n: count default 1
+  }
+}
+policy t "t" {
+  item 1 "a" max 100 {
+    add awards where (points > 1 and n >= 1) by level { 国家: 2  省: 1 }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("typed", [True, False])
+def test_ledger_entries_are_checked_field_by_field_and_must_name_a_known_entity(typed):
+    policy = compile_text(LEDGER)
+    connection = duckdb.connect()
+    if typed:
+        for statement in S.create_tables(policy.graph):
+            connection.execute(statement)
+    else:  # every cell as text
+        connection.execute('CREATE TABLE facts ("id" TEXT)')
+        connection.execute('CREATE TABLE facts_awards ("id" TEXT, "level" TEXT, "points" TEXT, "n" TEXT)')
+    connection.executemany("INSERT INTO facts VALUES (?)", [("e1",), ("e2",)])
+    entries = [("e1", "国家级", 2, 1), ("e1", "市", 2, 1), ("e2", "省", 6, None), ("e3", "省", 1, 1), ("e2", None, 1, 1)]
+    if not typed:
+        entries = [tuple(None if v is None else str(v) for v in row) for row in entries]
+    connection.executemany("INSERT INTO facts_awards VALUES (?, ?, ?, ?)", entries)
+    rows = connection.execute(checks_sql(policy.graph, typed_table=typed)).fetchall()
+    assert [(r[0], r[1], r[3]) for r in rows] == [
+        ("e1", "awards.level", "is not one of its members"),
+        ("e2", "awards.level", "is blank"),
+        ("e2", "awards.points", "is outside its range"),
+        ("e3", "awards", "is an entry for an entity the facts table does not have"),
+    ]
