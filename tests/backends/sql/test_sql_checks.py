@@ -211,3 +211,42 @@ def test_ledger_entries_are_checked_field_by_field_and_must_name_a_known_entity(
         ("e2", "awards.points", "is outside its range"),
         ("e3", "awards", "is an entry for an entity the facts table does not have"),
     ]
+
+
+# ---- the same checks on PostgreSQL -------------------------------------------------------------------
+
+def run_postgres(postgres, policy, entities, *, ledger_rows=()):
+    import sql_harness as H
+
+    with postgres.connect() as connection:
+        cursor = connection.cursor()
+        H.load(cursor.execute, cursor.executemany, policy.graph, "postgres", entities, placeholder="%s")
+        if ledger_rows:
+            cursor.executemany("INSERT INTO facts_awards VALUES (%s, %s, %s, %s)", ledger_rows)
+        cursor.execute(checks_sql(policy.graph, "postgres", typed_table=True))
+        return cursor.fetchall()
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_the_bundled_facts_have_no_problem_on_postgres(postgres, name):
+    policy, facts = bundled_facts(name)
+    assert run_postgres(postgres, policy, [(e.id, e.values) for e in facts.entities]) == []
+
+
+def test_problems_on_postgres_are_the_ones_duckdb_finds(postgres):
+    policy = compile_text(POLICY)
+    good = {"n": Decimal(1), "r": Decimal(1), "p": Decimal("0.5"), "kind": "县区", "ok": True}
+    entities = [("e1", {**good, "n": Decimal(11), "kind": "省", "ok": None}), ("e1", good),
+                ("e2", {**good, "r": Decimal(15), "p": Decimal("1.5")}), ("e3", good)]
+    assert run_postgres(postgres, policy, entities) == \
+        typed_connection(policy, entities).execute(checks_sql(policy.graph, typed_table=True)).fetchall()
+    ledger = compile_text(LEDGER)
+    entries = [("e1", "国家级", Decimal(2), 1), ("e1", "市", Decimal(2), 1), ("e2", "省", Decimal(6), None),
+               ("e3", "省", Decimal(1), 1), ("e2", None, Decimal(1), 1)]
+    found = run_postgres(postgres, ledger, [("e1", {}), ("e2", {})], ledger_rows=entries)
+    assert [(r[0], r[1], r[3]) for r in found] == [
+        ("e1", "awards.level", "is not one of its members"),
+        ("e2", "awards.level", "is blank"),
+        ("e2", "awards.points", "is outside its range"),
+        ("e3", "awards", "is an entry for an entity the facts table does not have"),
+    ]
