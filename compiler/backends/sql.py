@@ -710,6 +710,9 @@ class _Compiler:
         self.entity = _EntityRow(self)
         self.counter = 0
         self.columns: list[str] | None = None  # the result's columns after `id`; None: every item and the total
+        #: return, instead of scores, whether each item with `applies if` applies, and these facts
+        #: (sql_checks reads them); None: the scores
+        self.applicability: list[FactDecl] | None = None
 
     def fresh(self, prefix: str) -> str:
         self.counter += 1
@@ -1223,6 +1226,9 @@ class _Query:
         every = dict([(node.id, value[node.id]) for node in self._item_order()] + [("total", total)])
         self.output = [(name, every[name]) for name in self.c.columns] if self.c.columns is not None \
             else list(every.items())
+        if c.applicability is not None:
+            self.output = [(node.id, active[node.id]) for node in nodes if node.applies is not None]
+            self.output += [(f"fact:{decl.name}", c.fact_column(decl, decl.span, None)) for decl in c.applicability]
         return self.assemble()
 
     def _item_order(self):
@@ -1569,12 +1575,17 @@ def _typed_fact(fact: _Fact, column: exp.Expression, typed_table: bool) -> exp.E
 
 def _compile(graph: ScoringGraph, dialect: str, table: str, id_column: str,
              ledger_tables: Mapping[str, str] | None, fact_scale: int,
-             columns: Sequence[str] | None = None, typed_table: bool = False) -> tuple[_Compiler, exp.Select]:
+             columns: Sequence[str] | None = None, typed_table: bool = False,
+             applicability: Sequence[FactDecl] | None = None) -> tuple[_Compiler, exp.Select]:
+    """The compiler and the query: the scores; or, with ``applicability``, one column per item with
+    `applies if`, named by its id, saying whether it applies to the entity (NULL where that cannot
+    be decided), and one per fact listed, named ``fact:NAME``: its value."""
     if not isinstance(fact_scale, int) or not 0 <= fact_scale <= 18:
         raise ValueError("fact_scale must be a whole number from 0 to 18")
     compiler = _Compiler(graph, dialect, table, id_column, ledger_tables or {}, fact_scale)
     compiler.columns = _checked_columns(graph, columns)
     compiler.typed_table = bool(typed_table)
+    compiler.applicability = list(applicability) if applicability is not None else None
     return compiler, _Query(compiler).build()
 
 

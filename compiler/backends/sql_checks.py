@@ -9,22 +9,28 @@ text), ``problem`` and ``allowed`` — and no rows for valid tables:
 
 * an entity id that is blank, or given on more than one row;
 * a blank cell of a fact every entity must give: one without a default that
-  a rule read for every entity reads (a fact read only inside items with
-  ``applies if`` may be blank, since whether it is needed depends on the
-  entity);
+  a rule read for every entity reads;
+* for a fact without a default read only inside items with ``applies if``:
+  a blank cell where such an item applies to the entity, and a value given
+  where none does (the loader refuses both). Whether each item applies is
+  worked out by the scoring query's own conditions (``_applies``); where it
+  cannot be decided, because a fact it depends on is blank (and listed),
+  neither is listed;
 * a number outside its fact's range (declared, or implied: a count is at
   least 0, a rank at least 1, a percent, held as a fraction, from 0 to 1);
   a fact's default is accepted as it is, as the loader accepts it;
 * a count or rank that is not a whole number;
 * an enum cell that is none of its members' names, labels or aliases;
+* an evidence cell naming an item its fact does not declare (items are
+  separated by ``;``, each a member's name, label or alias; the scoring query
+  reads no other separator, so a cell ``a,b``, which the loader reads from a
+  file as two items, is listed too);
 * in a ledger's table, the same checks of each field (``fact`` is
   ``ledger.field``; a field without a default must be given), and an entry
   whose id is blank or names no row of the facts table.
 
 The facts and fields checked are the ones the scoring query reads, typed as
-it reads them. Evidence cells, and a value given for a fact that only items
-that do not apply to the entity read (an error for the loader), are not
-checked.
+it reads them.
 """
 
 from __future__ import annotations
@@ -36,10 +42,12 @@ from sqlglot import exp
 from assessc.backends import sql as S
 from assessc.facts import numeric
 from assessc.graph.nodes import ScoringGraph
-from assessc.ir.applicability import optional_facts
+from assessc.ir.applicability import optional_facts, own_reads
 from assessc.ir.types import INTEGER_KINDS, Kind
+from assessc.ir.walk import facts_of_expr
 
 COLUMNS = ("id", "fact", "value", "problem", "allowed")
+_APPLIES = "_applies"  # the CTE of which items apply to each entity: one column per item with `applies if`
 _CHECK_SCALE = 18  # decimals a number cell of an untyped table is read with (20 whole digits remain)
 
 
@@ -62,9 +70,22 @@ def checks_sql(graph: ScoringGraph, dialect: str = "duckdb", *, table: str = "fa
     ]
     for fact in compiler.facts.values():
         decl = fact.decl
-        if decl.type.kind not in (Kind.EVIDENCE, Kind.LEDGER):
+        if decl.type.kind is Kind.EVIDENCE:
+            parts.append(_evidence_check(entity, source, decl))
+        elif decl.type.kind is not Kind.LEDGER:
             required = decl.default is None and decl.name not in optional
             parts += _cell_checks(entity, source, decl.name, decl, fact.x_kind, fact.scale, typed_table, required)
+    read_where_applicable = [fact.decl for fact in compiler.facts.values() if fact.decl.name in optional]
+    ctes: list[exp.CTE] = []
+    if read_where_applicable:
+        _, applies = S._compile(graph, dialect, table, id_column, ledger_tables, fact_scale, typed_table=typed_table,
+                                applicability=read_where_applicable)
+        ctes = list(applies.args["with_"].expressions) if applies.args.get("with_") else []
+        applies.set("with_", None)
+        ctes.append(exp.CTE(this=applies, alias=exp.TableAlias(this=S._ident(_APPLIES))))
+        needed = _needed(graph.policy)
+        for decl in read_where_applicable:
+            parts += _applicable_checks(decl, needed[decl.name])
     for ledger in compiler.ledgers.values():
         entries = S._table(ledger.table)
         parts.append(_stray_entries(entity, entries, ledger.decl.name, source))
@@ -77,6 +98,8 @@ def checks_sql(graph: ScoringGraph, dialect: str = "duckdb", *, table: str = "fa
     ordered = exp.Select(expressions=[exp.Star()]).from_(exp.Subquery(this=query, alias=exp.TableAlias(
         this=S._ident("_problems")))).order_by(
         S._col("id"), exp.Ordered(this=S._col("fact"), nulls_first=True))  # an entity's own problem first
+    if ctes:
+        ordered.set("with_", exp.With(expressions=ctes))
     return ordered.sql(dialect=dialect, pretty=pretty)
 
 
@@ -115,6 +138,65 @@ def _cell_checks(entity: exp.Expression, source: exp.Expression, label: str, dec
         unknown = exp.Not(this=exp.In(this=S._wrap(value.copy()), expressions=names))
         parts.append(_row(entity, label, cell, "is not one of its members", allowed, source, unknown))
     return parts
+
+
+def _needed(policy) -> dict[str, list[str | None]]:
+    """For each fact, the items with `applies if` whose applying makes an entity need it, as
+    the loader decides (:func:`~assessc.ir.applicability.needed_facts`): a fact read by an item
+    is needed where that item is scored, which is where its nearest ancestor-or-self with
+    `applies if` applies; a fact read by an `applies if` is needed where the item's parent is
+    scored. None stands for "every entity"."""
+    needed: dict[str, list[str | None]] = {}
+
+    def visit(node, scored: str | None) -> None:
+        for name in facts_of_expr(node.applies):
+            needed.setdefault(name, []).append(scored)
+        mine = node.id if node.applies is not None else scored
+        for name in own_reads(node):
+            needed.setdefault(name, []).append(mine)
+        for child in node.children:
+            visit(child, mine)
+
+    for top in (*policy.items, *policy.bonuses, *policy.penalties):
+        visit(top, None)
+    return needed
+
+
+def _applicable_checks(decl, where: list[str | None]) -> list[exp.Select]:
+    """A fact read only by items with `applies if`: blank where one of them applies, given where
+    none does. Whether an item applies and the fact's value are read from the same row of
+    ``_applies``, so a repeated id cannot mix two rows. Where whether an item applies cannot be
+    decided (a fact it depends on is blank, and listed as such), neither is listed."""
+    flags = [S._col(node_id, "_a") for node_id in dict.fromkeys(where) if node_id is not None]
+    applies: exp.Expression = exp.or_(*flags) if len(flags) > 1 else flags[0]
+    entity, cell = S._col("id", "_a"), S._col(f"fact:{decl.name}", "_a")
+    rows = S._table(_APPLIES).as_("_a")
+    blank = exp.and_(cell.copy().is_(exp.Null()), exp.paren(applies.copy()))
+    given = exp.and_(cell.copy().is_(exp.Null()).not_(), exp.Not(this=exp.paren(applies.copy())))
+    return [_row(entity, decl.name, cell, "is blank, and an item that applies to the entity reads it",
+                 _allowed(decl.type), rows, blank),
+            _row(entity, decl.name, cell, "is given, but only items that do not apply to the entity read it",
+                 "allowed: blank here", rows, given)]
+
+
+def _evidence_check(entity: exp.Expression, source: exp.Expression, decl) -> exp.Select:
+    """An evidence cell naming an item the fact does not declare. The cell ``a;b`` is read as
+    ``;a;;b;`` (each separator doubled, so that neighbouring items do not share one); every
+    declared spelling ``;s;`` is removed; anything but separators left over is unknown. An
+    empty cell lists no items."""
+    sep = S.EVIDENCE_SEPARATOR
+    cell = S._col(decl.name)
+    text: exp.Expression = S._cast(cell.copy(), "TEXT")
+    text = exp.DPipe(this=exp.DPipe(this=S._string(sep), expression=exp.Anonymous(
+        this="REPLACE", expressions=[text, S._string(sep), S._string(sep + sep)])), expression=S._string(sep))
+    spellings = dict.fromkeys(s for member in decl.type.members for s in member.spellings if s and sep not in s)
+    for spelling in spellings:
+        text = exp.Anonymous(this="REPLACE", expressions=[text, S._string(f"{sep}{spelling}{sep}"), S._string("")])
+    left = exp.Anonymous(this="REPLACE", expressions=[text, S._string(sep), S._string("")])
+    unknown = exp.and_(cell.copy().is_(exp.Null()).not_(), S._bin(exp.NEQ, left, S._string("")))
+    names = ", ".join(member.name for member in decl.type.members)
+    return _row(entity, decl.name, cell, "names an item the fact does not declare",
+                f"allowed: items of {names}, separated by `{sep}` (an empty cell: none)", source, unknown)
 
 
 def _stray_entries(entity: exp.Expression, entries: exp.Expression, ledger: str,

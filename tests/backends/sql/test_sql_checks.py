@@ -83,7 +83,8 @@ SPELLINGS = {"市州", "县区", "市（州）", "地级市"}
 
 def expected_problems(policy, entities) -> set[tuple[str, str | None]]:
     """What the loader refuses: a value its checks reject (an enum by any of its spellings), a
-    blank fact every entity must give, a repeated id."""
+    blank fact every entity must give, a fact read only by an item that applies if `ok`: blank
+    where it applies or given where it does not; a repeated id."""
     decls = {f.name: f for f in policy.graph.policy.facts}
     wrong = set()
     for entity, values in entities:
@@ -100,6 +101,9 @@ def expected_problems(policy, entities) -> set[tuple[str, str | None]]:
                     check_typed(value, decl.type, decl.default)
                 except BadValue:
                     wrong.add((entity, name))
+        # `extra` is read only by item 2, which applies if `ok`: needed exactly where it applies
+        if values["ok"] is True and values["extra"] is None or values["ok"] is False and values["extra"] is not None:
+            wrong.add((entity, "extra"))
     ids = [entity for entity, _ in entities]
     wrong |= {(entity, None) for entity in ids if ids.count(entity) > 1}
     return wrong
@@ -137,6 +141,9 @@ def test_each_problem_names_the_entity_the_fact_the_cell_and_what_is_allowed():
     assert [dict(zip(COLUMNS, row)) for row in rows] == [
         {"id": "e1", "fact": None, "value": "2", "problem": "the entity id is given on more than one row",
          "allowed": "allowed: one row per entity"},
+        {"id": "e1", "fact": "extra", "value": None,  # the second row: ok, so item 2 applies and reads it
+         "problem": "is blank, and an item that applies to the entity reads it",
+         "allowed": "allowed: a whole number of at least 0"},
         {"id": "e1", "fact": "kind", "value": "省", "problem": "is not one of its members",
          "allowed": "allowed: one of 市州, 县区 (a member's name, label or alias)"},
         {"id": "e1", "fact": "n", "value": "11", "problem": "is outside its range",
@@ -213,6 +220,38 @@ def test_ledger_entries_are_checked_field_by_field_and_must_name_a_known_entity(
     ]
 
 
+EVIDENCE = """
+facts {
+  proof: evidence { 名单 "宣誓人员名单" also "名册", 图片 }
+}
+policy t "t" {
+  item 1 "a" max 2 {
+    start 2
+    deduct 1 per missing proof
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("typed", [True, False])
+def test_an_evidence_cell_naming_an_undeclared_item_is_listed(typed):
+    policy = compile_text(EVIDENCE)
+    cells = {"ok1": "名单;图片", "ok2": "宣誓人员名单", "ok3": "名册;;图片", "ok4": "", "ok5": None, "ok6": "图片;图片",
+             "bad1": "名单;视频", "bad2": "名单,图片", "bad3": "图"}
+    connection = duckdb.connect()
+    connection.execute('CREATE TABLE facts ("id" TEXT, "proof" TEXT)')
+    connection.executemany("INSERT INTO facts VALUES (?, ?)", list(cells.items()))
+    rows = connection.execute(checks_sql(policy.graph, typed_table=typed)).fetchall()
+    assert [(r[0], r[1], r[2], r[3]) for r in rows] == [
+        ("bad1", "proof", "名单;视频", "names an item the fact does not declare"),
+        ("bad2", "proof", "名单,图片", "names an item the fact does not declare"),
+        ("bad3", "proof", "图", "names an item the fact does not declare"),
+    ]
+    # and what the query does not list, the scoring query reads item by item
+    scored = dict(connection.execute(S.to_sql(policy.graph, columns=["total"], typed_table=typed)).fetchall())
+    assert [scored[k] for k in ("ok1", "ok2", "ok3", "ok4", "ok5", "ok6")] == [2, 1, 2, 0, 0, 1]
+
+
 # ---- the same checks on PostgreSQL -------------------------------------------------------------------
 
 def run_postgres(postgres, policy, entities, *, ledger_rows=()):
@@ -240,6 +279,15 @@ def test_problems_on_postgres_are_the_ones_duckdb_finds(postgres):
                 ("e2", {**good, "r": Decimal(15), "p": Decimal("1.5")}), ("e3", good)]
     assert run_postgres(postgres, policy, entities) == \
         typed_connection(policy, entities).execute(checks_sql(policy.graph, typed_table=True)).fetchall()
+    evidence = compile_text(EVIDENCE)
+    submitted = [("e1", {"proof": frozenset({"名单", "图片"})}), ("e2", {"proof": frozenset()})]
+    with postgres.connect() as connection:
+        cursor = connection.cursor()
+        cursor.execute('CREATE TABLE facts ("id" TEXT, "proof" TEXT)')
+        cursor.executemany("INSERT INTO facts VALUES (%s, %s)", [("ok", "名册;图片"), ("bad", "名单;视频")])
+        cursor.execute(checks_sql(evidence.graph, "postgres"))
+        assert [(r[0], r[1]) for r in cursor.fetchall()] == [("bad", "proof")]
+    assert run_postgres(postgres, evidence, submitted) == []
     ledger = compile_text(LEDGER)
     entries = [("e1", "国家级", Decimal(2), 1), ("e1", "市", Decimal(2), 1), ("e2", "省", Decimal(6), None),
                ("e3", "省", Decimal(1), 1), ("e2", None, Decimal(1), 1)]
