@@ -24,7 +24,8 @@ text), ``problem`` and ``allowed`` — and no rows for valid tables:
 * an evidence cell naming an item its fact does not declare (items are
   separated by ``;``, each a member's name, label or alias; the scoring query
   reads no other separator, so a cell ``a,b``, which the loader reads from a
-  file as two items, is listed too);
+  file as two items, is listed too); a NULL evidence cell where every entity
+  must give the fact (an empty text lists no items);
 * in a ledger's table, the same checks of each field (``fact`` is
   ``ledger.field``; a field without a default must be given), and an entry
   whose id is blank or names no row of the facts table.
@@ -72,10 +73,16 @@ def checks_sql(graph: ScoringGraph, dialect: str = "duckdb", *, table: str = "fa
         decl = fact.decl
         if decl.type.kind is Kind.EVIDENCE:
             parts.append(_evidence_check(entity, source, decl))
+            if decl.default is None and decl.name not in optional:  # NULL is missing; '' lists no items
+                cell = S._col(decl.name)
+                parts.append(_row(entity, decl.name, cell, "is blank", "allowed: items separated by `;`, or '' "
+                                  "for none", source, cell.copy().is_(exp.Null())))
         elif decl.type.kind is not Kind.LEDGER:
             required = decl.default is None and decl.name not in optional
             parts += _cell_checks(entity, source, decl.name, decl, fact.x_kind, fact.scale, typed_table, required)
-    read_where_applicable = [fact.decl for fact in compiler.facts.values() if fact.decl.name in optional]
+    # (an evidence cell left blank lists no items: it is never missing)
+    read_where_applicable = [fact.decl for fact in compiler.facts.values()
+                             if fact.decl.name in optional and fact.decl.type.kind is not Kind.EVIDENCE]
     ctes: list[exp.CTE] = []
     if read_where_applicable:
         _, applies = S._compile(graph, dialect, table, id_column, ledger_tables, fact_scale, typed_table=typed_table,
