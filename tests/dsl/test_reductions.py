@@ -1,9 +1,13 @@
 """The AST built by the parser's reductions is the one the builder's methods
 give over Lark's own parse tree, with Lark's own positions: the same nodes
-and the same span on every node, for every bundled policy and example."""
+and the same span on every node, for every bundled policy and example and
+for generated policies."""
+
+import sys
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
 from lark import Transformer
 
 from assessc.diagnostics import DiagnosticBag
@@ -13,6 +17,9 @@ from assessc.dsl.source import SourceFile, Span
 
 from tests.dsl.test_lexer import EXAMPLES
 from tests.dsl.test_parser_cache import ROOT, SOURCES
+
+sys.path.insert(0, str(ROOT / "tests" / "properties"))
+from policy_strategies import policies  # noqa: E402
 
 
 class FromLarkTree(Transformer):
@@ -56,6 +63,16 @@ def test_reductions_build_what_the_builder_makes_of_larks_tree(path):
     reference = FromLarkTree(source).transform(parser._lark().parse(source.text))
     assert built == reference
     assert layout(built) == layout(reference)
+
+
+@settings(max_examples=60, derandomize=True, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(policies())
+def test_reductions_agree_with_larks_tree_on_generated_policies(generated):
+    source = SourceFile("generated.assess", generated.text)
+    built = parser.parse(source, DiagnosticBag())
+    assert built is not None
+    assert layout(built) == layout(FromLarkTree(source).transform(parser._lark().parse(source.text)))
 
 
 def test_every_grammar_rule_has_a_method_or_is_inlined():
