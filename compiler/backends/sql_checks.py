@@ -234,14 +234,9 @@ def _both(first: exp.Expression | None, second: exp.Expression) -> exp.Expressio
 
 def _repeated_ids(entity: exp.Expression, source: exp.Expression) -> exp.Select:
     """One row per id given on more than one row; its value is the number of rows."""
-    count = exp.Count(this=exp.Star())
-    columns = [exp.Cast(this=entity.copy(), to=exp.DataType.build("TEXT")),
-               exp.Cast(this=exp.Null(), to=exp.DataType.build("TEXT")),
-               exp.Cast(this=count, to=exp.DataType.build("TEXT")),
-               S._string("the entity id is given on more than one row"),
-               S._string("allowed: one row per entity")]
-    select = S._select([exp.alias_(c, S._ident(name)) for c, name in zip(columns, COLUMNS)], source.copy(),
-                       where=entity.copy().is_(exp.Null()).not_(), group=[entity.copy()])
+    select = _row(entity, None, exp.Count(this=exp.Star()), "the entity id is given on more than one row",
+                  "allowed: one row per entity", source, entity.copy().is_(exp.Null()).not_())
+    select.set("group", exp.Group(expressions=[entity.copy()]))
     return select.having(S._bin(exp.GT, exp.Count(this=exp.Star()), exp.Literal.number(1)))
 
 

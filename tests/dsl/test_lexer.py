@@ -14,7 +14,7 @@ from lark import Lark
 
 from assessc.dsl import keywords, lexer, parser
 
-from tests.dsl.test_parser_cache import BROKEN, ROOT, SOURCES, parse_with, shape
+from tests.dsl.test_parser_cache import BROKEN, ROOT, SOURCES, parse_text_with, parse_with, shape
 
 EXAMPLES = sorted((ROOT / "docs").rglob("*.assess")) + sorted((ROOT / "tests").rglob("*.assess"))
 
@@ -27,8 +27,8 @@ def contextual() -> Lark:
 
 
 def same_reading(text: str) -> None:
-    ours = parse_text(parser._lark(), text)
-    theirs = parse_text(contextual(), text)
+    ours = parse_text_with(parser._lark(), "generated.assess", text)
+    theirs = parse_text_with(contextual(), "generated.assess", text)
     assert ours == theirs
     try:
         tree = parser._lark().parse(text)
@@ -39,21 +39,6 @@ def same_reading(text: str) -> None:
     except Exception as error:  # noqa: BLE001
         reference = type(error).__name__
     assert shape(tree) == shape(reference)
-
-
-def parse_text(lark: Lark, text: str):
-    from assessc.diagnostics import DiagnosticBag
-    from assessc.diagnostics.render import render_text
-    from assessc.dsl.source import SourceFile
-
-    saved = parser._lark
-    parser._lark = lambda: lark
-    try:
-        bag = DiagnosticBag()
-        tree = parser.parse(SourceFile("generated.assess", text), bag)
-        return tree, [render_text(d) for d in bag.sorted()]
-    finally:
-        parser._lark = saved
 
 
 def test_the_lexer_knows_the_grammars_terminals_and_their_patterns():

@@ -47,13 +47,18 @@ def shape(node):
 
 def parse_with(lark, path: Path):
     """The AST and rendered diagnostics of ``path`` with ``lark`` as the parser."""
+    return parse_text_with(lark, path.name, path.read_text(encoding="utf-8"))
+
+
+def parse_text_with(lark, name: str, text: str):
+    """The AST and rendered diagnostics of ``text`` with ``lark`` as the parser."""
     from assessc.diagnostics.render import render_text
 
     saved = parser._lark
     parser._lark = lambda: lark
     try:
         bag = DiagnosticBag()
-        tree = parser.parse(SourceFile(path.name, path.read_text(encoding="utf-8")), bag)
+        tree = parser.parse(SourceFile(name, text), bag)
         return tree, [render_text(d) for d in bag.sorted()]
     finally:
         parser._lark = saved

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 duckdb = pytest.importorskip("duckdb", reason="DuckDB (pip install duckdb) runs the generated SQL in process")
 pytest.importorskip("sqlglot", reason="the SQL backend builds its queries with sqlglot")
 
+import sql_harness as H  # noqa: E402
 from assessc.api import load_policy  # noqa: E402
 from assessc.backends import sql as S  # noqa: E402
 from assessc.backends.sql_checks import COLUMNS, checks_sql  # noqa: E402
@@ -23,12 +24,9 @@ from test_sql_duckdb import bundled as bundled_facts  # noqa: E402
 
 
 def typed_connection(policy, facts):
+    """A DuckDB connection with the tables `create_tables` makes, holding ``facts``."""
     connection = duckdb.connect()
-    for statement in S.create_tables(policy.graph):
-        connection.execute(statement)
-    for table, rows in S.table_rows(policy.graph, facts).items():
-        if rows:
-            connection.executemany(f'INSERT INTO "{table}" VALUES ({", ".join("?" * len(rows[0]))})', rows)
+    H.load(connection.execute, connection.executemany, policy.graph, "duckdb", facts)
     return connection
 
 
@@ -256,8 +254,6 @@ def test_an_evidence_cell_naming_an_undeclared_item_is_listed(typed):
 # ---- the same checks on PostgreSQL -------------------------------------------------------------------
 
 def run_postgres(postgres, policy, entities, *, ledger_rows=()):
-    import sql_harness as H
-
     with postgres.connect() as connection:
         cursor = connection.cursor()
         H.load(cursor.execute, cursor.executemany, policy.graph, "postgres", entities, placeholder="%s")
