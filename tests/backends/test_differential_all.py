@@ -45,6 +45,8 @@ from assessc.backends.pygen import module as pygen_module  # noqa: E402
 from fact_strategies import entity_values  # noqa: E402  (tests/properties)
 from policy_strategies import ROUNDING_MODES, policies  # noqa: E402
 
+pytestmark = pytest.mark.slow  # a long generated, differential or database run: `pytest -m slow`
+
 # As the backends' own differential tests: derandomized (the same examples on every run),
 # no example database, no deadline; the number of examples keeps the file well under a minute.
 _HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]

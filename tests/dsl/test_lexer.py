@@ -95,6 +95,7 @@ TEXTS = st.lists(FRAGMENTS, max_size=40).map(" ".join)
 SEED = (ROOT / "policies" / "guangxi_2017.assess").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 @settings(max_examples=300, derandomize=True, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(TEXTS)
@@ -102,6 +103,7 @@ def test_generated_texts_read_the_same(text):
     same_reading(text)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, derandomize=True, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, len(SEED)), st.integers(0, 40), TEXTS)

@@ -56,6 +56,8 @@ from fact_strategies import entity_values, value_strategy
 from policy_strategies import GeneratedPolicy, policies
 from test_policy_properties import _check_result
 
+pytestmark = pytest.mark.slow  # a long generated, differential or database run: `pytest -m slow`
+
 _HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 
 

@@ -21,7 +21,8 @@ from assessc.runtime.decimals import CONTEXT
 ROOT = Path(__file__).resolve().parents[2]
 from fact_strategies import entity_values
 
-POLICIES = sorted((ROOT / "policies").glob("*.assess"))
+POLICIES = [pytest.param(p, marks=pytest.mark.slow) if p.stem == "liangshan_2017" else p
+            for p in sorted((ROOT / "policies").glob("*.assess"))]  # liangshan: `pytest -m slow`
 SETTINGS = settings(max_examples=150, derandomize=True, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 

@@ -25,6 +25,8 @@ from batch_support import differential
 from fact_strategies import entity_values
 from policy_strategies import GeneratedPolicy, policies
 
+pytestmark = pytest.mark.slow  # a long generated, differential or database run: `pytest -m slow`
+
 _WORKDIR = tempfile.TemporaryDirectory(prefix="assess-batch-")
 _HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 

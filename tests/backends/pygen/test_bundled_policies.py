@@ -41,7 +41,7 @@ def test_bundled_facts_score_exactly_as_the_interpreter(name):
         assert differences(policy, module, entity.id, dict(entity.values)) == [], entity.id
 
 
-@pytest.mark.parametrize("name", NAMES + ["forms"])
+@pytest.mark.parametrize("name", [*NAMES, pytest.param("forms", marks=pytest.mark.slow)])
 def test_random_facts_score_exactly_as_the_interpreter(name):
     policy, module = compiled(name)
 

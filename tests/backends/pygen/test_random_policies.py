@@ -28,6 +28,8 @@ from policy_strategies import ROUNDING_MODES, policies  # isort: skip
 from assessc.api import PolicyError
 from assessc.backends.pygen import generate
 
+pytestmark = pytest.mark.slow  # a long generated, differential or database run: `pytest -m slow`
+
 _WORKDIR = tempfile.TemporaryDirectory(prefix="assess-pygen-")
 
 

@@ -22,6 +22,8 @@ from assessc.facts.values import BadValue  # noqa: E402
 from test_sql_duckdb import BUNDLED, compile_text  # noqa: E402
 from test_sql_duckdb import bundled as bundled_facts  # noqa: E402
 
+pytestmark = pytest.mark.slow  # a long generated, differential or database run: `pytest -m slow`
+
 
 def typed_connection(policy, facts):
     """A DuckDB connection with the tables `create_tables` makes, holding ``facts``."""

@@ -11,6 +11,8 @@ from assessc.backends import sql as S  # noqa: E402
 
 from pathlib import Path  # noqa: E402
 
+pytestmark = pytest.mark.slow  # a long generated, differential or database run: `pytest -m slow`
+
 ROOT = Path(__file__).resolve().parents[3]
 POLICIES = sorted(p.stem for p in (ROOT / "policies").glob("*.assess"))
 

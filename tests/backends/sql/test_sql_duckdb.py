@@ -34,6 +34,8 @@ from assessc.ir import walk  # noqa: E402
 from fact_strategies import entity_values  # noqa: E402
 from policy_strategies import GeneratedPolicy, policies  # noqa: E402
 
+pytestmark = pytest.mark.slow  # a long generated, differential or database run: `pytest -m slow`
+
 ROOT = Path(__file__).resolve().parents[3]
 BUNDLED = sorted(p.stem for p in (ROOT / "policies").glob("*.assess"))
 _WORKDIR = tempfile.TemporaryDirectory(prefix="assess-sql-")

@@ -25,6 +25,8 @@ from assessc.backends import sql as S  # noqa: E402
 from test_sql_duckdb import BUNDLED, compile_text  # noqa: E402
 from test_sql_duckdb import bundled as bundled_facts  # noqa: E402
 
+pytestmark = pytest.mark.slow  # a long generated, differential or database run: `pytest -m slow`
+
 
 def bundled(name: str):
     """A bundled policy and its facts as (id, values) pairs."""

@@ -17,6 +17,8 @@ import engine_suite as suite  # noqa: E402
 import sql_harness as H  # noqa: E402
 from test_sql_duckdb import BUNDLED, MODES  # noqa: E402
 
+pytestmark = pytest.mark.slow  # a long generated, differential or database run: `pytest -m slow`
+
 
 @pytest.fixture
 def score(postgres):

@@ -25,6 +25,8 @@ import engine_suite as suite  # noqa: E402
 from assessc.backends import sql as S  # noqa: E402
 from test_sql_duckdb import BUNDLED, MODES, bundled, compile_text  # noqa: E402
 
+pytestmark = pytest.mark.slow  # a long generated, differential or database run: `pytest -m slow`
+
 
 @pytest.fixture(scope="module")
 def spark():
