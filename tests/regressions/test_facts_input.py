@@ -59,3 +59,70 @@ def test_percent_cell_holding_100_percent_reads_as_100_percent(tmp_path):
     facts, diagnostics = load(path, [fact("rate", "percent", low="0", high="3")])
     assert diagnostics == []
     assert [facts.get(e)["rate"] for e in ("满分", "两倍", "一半", "零")] == [D(1), D(2), D("0.5"), D(0)]
+
+
+# ---- 2. Chinese spreadsheets ----------------------------------------------------------------
+
+POLICY = """
+facts {
+  n: count "数量"
+  rate: percent "比率"
+}
+
+policy demo "演示" {
+  entity city "设区市"
+  max 10
+  item 1 "数量" max 5 {
+    add 1 per n
+  }
+  item 2 "比率" max 5 {
+    add 5 if rate >= 90%
+  }
+}
+"""
+
+RANKING = "1     南宁        6\n2     柳州        2\n"
+
+
+def run(*args):
+    from click.testing import CliRunner
+
+    from assessc.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture
+def policy(tmp_path) -> Path:
+    path = tmp_path / "demo.assess"
+    path.write_text(POLICY, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("engine", ["interp", "batch"])
+@pytest.mark.parametrize("suffix", ["csv", "xlsx", "json"])
+def test_id_column_headed_with_the_entity_label_is_recognised(tmp_path, policy, engine, suffix):
+    """Chinese spreadsheets are refused: an id column headed `设区市` (the entity's label) was not recognised."""
+    if engine == "batch":
+        pytest.importorskip("numpy")
+    rows = [["2017年度设区市考评表", "", ""], ["设区市", "数量", "比率"], ["南宁", "1", "95"], ["柳州", "2", "80%"]]
+    path = tmp_path / f"facts.{suffix}"
+    if suffix == "csv":
+        path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    elif suffix == "xlsx":
+        workbook(path, rows, title="考核")
+    else:
+        path.write_text('[{"设区市": "南宁", "数量": 1, "比率": 95}, {"设区市": "柳州", "数量": 2, "比率": "80%"}]',
+                        encoding="utf-8")
+    result = run("score", policy, path, "--engine", engine)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith(RANKING)
+
+
+def test_a_fact_named_like_an_id_column_is_reported_by_check(tmp_path):
+    """A fact named `id` passes `check` but no facts file can give it (the loader takes `id` as the entity column)."""
+    path = tmp_path / "p.assess"
+    path.write_text(POLICY.replace('n: count "数量"', 'id: count "数量"').replace("per n", "per id"), encoding="utf-8")
+    result = run("check", path)
+    assert result.exit_code == 1
+    assert "D0612 fact `id` cannot be given in a facts file" in result.stderr

@@ -41,6 +41,7 @@ from assessc.backends.batch.layout import ENTRY_LIMIT, FactLayout, Vocab
 from assessc.diagnostics import DiagnosticBag, Note, codes
 from assessc.dsl.source import SourceFile
 from assessc.facts.columns import Context, match_columns
+from assessc.facts.id_columns import policy_id_columns
 from assessc.facts.messages import did_you_mean, listing, show
 from assessc.facts.records import Records, file_span, is_blank
 from assessc.facts.values import BadValue, allowed, parse_value
@@ -52,8 +53,7 @@ _CACHE_LIMIT = 200_000
 
 
 def id_columns(program) -> tuple[str, ...]:
-    entity = program.policy.entity
-    return ("id", entity) if entity != "id" else ("id",)
+    return policy_id_columns(program.policy)
 
 
 def read_any(program, path, tables: Mapping[str, str], *, bag: DiagnosticBag | None = None,
