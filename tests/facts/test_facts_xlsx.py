@@ -206,3 +206,16 @@ def test_percent_fact_reads_the_percentage_the_cell_shows(tmp_path, cells):
     assert list(bag) == []
     for i, (_, shown) in enumerate(cells):
         assert loaded.get(f"单位{i}")["rate"] == shown / 100, cells[i]
+
+
+def test_without_a_facts_sheet_the_first_sheet_with_an_id_column_is_read(load, decl, tmp_path):
+    bonus = decl("bonus", "ledger", fields=(decl("reason", "text"),))
+    path = workbook(tmp_path / "f.xlsx", {
+        "填表说明": [["请按设区市填写"], ["金额单位：元"]],
+        "bonus": [["id", "reason"], ["a", "全国先进"]],
+        "考核": [["2017年度考核表"], ["id", "n"], ["a", 1], ["b", 2]],
+    })
+    loaded = load(path, None, [decl("n", "count"), bonus])
+    assert loaded.diagnostics == []
+    assert loaded.facts.ids == ("a", "b")
+    assert [dict(e) for e in loaded.value("a", "bonus")] == [{"reason": "全国先进"}]

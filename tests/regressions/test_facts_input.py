@@ -126,3 +126,41 @@ def test_a_fact_named_like_an_id_column_is_reported_by_check(tmp_path):
     result = run("check", path)
     assert result.exit_code == 1
     assert "D0612 fact `id` cannot be given in a facts file" in result.stderr
+
+
+def excel_csv(path: Path, rows: list[list[str]], encoding: str) -> Path:
+    """A CSV as Excel saves it: CRLF line ends, quotes only where needed, no byte-order mark
+    (Excel on Chinese Windows writes "CSV (逗号分隔)" in GBK)."""
+    import csv
+
+    with open(path, "w", encoding=encoding, newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize("engine", ["interp", "batch"])
+def test_csv_saved_by_excel_on_chinese_windows_is_read_as_gb18030(tmp_path, policy, engine):
+    """Chinese spreadsheets are refused: a CSV in GBK (Excel's "CSV (逗号分隔)") was refused although the loader knew it was GBK."""
+    if engine == "batch":
+        pytest.importorskip("numpy")
+    rows = [["设区市", "数量", "比率"], ["南宁", "1", "95%"], ["柳州", "2", "８０％"]]
+    path = excel_csv(tmp_path / "考核.csv", rows, "gbk")
+    assert path.read_bytes()[:2] != b"\xef\xbb" and b"\r\n" in path.read_bytes()
+    result = run("score", policy, path, "--engine", engine, "-v")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith(RANKING)
+    assert f"note: read `{path}` as GB18030 (GBK)" in result.stderr
+    quiet = run("score", policy, path, "--engine", engine)
+    assert quiet.stdout == result.stdout and "note:" not in quiet.stderr
+
+
+@pytest.mark.parametrize("engine", ["interp", "batch"])
+def test_a_damaged_utf8_csv_is_refused_not_read_as_gb18030(tmp_path, policy, engine):
+    """A UTF-8 file with one bad byte must not be read as garbled Chinese once GB18030 is accepted."""
+    if engine == "batch":
+        pytest.importorskip("numpy")
+    path = tmp_path / "facts.csv"
+    path.write_bytes("设区市,数量,比率\n南宁,1,95\n柳州,2,80\n".encode() + b"\xb1,1,1\n")
+    result = run("score", policy, path, "--engine", engine)
+    assert result.exit_code == 1
+    assert f"{path}:4:1: D0601 `{path}` is not UTF-8 text (bad byte at line 4)" in result.stderr
