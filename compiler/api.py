@@ -71,7 +71,9 @@ class Policy:
 
     @property
     def id_columns(self) -> tuple[str, ...]:
-        return ("id", self.ir.entity) if self.ir.entity != "id" else ("id",)
+        from assessc.facts.id_columns import policy_id_columns
+
+        return policy_id_columns(self.ir)
 
     def score_file(self, path: str | Path, tables: Mapping[str, str | Path] | None = None) -> ScoreRun:
         return self.score_facts(self.load_facts(path, tables))

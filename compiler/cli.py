@@ -88,6 +88,26 @@ def _score(policy, facts_path: str, tables: dict[str, str], fmt: str):
     return run, {e.id: e.values for e in facts.entities}
 
 
+verbose_option = click.option("-v", "--verbose", is_flag=True,
+                              help="Print notes on how the facts files were read (encoding, sheet, header row, "
+                                   "columns left out) to standard error.")
+
+
+def _with_notes(func):
+    """The command with `-v`: the fact readers' notes go to standard error as `note: …`."""
+
+    @functools.wraps(func)
+    def wrapper(*args, verbose: bool = False, **kwargs):
+        if not verbose:
+            return func(*args, **kwargs)
+        from assessc.facts.notes import printing_notes
+
+        with printing_notes(lambda text: click.echo(f"note: {text}", err=True)):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
 table_option = click.option("--table", "tables", multiple=True, metavar="NAME=FILE",
                             help="Read ledger fact NAME from a separate CSV file (one row per entry).")
 format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -176,7 +196,9 @@ def _bounds_text(rows: list[dict]) -> str:
                    "exits 1 if the policy needs a form it does not compute exactly). Reads CSV and Parquet fast.")
 @click.option("--progress", "show_progress", is_flag=True,
               help="With --engine batch: show a progress bar even when standard error is not a terminal.")
+@verbose_option
 @_guard
+@_with_notes
 def score(policy: str, facts: str, output: str | None, tables: tuple[str, ...], fmt: str, engine: str,
           show_progress: bool) -> None:
     """Score every entity in FACTS (CSV, JSON or XLSX; Parquet with --engine batch) under POLICY."""
@@ -211,7 +233,9 @@ def score(policy: str, facts: str, output: str | None, tables: tuple[str, ...], 
 @click.option("--entity", "entity", required=True, help="The id of the entity to explain.")
 @table_option
 @format_option
+@verbose_option
 @_guard
+@_with_notes
 def explain(policy: str, facts: str, entity: str, tables: tuple[str, ...], fmt: str) -> None:
     """Explain every point ENTITY gained or lost under POLICY."""
     import difflib
@@ -377,7 +401,9 @@ def fmt_files(files: tuple[str, ...], check: bool, force: bool) -> None:
 @table_option
 @click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file (whole or not at all).")
+@verbose_option
 @_guard
+@_with_notes
 def report(kind: str, policy: str, facts: str, tables: tuple[str, ...], fmt: str, output: str | None) -> None:
     """Report KIND for every entity in FACTS: ranking (awards, demotions,
     flags), leads (deductions by lead unit), completion (by responsible
@@ -402,7 +428,9 @@ def report(kind: str, policy: str, facts: str, tables: tuple[str, ...], fmt: str
 @main.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--junit", "junit_path", type=click.Path(dir_okay=False), help="Also write the outcome as JUnit XML to this file.")
+@verbose_option
 @_guard
+@_with_notes
 def test_cases(paths: tuple[str, ...], junit_path: str | None) -> None:
     """Run the example cases (*.cases.toml) of policies: PATHS are case files,
     policies or folders (default: policies/). Exit 1 on any failure or error."""

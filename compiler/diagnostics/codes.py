@@ -99,3 +99,4 @@ UNKNOWN_COLUMN = _code("D0608", "unknown-column", W, "a column that names no dec
 EVALUATION_FAILED = _code("D0609", "evaluation-failed", E, "a rule that cannot be computed for an entity, e.g. a division by zero")
 OUTPUT_FAILED = _code("D0610", "output-failed", E, "an output file that cannot be written")
 FACT_NOT_APPLICABLE = _code("D0611", "fact-for-inapplicable-item", E, "a value given for a fact that only items not applying to the entity read")
+FACT_NAMED_LIKE_ID = _code("D0612", "fact-named-like-id-column", E, "a fact or ledger field named like a column that holds the entity's id, so no facts file can give it")

@@ -3,8 +3,8 @@
 * `.csv`: the file is the main table; a ledger's entries need a file of
   their own (given in ``tables``).
 * `.xlsx` / `.xlsm`: the main table is the sheet named `facts`, or else the
-  first sheet; a ledger's entries are the sheet named like the ledger fact
-  (or its label).
+  first sheet with an id column, or else the first sheet; a ledger's
+  entries are the sheet named like the ledger fact (or its label).
 * `.json`: one document; a ledger's entries are inline, under its key.
 
 A table given for a ledger may be a CSV file, a workbook (its sheet named
@@ -23,8 +23,9 @@ from assessc.diagnostics import DiagnosticBag, codes
 from assessc.dsl.source import SourceFile
 from assessc.facts.csv_source import read_csv
 from assessc.facts.json_source import read_json
+from assessc.facts.notes import note
 from assessc.facts.records import Records, file_span
-from assessc.facts.table import Table, to_records
+from assessc.facts.table import Table, has_id_column, to_records
 from assessc.facts.xlsx_source import read_workbook
 from assessc.ir.types import FactDecl
 
@@ -59,7 +60,8 @@ def file_format(path: Path, bag: DiagnosticBag) -> str | None:
     return format
 
 
-def open_main(path: Path, id_columns: Sequence[str], bag: DiagnosticBag) -> Input | None:
+def open_main(path: Path, id_columns: Sequence[str], bag: DiagnosticBag, ledgers: Sequence[FactDecl] = ()) -> Input | None:
+    """The main table of ``path``; ``ledgers`` are the ledger facts, whose sheets it is not."""
     format = file_format(path, bag)
     if format is None:
         return None
@@ -72,9 +74,23 @@ def open_main(path: Path, id_columns: Sequence[str], bag: DiagnosticBag) -> Inpu
         sheets = {}
     else:
         sheets = read_workbook(path, bag)
-        table = None if not sheets else sheets.get(MAIN_SHEET) or next(iter(sheets.values()))
+        table = None if not sheets else main_sheet(path, sheets, keys, ledgers)
     records = None if table is None else to_records(table, keys, bag)
     return None if records is None else Input(records, format, sheets or {})
+
+
+def main_sheet(path: Path, sheets: Mapping[str, Table], id_keys: Sequence[str], ledgers: Sequence[FactDecl]) -> Table:
+    """The sheet named `facts`; else the first with an id column that is no ledger's sheet (a
+    workbook often opens with a sheet of instructions, 填表说明); else the first."""
+    if MAIN_SHEET in sheets:
+        return sheets[MAIN_SHEET]
+    first = next(iter(sheets.values()))
+    theirs = {id(ledger_sheet(sheets, decl)) for decl in ledgers}
+    table = next((t for t in sheets.values() if id(t) not in theirs and has_id_column(t, id_keys)), first)
+    if len(sheets) > 1:
+        why = "the first" if table is first else "the first with an id column"
+        note(f"`{path}`: the facts are in {table.title.split(' of ')[0]} ({why}; no sheet is named `{MAIN_SHEET}`)")
+    return table
 
 
 def ledger_sheet(sheets: Mapping[str, Table], decl: FactDecl) -> Table | None:

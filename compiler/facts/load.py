@@ -48,10 +48,10 @@ def load_facts(
     path = Path(path)
     id_columns = (id_columns,) if isinstance(id_columns, str) else tuple(id_columns)
     errors_before = _errors(bag)
-    main = inputs.open_main(path, id_columns, bag)
+    ledger_facts = [f for f in facts if f.type.kind is Kind.LEDGER]
+    main = inputs.open_main(path, id_columns, bag, ledger_facts)
     if main is None:
         return None
-    ledger_facts = [f for f in facts if f.type.kind is Kind.LEDGER]
     _check_tables(tables, ledger_facts, main, bag)
     separate = {f.name for f in ledger_facts if main.format != "json" or f.name in tables}
     keys = inputs.id_keys_for(main.format, id_columns)

@@ -24,6 +24,7 @@ import attrs
 from assessc.diagnostics import DiagnosticBag, codes
 from assessc.dsl.source import SourceFile, Span
 from assessc.facts.messages import show
+from assessc.facts.notes import note
 from assessc.facts.records import Record, Records, file_span
 
 _HEADER_SEARCH = 10
@@ -84,10 +85,22 @@ class _Lines:
 
 def _find_header(rows: Sequence[Row], id_keys: Sequence[str]) -> int:
     candidates = [i for i, r in enumerate(rows) if not r.is_blank()][:_HEADER_SEARCH]
-    for i in candidates:
-        if any(c.strip() in id_keys for c in rows[i].cells):
-            return i
-    return candidates[0]
+    return next((i for i in candidates if _names_id_column(rows[i], id_keys)), candidates[0])
+
+
+def _names_id_column(row: Row, id_keys: Sequence[str]) -> bool:
+    return any(c.strip() in id_keys for c in row.cells)
+
+
+def has_id_column(table: Table, id_keys: Sequence[str]) -> bool:
+    """Whether one of the table's first rows names an id column, as its header would."""
+    rows = [r for r in table.rows if not r.is_blank()][:_HEADER_SEARCH]
+    return any(_names_id_column(r, id_keys) for r in rows)
+
+
+def header_note(title: str, header_line: int, skipped: Sequence[int]) -> str:
+    rows = f"row {skipped[0]}" if len(skipped) == 1 else "rows " + ", ".join(map(str, skipped))
+    return f"{title}: the header is row {header_line}; {rows} above it skipped"
 
 
 def to_records(table: Table, id_keys: Sequence[str], bag: DiagnosticBag) -> Records | None:
@@ -99,6 +112,9 @@ def to_records(table: Table, id_keys: Sequence[str], bag: DiagnosticBag) -> Reco
     lines = _Lines(table.source, tuple(table.source.text.splitlines()))
     h = _find_header(table.rows, id_keys)
     header_row = table.rows[h]
+    skipped = [r.line for r in table.rows[:h] if not r.is_blank()]
+    if skipped:
+        note(header_note(table.title, header_row.line, skipped))
     header = [c.strip() for c in header_row.cells]
     index = _column_index(header, header_row, lines, bag)
     data = [r for r in table.rows[h + 1 :] if not r.is_blank()]

@@ -9,8 +9,11 @@ as the value Excel last computed) and turned into the text a person sees:
   needs more than 15 significant digits for that was computed, not typed
   (`=0.1+0.2` is `0.30000000000000004`), and is marked
   :class:`~assessc.facts.values.Inexact` so the checker refuses it;
-* a number formatted as a percentage (shown `95%`, stored `0.95`) becomes
-  `95%`, which a percent fact reads as 95 %;
+* a number formatted as a percentage (shown `95%`, stored `0.95`; shown
+  `100%`, stored as the whole number `1`) becomes `95%` (`100%`), which a
+  percent fact reads as 95 % (100 %), whatever the number's size or how it
+  is stored. Only a `%` of the format itself scales: `0"%"` shows the stored
+  number with a percent sign after it, and is read as that number;
 * a date becomes yyyy-mm-dd; true/false become `true`/`false`.
 
 Each sheet becomes a :class:`~assessc.facts.table.Table` whose "source text"
@@ -97,21 +100,67 @@ def cell_text(value: object, number_format: str) -> str:
         return value.isoformat(sep=" ")
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return _float_text(value, "%" in number_format)
+    if isinstance(value, (int, float)):
+        return _number_text(value, is_percent_format(number_format, value < 0, value == 0))
     return str(value)
 
 
-def _float_text(value: float, percent: bool) -> str:
-    text = repr(value)
-    try:
-        exact = Decimal(text)
-    except ArithmeticError:
-        return Inexact(text)
-    if not exact.is_finite() or len(exact.normalize().as_tuple().digits) > _SIGNIFICANT:
-        return Inexact(text)
+def _number_text(value: int | float, percent: bool) -> str:
+    if isinstance(value, int):
+        exact = Decimal(value)
+    else:
+        text = repr(value)
+        try:
+            exact = Decimal(text)
+        except ArithmeticError:
+            return Inexact(text)
+        if not exact.is_finite() or len(exact.normalize().as_tuple().digits) > _SIGNIFICANT:
+            return Inexact(text)
     if percent:
         return format(plain(exact.scaleb(2)).normalize(), "f") + "%"
     return format(plain(exact), "f")
+
+
+def is_percent_format(number_format: str, negative: bool = False, zero: bool = False) -> bool:
+    """Whether Excel shows a number in ``number_format`` multiplied by 100 with a `%`.
+
+    Only a `%` outside quotes, brackets and escapes scales the number (`0.0%`, `#,##0%`);
+    `0"%"` and `0\\%` show the stored number with a percent sign after it. A format may have
+    sections for positive numbers, negative numbers and zero (`0%;[Red]-0%;"-"`): the one
+    that applies to the value counts.
+    """
+    if "%" not in number_format:
+        return False
+    sections = _sections(number_format)
+    section = sections[0]
+    if negative and len(sections) > 1:
+        section = sections[1]
+    elif zero and len(sections) > 2:
+        section = sections[2]
+    return "%" in section
+
+
+def _sections(number_format: str) -> list[str]:
+    """The format's sections, with quoted text, escaped characters and bracketed parts left out."""
+    sections, current, i = [], [], 0
+    while i < len(number_format):
+        ch = number_format[i]
+        if ch == '"':
+            end = number_format.find('"', i + 1)
+            i = len(number_format) if end < 0 else end + 1
+            continue
+        if ch == "[":
+            end = number_format.find("]", i + 1)
+            i = len(number_format) if end < 0 else end + 1
+            continue
+        if ch in "\\_*":  # an escaped character, a space as wide as one, a character repeated to fill
+            i += 2
+            continue
+        if ch == ";":
+            sections.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+        i += 1
+    sections.append("".join(current))
+    return sections

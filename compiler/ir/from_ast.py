@@ -24,6 +24,7 @@ import attrs
 
 from assessc.diagnostics import DiagnosticBag, Note, codes
 from assessc.dsl import ast
+from assessc.facts.id_columns import check_fact_names, policy_id_columns
 from assessc.ir import nodes as ir
 from assessc.ir.exprs import Scope, resolve, table_for
 from assessc.ir.ledgers import ledger_sum
@@ -72,8 +73,9 @@ def lower_program(program: Program, bag: DiagnosticBag) -> ir.Policy | None:
                 bag.add(codes.POLICY_COUNT, decl.span, "an imported module cannot hold a policy",
                         "only the file given to assessc holds the policy")
     scope = Scope(symbols, bag)
-    policy = _Lowerer(scope).policy(policies[0])
-    return attrs.evolve(policy, facts=tuple(symbols.facts.values()))
+    policy = attrs.evolve(_Lowerer(scope).policy(policies[0]), facts=tuple(symbols.facts.values()))
+    check_fact_names(policy.facts, policy_id_columns(policy), bag)
+    return policy
 
 
 class _Lowerer:

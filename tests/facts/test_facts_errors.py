@@ -170,7 +170,7 @@ def test_header_only_is_no_entities(load, decl):
     [
         ("f.txt", "id,n\n", "not a CSV, JSON or Excel (.xlsx) file", "accepted: .csv, .json, .xlsx"),
         ("f.xls", b"\xd0\xcf\x11\xe0", "not a CSV, JSON or Excel (.xlsx) file", "save it from Excel as an .xlsx workbook"),
-        ("f.csv", "id,n\n南宁,1\n".encode("gbk"), "is not UTF-8 text (bad byte at line 2)", "looks like GBK"),
+        ("f.csv", "id,n\n南宁,1\n柳州,".encode() + b"\xff\n", "is not UTF-8 text (bad byte at line 3)", "save it as UTF-8"),
         ("f.csv", 'id,n\n南宁,"1\n', "is not valid CSV at line 2", "quote"),
         ("f.json", '[{"id": "a", "n": 1,}]', "is not valid JSON: expecting property name enclosed in double quotes", None),
         ("f.json", '[{"id": "a", "n": NaN}]', "is not valid JSON: `NaN` is not a number", "null"),

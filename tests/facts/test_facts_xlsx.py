@@ -7,8 +7,13 @@ import sys
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from assessc.diagnostics import DiagnosticBag
 from assessc.diagnostics.render import render_text
+from assessc.facts import load_facts
+from assessc.ir.types import FactDecl, FactType, Kind
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -159,3 +164,58 @@ def test_cell_text(value, fmt, text, inexact):
     shown = cell_text(value, fmt)
     assert shown == text
     assert isinstance(shown, Inexact) is inexact
+
+
+# ---- property: a percent fact reads what the cell shows ---------------------------------------
+
+_FULL_WIDTH = str.maketrans("0123456789.%", "０１２３４５６７８９．％")
+
+
+@st.composite
+def percent_cells(draw):
+    """(cell, the number of percent it shows): a cell as Excel users fill in a rate column."""
+    places = draw(st.integers(0, 3))
+    units = draw(st.integers(0, 150 * 10 ** places))  # 0 % .. 150 % in steps of the shown precision
+    shown = D(units).scaleb(-places)  # the percent shown, e.g. 95.5
+    fraction = D(units).scaleb(-places - 2)  # what the cell stores when formatted as a percentage
+    zeros = "0." + "0" * places if places else "0"
+    form = draw(st.sampled_from(["percent", "percent_sections", "literal_percent", "general", "text", "full_width"]))
+    if form in ("percent", "percent_sections"):
+        number_format = zeros + "%" if form == "percent" else f"#,##{zeros}%;[Red]-#,##{zeros}%"
+        whole = fraction == fraction.to_integral_value()
+        stored = int(fraction) if whole and draw(st.booleans()) else units / 10 ** (places + 2)
+        return (stored, number_format), shown
+    text = format(shown.normalize(), "f") if shown else "0"
+    if form == "literal_percent":  # a `%` typed into the format shows the stored number as it is
+        return (float(text) if places else int(text), zeros + '"%"'), shown
+    if form == "general":
+        return (float(text) if "." in text else int(text), "General"), shown
+    if form == "text":
+        return text + draw(st.sampled_from(["%", " %", ""])), shown
+    return (text + "%").translate(_FULL_WIDTH), shown
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(percent_cells(), min_size=1, max_size=12))
+def test_percent_fact_reads_the_percentage_the_cell_shows(tmp_path, cells):
+    rows = [["id", "rate"]] + [[f"单位{i}", cell] for i, (cell, _) in enumerate(cells)]
+    path = workbook(tmp_path / "rates.xlsx", {"facts": rows})
+    bag = DiagnosticBag()
+    loaded = load_facts(path, [FactDecl("rate", FactType(Kind.PERCENT, D(0), D("1.5")), None, None)], bag)
+    assert list(bag) == []
+    for i, (_, shown) in enumerate(cells):
+        assert loaded.get(f"单位{i}")["rate"] == shown / 100, cells[i]
+
+
+def test_without_a_facts_sheet_the_first_sheet_with_an_id_column_is_read(load, decl, tmp_path):
+    bonus = decl("bonus", "ledger", fields=(decl("reason", "text"),))
+    path = workbook(tmp_path / "f.xlsx", {
+        "填表说明": [["请按设区市填写"], ["金额单位：元"]],
+        "bonus": [["id", "reason"], ["a", "全国先进"]],
+        "考核": [["2017年度考核表"], ["id", "n"], ["a", 1], ["b", 2]],
+    })
+    loaded = load(path, None, [decl("n", "count"), bonus])
+    assert loaded.diagnostics == []
+    assert loaded.facts.ids == ("a", "b")
+    assert [dict(e) for e in loaded.value("a", "bonus")] == [{"reason": "全国先进"}]

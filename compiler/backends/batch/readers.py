@@ -41,8 +41,12 @@ from assessc.backends.batch.layout import ENTRY_LIMIT, FactLayout, Vocab
 from assessc.diagnostics import DiagnosticBag, Note, codes
 from assessc.dsl.source import SourceFile
 from assessc.facts.columns import Context, match_columns
+from assessc.facts.files import NAMES as ENCODING_NAMES, encoding_of, encoding_of_file, report_undecodable
+from assessc.facts.id_columns import policy_id_columns
 from assessc.facts.messages import did_you_mean, listing, show
+from assessc.facts.notes import note
 from assessc.facts.records import Records, file_span, is_blank
+from assessc.facts.table import header_note
 from assessc.facts.values import BadValue, allowed, parse_value
 from assessc.ir.types import Kind
 
@@ -52,8 +56,7 @@ _CACHE_LIMIT = 200_000
 
 
 def id_columns(program) -> tuple[str, ...]:
-    entity = program.policy.entity
-    return ("id", entity) if entity != "id" else ("id",)
+    return policy_id_columns(program.policy)
 
 
 def read_any(program, path, tables: Mapping[str, str], *, bag: DiagnosticBag | None = None,
@@ -188,7 +191,13 @@ class _CsvTable:
         self.stage = stage
         self.size = max(1, os.path.getsize(path))
         self.binary = open(path, "rb")
-        self.handle = io.TextIOWrapper(self.binary, encoding="utf-8-sig", newline="")
+        try:
+            self.encoding = encoding_of_file(self.binary)  # decided as the fact loader decides it
+        except BaseException:
+            self.binary.close()
+            raise
+        self.handle = io.TextIOWrapper(self.binary, encoding=self.encoding, newline="")
+        note(f"read `{path}` as {ENCODING_NAMES[self.encoding]}")
         self.reader = csv.reader(self.handle, strict=True)
         self.line = 0  # the last line read
         self.header: list[str] = []
@@ -218,6 +227,9 @@ class _CsvTable:
             return
         chosen = next((r for r in candidates if any(c.strip() in id_keys for c in r[1])), candidates[0])
         index = seen.index(chosen)
+        skipped = [line for line, cells in seen[:index] if _nonblank(cells)]
+        if skipped:
+            note(header_note(f"`{self.path}`", chosen[0], skipped))
         self.header_line = chosen[0]
         self.header = [c.strip() for c in chosen[1]]
         self._pending = seen[index + 1:]
@@ -291,16 +303,30 @@ def _header_records(path: Path, header: list[str], problems: Problems) -> tuple[
     return records, index
 
 
+def _undecodable(path: Path, error: UnicodeDecodeError, bag: DiagnosticBag) -> None:
+    """The fact loader's message for a byte the file's encoding does not allow (the stream's decoder
+    knows only where in its buffer the byte was, so the file is read again to find its line)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        data = b""
+    encoding = encoding_of(data)
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as again:
+        report_undecodable(data, again.start, encoding, path, bag)
+        return
+    report_undecodable(data, len(data), encoding, path, bag)  # pragma: no cover - the stream found one
+
+
 def _open(path: Path, problems: Problems, id_keys, progress, stage="reading") -> _CsvTable | None:
     try:
         return _CsvTable(path, id_keys, problems, progress, stage)
     except OSError as error:
         problems.bag.add(codes.FACTS_UNREADABLE, file_span(SourceFile(str(path), "")),
                          f"cannot read `{path}`: {(error.strerror or str(error)).lower()}")
-    except UnicodeDecodeError:
-        problems.bag.add(codes.FACTS_UNREADABLE, file_span(SourceFile(str(path), "")),
-                         f"`{path}` is not UTF-8 text",
-                         help="save it as UTF-8 (in Excel: Save As > \"CSV UTF-8 (Comma delimited)\")")
+    except UnicodeDecodeError as error:
+        _undecodable(path, error, problems.bag)
     except csv.Error as error:
         problems.bag.add(codes.FACTS_UNREADABLE, file_span(SourceFile(str(path), "")),
                          f"`{path}` is not valid CSV: {str(error).lower()}")
@@ -344,10 +370,8 @@ def _read_csv(program, table, path, keys, tables, problems: Problems, progress) 
                     help="the first row names the columns (`id` and one column per fact), one row per entity follows")
             raise FactsError(bag.sorted())
         columns = _read_main(program, table, path, keys, tables, problems, progress)
-    except UnicodeDecodeError:
-        bag.add(codes.FACTS_UNREADABLE, file_span(SourceFile(str(path), "")),
-                f"`{path}` is not UTF-8 text (bad byte near line {table.line + 1})",
-                help="save it as UTF-8 (in Excel: Save As > \"CSV UTF-8 (Comma delimited)\")")
+    except UnicodeDecodeError as error:
+        _undecodable(path, error, bag)
         raise FactsError(bag.sorted()) from None
     except csv.Error as error:
         bag.add(codes.FACTS_UNREADABLE, file_span(SourceFile(str(path), ""), table.line + 1),

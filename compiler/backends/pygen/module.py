@@ -8,6 +8,7 @@ from pathlib import Path
 
 import attrs
 
+from assessc.facts.id_columns import policy_id_columns
 from assessc.graph.nodes import ITEM, ScoringGraph
 from assessc.ir import nodes as ir
 from assessc.ir.applicability import optional_facts
@@ -69,8 +70,7 @@ def generate(graph: ScoringGraph) -> Generated:
     data(f"POLICY = {literal(policy.name)}", where(policy.span))
     data(f"TITLE = {literal(policy.title)}", where(policy.span))
     data(f"ENTITY = {literal(policy.entity)}")
-    id_columns = ("id", policy.entity) if policy.entity != "id" else ("id",)
-    data(f"ID_COLUMNS = {literal(id_columns)}")
+    data(f"ID_COLUMNS = {literal(policy_id_columns(policy))}")
     source_path = policy.span.path if policy.span is not None else None
     data(f"SOURCE = {literal(source_path)}")
     data("#: every item, bonus and penalty, in scoring order, and the total last: the keys of Result.values")

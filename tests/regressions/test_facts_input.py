@@ -1,0 +1,166 @@
+"""Regression tests for reading facts files: each test names a defect that once let a
+facts file be misread, refused or crash, and checks the loader (and the batch engine's
+own readers, which must read every file the same way) no longer does."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from assessc.diagnostics import DiagnosticBag
+from assessc.facts import load_facts
+from assessc.ir.types import FactDecl, FactType, Kind
+
+openpyxl = pytest.importorskip("openpyxl")
+
+
+def fact(name: str, kind: str, *, low: str | None = None, high: str | None = None, label: str | None = None,
+         default: object = None) -> FactDecl:
+    return FactDecl(name, FactType(Kind(kind), None if low is None else D(low), None if high is None else D(high)),
+                    label, default)
+
+
+def load(path: Path, facts: list[FactDecl], **options):
+    """(facts, diagnostics) of loading ``path``."""
+    bag = DiagnosticBag()
+    loaded = load_facts(path, facts, bag, **options)
+    return loaded, list(bag)
+
+
+def workbook(path: Path, rows: list[list], title: str = "Sheet1") -> Path:
+    """One sheet of ``rows``; a cell may be (value, number_format)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title
+    for r, row in enumerate(rows, start=1):
+        for c, cell in enumerate(row, start=1):
+            value, number_format = cell if isinstance(cell, tuple) else (cell, None)
+            target = sheet.cell(row=r, column=c, value=value)
+            if number_format:
+                target.number_format = number_format
+    book.save(path)
+    return path
+
+
+# ---- 1. percentage cells --------------------------------------------------------------------
+
+
+def test_percent_cell_holding_100_percent_reads_as_100_percent(tmp_path):
+    """An Excel percentage cell can be read 100 times too small: 100% (stored 1) was read as 1 %."""
+    path = workbook(tmp_path / "rates.xlsx", [
+        ["id", "rate"],
+        ["满分", (1, "0%")],
+        ["两倍", (2, "0%")],
+        ["一半", (0.5, "0%")],
+        ["零", (0, "0.00%")],
+    ])
+    facts, diagnostics = load(path, [fact("rate", "percent", low="0", high="3")])
+    assert diagnostics == []
+    assert [facts.get(e)["rate"] for e in ("满分", "两倍", "一半", "零")] == [D(1), D(2), D("0.5"), D(0)]
+
+
+# ---- 2. Chinese spreadsheets ----------------------------------------------------------------
+
+POLICY = """
+facts {
+  n: count "数量"
+  rate: percent "比率"
+}
+
+policy demo "演示" {
+  entity city "设区市"
+  max 10
+  item 1 "数量" max 5 {
+    add 1 per n
+  }
+  item 2 "比率" max 5 {
+    add 5 if rate >= 90%
+  }
+}
+"""
+
+RANKING = "1     南宁        6\n2     柳州        2\n"
+
+
+def run(*args):
+    from click.testing import CliRunner
+
+    from assessc.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture
+def policy(tmp_path) -> Path:
+    path = tmp_path / "demo.assess"
+    path.write_text(POLICY, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("engine", ["interp", "batch"])
+@pytest.mark.parametrize("suffix", ["csv", "xlsx", "json"])
+def test_id_column_headed_with_the_entity_label_is_recognised(tmp_path, policy, engine, suffix):
+    """Chinese spreadsheets are refused: an id column headed `设区市` (the entity's label) was not recognised."""
+    if engine == "batch":
+        pytest.importorskip("numpy")
+    rows = [["2017年度设区市考评表", "", ""], ["设区市", "数量", "比率"], ["南宁", "1", "95"], ["柳州", "2", "80%"]]
+    path = tmp_path / f"facts.{suffix}"
+    if suffix == "csv":
+        path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    elif suffix == "xlsx":
+        workbook(path, rows, title="考核")
+    else:
+        path.write_text('[{"设区市": "南宁", "数量": 1, "比率": 95}, {"设区市": "柳州", "数量": 2, "比率": "80%"}]',
+                        encoding="utf-8")
+    result = run("score", policy, path, "--engine", engine)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith(RANKING)
+
+
+def test_a_fact_named_like_an_id_column_is_reported_by_check(tmp_path):
+    """A fact named `id` passes `check` but no facts file can give it (the loader takes `id` as the entity column)."""
+    path = tmp_path / "p.assess"
+    path.write_text(POLICY.replace('n: count "数量"', 'id: count "数量"').replace("per n", "per id"), encoding="utf-8")
+    result = run("check", path)
+    assert result.exit_code == 1
+    assert "D0612 fact `id` cannot be given in a facts file" in result.stderr
+
+
+def excel_csv(path: Path, rows: list[list[str]], encoding: str) -> Path:
+    """A CSV as Excel saves it: CRLF line ends, quotes only where needed, no byte-order mark
+    (Excel on Chinese Windows writes "CSV (逗号分隔)" in GBK)."""
+    import csv
+
+    with open(path, "w", encoding=encoding, newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize("engine", ["interp", "batch"])
+def test_csv_saved_by_excel_on_chinese_windows_is_read_as_gb18030(tmp_path, policy, engine):
+    """Chinese spreadsheets are refused: a CSV in GBK (Excel's "CSV (逗号分隔)") was refused although the loader knew it was GBK."""
+    if engine == "batch":
+        pytest.importorskip("numpy")
+    rows = [["设区市", "数量", "比率"], ["南宁", "1", "95%"], ["柳州", "2", "８０％"]]
+    path = excel_csv(tmp_path / "考核.csv", rows, "gbk")
+    assert path.read_bytes()[:2] != b"\xef\xbb" and b"\r\n" in path.read_bytes()
+    result = run("score", policy, path, "--engine", engine, "-v")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith(RANKING)
+    assert f"note: read `{path}` as GB18030 (GBK)" in result.stderr
+    quiet = run("score", policy, path, "--engine", engine)
+    assert quiet.stdout == result.stdout and "note:" not in quiet.stderr
+
+
+@pytest.mark.parametrize("engine", ["interp", "batch"])
+def test_a_damaged_utf8_csv_is_refused_not_read_as_gb18030(tmp_path, policy, engine):
+    """A UTF-8 file with one bad byte must not be read as garbled Chinese once GB18030 is accepted."""
+    if engine == "batch":
+        pytest.importorskip("numpy")
+    path = tmp_path / "facts.csv"
+    path.write_bytes("设区市,数量,比率\n南宁,1,95\n柳州,2,80\n".encode() + b"\xb1,1,1\n")
+    result = run("score", policy, path, "--engine", engine)
+    assert result.exit_code == 1
+    assert f"{path}:4:1: D0601 `{path}` is not UTF-8 text (bad byte at line 4)" in result.stderr
