@@ -115,6 +115,7 @@ def check(files: tuple[str, ...], fmt: str, emit: str | None, show_bounds: bool)
         from assessc.reports.tree_print import print_graph, print_tree
 
     all_diagnostics: list[Diagnostic] = []
+    checked: list[tuple[str, list[Diagnostic]]] = []  # each file's diagnostics, for SARIF
     bounds_of: dict[str, list[dict]] = {}
     for path in files:
         bag = DiagnosticBag()
@@ -134,11 +135,16 @@ def check(files: tuple[str, ...], fmt: str, emit: str | None, show_bounds: bool)
                 bounds_of[path] = _bounds_rows(compiled.graph)
                 if fmt == "text":
                     click.echo((f"{path}:\n" if len(files) > 1 else "") + _bounds_text(bounds_of[path]), nl=False)
-        all_diagnostics.extend(bag.sorted())
+        checked.append((path, bag.sorted()))
+        all_diagnostics.extend(d for d in checked[-1][1] if d not in all_diagnostics)  # a shared module's once
     if fmt == "sarif":
         from assessc.diagnostics.sarif import sarif_text
 
-        click.echo(sarif_text(all_diagnostics))
+        try:
+            click.echo(sarif_text(checked))
+        except ValueError as error:  # an ASSESSC_DOCS_URL that is not an absolute URL
+            click.echo(f"assessc: error: {error}", err=True)
+            sys.exit(2)
     else:
         _print_diagnostics(all_diagnostics, fmt, extra={"bounds": bounds_of} if show_bounds else None)
     if fmt == "text" and not all_diagnostics and not emit:
