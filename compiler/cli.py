@@ -427,11 +427,12 @@ def test_cases(paths: tuple[str, ...], junit_path: str | None) -> None:
     for outcome in outcomes:
         for line in runner.report_lines(outcome):
             click.echo(line)
-    click.echo(runner.summary_line(outcomes))
+    not_found = [d for d in bag.sorted() if d.is_error]  # paths that named no case file
+    click.echo(runner.summary_line(outcomes, bool(not_found)))
     failed = bag.has_errors or not runner.all_passed(outcomes)
     if junit_path:
         try:
-            atomic_write(junit_path, junit_xml(outcomes, [d for d in bag.sorted() if d.is_error]))
+            atomic_write(junit_path, junit_xml(outcomes, not_found))
         except OutputError as error:
             _print_diagnostics([Diagnostic(codes.OUTPUT_FAILED, None, str(error))], "text")
             failed = True
