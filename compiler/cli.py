@@ -135,6 +135,7 @@ def check(files: tuple[str, ...], fmt: str, emit: str | None, show_bounds: bool)
         from assessc.reports.tree_print import print_graph, print_tree
 
     all_diagnostics: list[Diagnostic] = []
+    checked: list[tuple[str, list[Diagnostic]]] = []  # each file's diagnostics, for SARIF
     bounds_of: dict[str, list[dict]] = {}
     for path in files:
         bag = DiagnosticBag()
@@ -154,11 +155,16 @@ def check(files: tuple[str, ...], fmt: str, emit: str | None, show_bounds: bool)
                 bounds_of[path] = _bounds_rows(compiled.graph)
                 if fmt == "text":
                     click.echo((f"{path}:\n" if len(files) > 1 else "") + _bounds_text(bounds_of[path]), nl=False)
-        all_diagnostics.extend(bag.sorted())
+        checked.append((path, bag.sorted()))
+        all_diagnostics.extend(d for d in checked[-1][1] if d not in all_diagnostics)  # a shared module's once
     if fmt == "sarif":
         from assessc.diagnostics.sarif import sarif_text
 
-        click.echo(sarif_text(all_diagnostics))
+        try:
+            click.echo(sarif_text(checked))
+        except ValueError as error:  # an ASSESSC_DOCS_URL that is not an absolute URL
+            click.echo(f"assessc: error: {error}", err=True)
+            sys.exit(2)
     else:
         _print_diagnostics(all_diagnostics, fmt, extra={"bounds": bounds_of} if show_bounds else None)
     if fmt == "text" and not all_diagnostics and not emit:
@@ -449,11 +455,12 @@ def test_cases(paths: tuple[str, ...], junit_path: str | None) -> None:
     for outcome in outcomes:
         for line in runner.report_lines(outcome):
             click.echo(line)
-    click.echo(runner.summary_line(outcomes))
+    not_found = [d for d in bag.sorted() if d.is_error]  # paths that named no case file
+    click.echo(runner.summary_line(outcomes, bool(not_found)))
     failed = bag.has_errors or not runner.all_passed(outcomes)
     if junit_path:
         try:
-            atomic_write(junit_path, junit_xml(outcomes, [d for d in bag.sorted() if d.is_error]))
+            atomic_write(junit_path, junit_xml(outcomes, not_found))
         except OutputError as error:
             _print_diagnostics([Diagnostic(codes.OUTPUT_FAILED, None, str(error))], "text")
             failed = True

@@ -11,6 +11,7 @@ as ``assessc score`` scores it; inline facts are scored on their own.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -64,8 +65,26 @@ class FileOutcome:
         return sum(1 for c in self.cases if c.status == status)
 
     @property
-    def errors(self) -> int:
-        return self.count(ERROR) + (0 if self.loaded else 1)
+    def tally(self) -> "Tally":
+        """What this file counts for: each case; a file that could not be loaded is one test
+        in error (its cases did not run)."""
+        if not self.loaded:
+            return Tally(tests=1, errors=1)
+        return Tally(len(self.cases), self.count(PASS), self.count(FAIL), self.count(ERROR))
+
+
+@attrs.frozen
+class Tally:
+    """The counts that the summary line and the JUnit XML both report."""
+
+    tests: int = 0
+    passed: int = 0
+    failures: int = 0
+    errors: int = 0
+
+    def __add__(self, other: "Tally") -> "Tally":
+        return Tally(self.tests + other.tests, self.passed + other.passed, self.failures + other.failures,
+                     self.errors + other.errors)
 
 
 # -- finding case files ----------------------------------------------------------------
@@ -221,6 +240,20 @@ def failure_text(outcome: CaseOutcome) -> str:
     return "\n\n".join(parts)
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def control_picture(ch: str) -> str:
+    """The visible stand-in of a C0 control character or DEL: its Unicode control picture (␇)."""
+    return chr(0x2400 + ord(ch)) if ch < " " else "\u2421"
+
+
+def visible(name: str) -> str:
+    """A case name for a one-line report: control characters (a terminal would act on an
+    escape) shown as control pictures."""
+    return _CONTROL.sub(lambda m: control_picture(m.group()), name)
+
+
 def _indent(text: str, pad: str = "      ") -> list[str]:
     return [(pad + line).rstrip() for line in text.splitlines()]
 
@@ -234,26 +267,33 @@ def report_lines(outcome: FileOutcome) -> list[str]:
         return lines
     for case in outcome.cases:
         if case.status == PASS:
-            lines.append(f"PASS  {outcome.path}: {case.name}")
+            lines.append(f"PASS  {outcome.path}: {visible(case.name)}")
         elif case.status == FAIL:
-            lines.append(f"FAIL  {outcome.path}: {case.name}")
+            lines.append(f"FAIL  {outcome.path}: {visible(case.name)}")
             lines.extend(_indent(failure_text(case)))
         else:
             errors = len(case.diagnostics)
-            lines.append(f"ERROR {outcome.path}: {case.name} (not run: {errors} error{'s' if errors != 1 else ''})")
+            lines.append(f"ERROR {outcome.path}: {visible(case.name)} (not run: {errors} error{'s' if errors != 1 else ''})")
     return lines
 
 
-def totals(outcomes: Sequence[FileOutcome]) -> tuple[int, int]:
-    """(passed, failed) over all cases; a case that could not run counts as failed."""
-    passed = sum(o.count(PASS) for o in outcomes)
-    failed = sum(o.count(FAIL) + o.count(ERROR) for o in outcomes)
-    return passed, failed
+#: what a run counts for when a path named no case file (or no readable one): one test in error
+NOT_FOUND = Tally(tests=1, errors=1)
 
 
-def summary_line(outcomes: Sequence[FileOutcome]) -> str:
-    passed, failed = totals(outcomes)
-    return f"{passed} passed, {failed} failed"
+def tally(outcomes: Sequence[FileOutcome], not_found: bool = False) -> Tally:
+    """The counts over all files; ``not_found``: some path named no case file."""
+    total = NOT_FOUND if not_found else Tally()
+    for outcome in outcomes:
+        total += outcome.tally
+    return total
+
+
+def summary_line(outcomes: Sequence[FileOutcome], not_found: bool = False) -> str:
+    """``N passed, M failed``: a case that could not run, a case file that could not be loaded
+    and a path that named no case file each count as failed, as they count as errors in JUnit."""
+    counts = tally(outcomes, not_found)
+    return f"{counts.passed} passed, {counts.failures + counts.errors} failed"
 
 
 def all_passed(outcomes: Sequence[FileOutcome]) -> bool:

@@ -301,7 +301,8 @@ def test_junit_xml_of_passing_cases(folder):
     root = ET.fromstring(junit_xml([outcome]))
     assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("4", "0", "0")
     assert list(root.iter("failure")) == [] and list(root.iter("error")) == []
-    assert {c.get("line") for c in root.iter("testcase")} == {"4", "13", "22", "30"}
+    path = folder / "demo.cases.toml"
+    assert [c.findtext("system-out") for c in root.iter("testcase")] == [f"{path}:{n}" for n in (4, 13, 22, 30)]
 
 
 LEDGER_POLICY = """

@@ -1,0 +1,79 @@
+"""Regressions in the standard output formats (SARIF, JUnit XML, the test summary), the
+`check`, `compile` and `test` commands, and SQL names."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from assessc.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+POLICY = 'facts {\n  n: count\n}\n\npolicy p "t" {\n  item 1 "a" max 1 {\n    add 1 if n > 0\n  }\n}\n'
+
+
+def run(*args: str):
+    result = CliRunner().invoke(main, list(args))
+    assert "Traceback" not in result.output and "internal error" not in result.output, result.output
+    return result
+
+
+def sarif(*files: str) -> dict:
+    return json.loads(run("check", "--format", "sarif", *files).stdout)
+
+
+# ---- SARIF ---------------------------------------------------------------------------------
+
+
+def test_sarif_help_uri_is_absolute_not_a_relative_docs_path(monkeypatch):
+    """SARIF: every `rules[].helpUri` is a relative path (SARIF requires an absolute URI)."""
+    monkeypatch.delenv("ASSESSC_DOCS_URL", raising=False)
+    driver = sarif("policies/guangxi_2017.assess")["runs"][0]["tool"]["driver"]
+    docs = (ROOT / "docs").as_uri() + "/"
+    assert driver["informationUri"] == docs + "README.md"
+    assert all(rule["helpUri"].startswith(docs + "diagnostics.md#") for rule in driver["rules"])
+    monkeypatch.setenv("ASSESSC_DOCS_URL", "https://example.org/assess/docs")
+    driver = sarif("policies/guangxi_2017.assess")["runs"][0]["tool"]["driver"]
+    rule = next(r for r in driver["rules"] if r["id"] == "W0501")
+    assert rule["helpUri"] == "https://example.org/assess/docs/diagnostics.md#w0501-max-mismatch"
+    monkeypatch.setenv("ASSESSC_DOCS_URL", "docs/")
+    refused = run("check", "--format", "sarif", "policies/guangxi_2017.assess")
+    assert refused.exit_code == 2 and "ASSESSC_DOCS_URL must be an absolute" in refused.stderr
+
+
+def test_sarif_rules_have_a_full_description():
+    """SARIF: rules have no `fullDescription` (GitHub code scanning requires it)."""
+    rules = sarif("policies/guangxi_2017.assess")["runs"][0]["tool"]["driver"]["rules"]
+    for rule in rules:
+        assert rule["fullDescription"]["text"] and len(rule["fullDescription"]["text"]) <= 1024
+        assert rule["fullDescription"]["text"] != rule["shortDescription"]["text"]
+    e0204 = next(r for r in rules if r["id"] == "E0204")
+    assert "a policy file given to `assessc` cannot be read" in e0204["fullDescription"]["text"]
+
+
+def test_sarif_file_that_is_missing_or_holds_no_policy_has_a_location(tmp_path, monkeypatch):
+    """SARIF: results without `locations` for E0204/E0207."""
+    monkeypatch.chdir(tmp_path)
+    Path("module.assess").write_text("facts {\n  n: count\n}\n", encoding="utf-8")
+    results = sarif("missing.assess", "module.assess")["runs"][0]["results"]
+    assert [r["ruleId"] for r in results] == ["E0204", "E0207"]
+    for result, uri in zip(results, ["missing.assess", "module.assess"]):
+        (location,) = result["locations"]
+        assert location["physicalLocation"]["artifactLocation"] == {"uri": uri, "uriBaseId": "%SRCROOT%"}
+        assert location["physicalLocation"]["region"]["startLine"] == 1
+        assert result["partialFingerprints"]["primaryLocationLineHash"]
+
+
+def test_sarif_file_above_the_source_root_is_an_absolute_file_uri(tmp_path, monkeypatch):
+    """SARIF: a file given as `../x.assess` gets a `%SRCROOT%`-relative URI that escapes the root."""
+    (tmp_path / "x.assess").write_text(POLICY.replace("if n > 0", "if m > 0"), encoding="utf-8")
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    log = sarif("../x.assess")
+    artifact = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert artifact == {"uri": (tmp_path / "x.assess").resolve().as_uri()}
+    assert log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"] == (tmp_path / "work").resolve().as_uri() + "/"
