@@ -16,7 +16,15 @@ before the fence, with an HTML comment (invisible when the page is shown)::
     policy p "t" { … }
     ```
 
-A file is available to every session after it in the same page; a later
+A block right under a line that only names a file, as in
+
+    `d0608.csv`:
+
+    ```
+    city,missing_docs
+    ```
+
+defines that file too. A file is available to every session after it in the same page; a later
 block of the same name replaces it. A file marked in another page can be used
 where no file of that name was marked in the page itself. A session that
 cannot be run here (it needs a file too large to show, say) is marked
@@ -37,6 +45,7 @@ import attrs
 
 _FENCE = re.compile(r"^(```+|~~~+)(.*)$")
 _FILE = re.compile(r"^<!--\s*file:\s*(\S+)\s*-->\s*$")
+_NAMED = re.compile(r"^`([\w.-]+\.\w+)`:$")
 _NOT_RUN = re.compile(r"^<!--\s*not run:\s*(.+?)\s*-->\s*$")
 ELLIPSIS = "…"
 
@@ -65,6 +74,11 @@ class _Block:
     line: int
     marker: str  # the comment line before the fence, or ""
     lines: tuple[str, ...]
+    label: str = ""  # the last non-blank line above the fence
+
+    def file_name(self) -> str | None:
+        marked = _FILE.match(self.marker) or _NAMED.match(self.label)
+        return marked.group(1) if marked else None
 
 
 def _blocks(text: str) -> list[_Block]:
@@ -82,7 +96,8 @@ def _blocks(text: str) -> list[_Block]:
             body.append(lines[i])
             i += 1
         marker = lines[start - 1].strip() if start > 0 else ""
-        blocks.append(_Block(start + 1, marker, tuple(body)))
+        label = next((line.strip() for line in reversed(lines[:start]) if line.strip()), "")
+        blocks.append(_Block(start + 1, marker, tuple(body), label))
         i += 1
     return blocks
 
@@ -106,18 +121,16 @@ def page_files(path: Path) -> dict[str, str]:
     """Every file marked in a page, the last definition of each name."""
     files = {}
     for block in _blocks(path.read_text(encoding="utf-8")):
-        marked = _FILE.match(block.marker)
-        if marked:
-            files[marked.group(1)] = "\n".join(block.lines) + "\n"
+        if block.file_name():
+            files[block.file_name()] = "\n".join(block.lines) + "\n"
     return files
 
 
 def sessions(path: Path, page: str) -> list[Session]:
     found, files = [], {}
     for block in _blocks(path.read_text(encoding="utf-8")):
-        marked = _FILE.match(block.marker)
-        if marked:
-            files[marked.group(1)] = "\n".join(block.lines) + "\n"
+        if block.file_name():
+            files[block.file_name()] = "\n".join(block.lines) + "\n"
             continue
         first = next((line for line in block.lines if line.strip()), "")
         if not first.startswith("$ "):
