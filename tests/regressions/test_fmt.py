@@ -122,6 +122,13 @@ def test_fmt_keeps_comments_in_place_at_every_kind_of_position():
 # ---- 2. formatting proved on every bundled file ------------------------------------------
 
 
+def test_fmt_check_passes_on_every_bundled_policy_and_stdlib_module():
+    """`fmt --check` must pass on every bundled file: they were refused for their comments."""
+    result = run("fmt", "--check", ROOT / "policies", ROOT / "stdlib")
+    assert result.exit_code == 0, result.output
+    assert "would reformat" not in result.output
+
+
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)
 def test_formatting_a_bundled_file_keeps_its_tree_and_comments_and_is_stable(path):
     """Formatting must give the same tree and the same comments in the same order, and be stable."""
