@@ -26,11 +26,14 @@ SUFFIX = ".assess"
 
 def collect(paths) -> list[Path]:
     """The files named, a folder standing for every ``.assess`` file under it
-    (sorted); each file once, in the order first named."""
+    (sorted) but those in hidden folders (``.git``, ``.venv`` …); each file
+    once, in the order first named."""
     found: dict[Path, None] = {}
     for path in map(Path, paths):
         if path.is_dir():
-            found.update(dict.fromkeys(sorted(p for p in path.rglob("*" + SUFFIX) if p.is_file())))
+            found.update(dict.fromkeys(sorted(
+                p for p in path.rglob("*" + SUFFIX)
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts[:-1]))))
         else:
             found[path] = None
     return list(found)

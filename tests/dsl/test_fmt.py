@@ -370,6 +370,8 @@ def test_fmt_formats_every_assess_file_under_a_folder(tmp_path):
     ugly.write_text(UGLY, encoding="utf-8")
     tidy.write_text(format_source(UGLY), encoding="utf-8")
     (tmp_path / "notes.txt").write_text("not a policy {", encoding="utf-8")
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / "vendored.assess").write_text("not a policy {", encoding="utf-8")  # hidden: skipped
     result = run("fmt", "--check", tmp_path)
     assert result.exit_code == 1 and f"would reformat {ugly}" in result.output and str(tidy) not in result.output
     result = run("fmt", tmp_path, tidy)  # a file named twice is formatted once
