@@ -37,6 +37,7 @@ from __future__ import annotations
 import bisect
 import difflib
 from decimal import Decimal
+from typing import NamedTuple
 
 import attrs
 
@@ -50,8 +51,7 @@ _LITERALS = frozenset({"STRING", "NUMBER", "DATE"})
 _OPTIONAL = frozenset({("PUNCT", "("), ("PUNCT", ")"), ("PUNCT", ",")})
 
 
-@attrs.frozen
-class Piece:
+class Piece(NamedTuple):
     """A token or a comment of a text."""
 
     shape: str  # COMMENT or a lexer shape: STRING, NUMBER, DATE, WORD, RANGE, COMP_OP, PUNCT
