@@ -41,4 +41,4 @@ def formatting_property(examples: int):
 
 
 def test_formatting_generated_policies_with_comments_keeps_tree_and_comments_and_is_stable():
-    formatting_property(40)()
+    formatting_property(25)()
