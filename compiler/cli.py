@@ -355,49 +355,52 @@ def compile_policy(policy: str, target: str, dialect: str, columns: str | None, 
 
 
 @main.command("fmt")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("paths", metavar="FILES...", nargs=-1, required=True, type=click.Path())
 @click.option("--check", is_flag=True, help="Change nothing; list the files that would change (exit 1 if any).")
-@click.option("--force", is_flag=True, help="Also format files with comments (the comments are lost).")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Change nothing; print the changes as a unified diff (exit 1 if any).")
 @_guard
-def fmt_files(files: tuple[str, ...], check: bool, force: bool) -> None:
-    """Rewrite FILES in the canonical layout. Comments are lost, so a file
-    with comments is left alone (exit 1) unless --force."""
-    from assessc import driver
-    from assessc.dsl.fmt import comment_lines, format_module
-    from assessc.dsl.parser import parse
-    from assessc.reports.output import OutputError, atomic_write
+def fmt_files(paths: tuple[str, ...], check: bool, show_diff: bool) -> None:
+    """Rewrite FILES in the canonical layout, keeping every comment. A
+    folder stands for every .assess file under it. A file that does not
+    parse is reported and left alone."""
+    from assessc import reformat
+    from assessc.reports.output import OutputError
 
-    failed = False
-    for path in files:
-        bag = DiagnosticBag()
-        source = driver.read_source(path, bag)
-        tree = parse(source, bag) if source is not None else None
-        if tree is None:
-            _print_diagnostics(bag.sorted(), "text")
-            failed = True
+    failed = changed = unchanged = 0
+    for path in reformat.collect(paths):
+        result = reformat.format_file(path)
+        if result.formatted is None:
+            _print_diagnostics(result.diagnostics.sorted(), "text")
+            if result.error:
+                click.echo(f"assessc: error: cannot format `{path}`: {result.error}", err=True)
+            failed += 1
             continue
-        comments = comment_lines(source.text)
-        if comments and not force:
-            where = ", ".join(str(n) for n in comments[:10]) + (", …" if len(comments) > 10 else "")
-            click.echo(f"{path}: not formatted: it has comments (line {where}), which formatting would lose; "
-                       "use --force to format it anyway", err=True)
-            failed = True
+        if not result.changed:
+            unchanged += 1
             continue
-        formatted = format_module(tree)
-        if formatted == source.text:
-            continue
+        changed += 1
         if check:
             click.echo(f"would reformat {path}")
-            failed = True
+        if show_diff:
+            click.echo(result.diff(), nl=False)
+        if check or show_diff:
             continue
         try:
-            atomic_write(path, formatted.encode("utf-8"))
-        except OutputError as error:
+            reformat.write(result)
+        except (OutputError, OSError) as error:
             _print_diagnostics([Diagnostic(codes.OUTPUT_FAILED, None, str(error))], "text")
-            failed = True
+            failed += 1
+            changed -= 1
             continue
         click.echo(f"reformatted {path}", err=True)
-    sys.exit(1 if failed else 0)
+    dry = check or show_diff
+    counts = [f"{changed} file{'s' * (changed != 1)} {'would be reformatted' if dry else 'reformatted'}",
+              f"{unchanged} {'already formatted' if dry else 'left unchanged'}"]
+    if failed:
+        counts.append(f"{failed} could not be formatted")
+    click.echo(", ".join(counts), err=True)
+    sys.exit(1 if failed or (dry and changed) else 0)
 
 
 @main.command()

@@ -20,6 +20,7 @@ integer item key, a known partial-step mode) are done here and raise
 from __future__ import annotations
 
 import datetime
+import decimal
 import re
 from decimal import Decimal
 
@@ -168,10 +169,13 @@ class _Builder:
         text = str(token)
         is_percent = text.endswith("%")
         value = Decimal(text.rstrip("%"))
-        if is_percent:
-            value = value / 100
-        if negative:
-            value = -value
+        if is_percent or negative:
+            with decimal.localcontext() as context:  # room for every digit: a literal is never rounded
+                context.prec = max(context.prec, len(value.as_tuple().digits) + 2)
+                if is_percent:
+                    value = value / 100
+                if negative:
+                    value = -value
         return ast.Number(value, is_percent, span or self._tok_span(token))
 
     def _date(self, token: Token) -> ast.DateLit:

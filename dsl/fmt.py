@@ -2,25 +2,27 @@
 
 :func:`format_module` turns an :class:`ast.Module` into text that parses back
 to an equal tree (tree equality ignores spans), and formatting that text again
-gives the same text. The canonical layout:
+gives the same text. :func:`format_source` formats a file's text: it prints
+the file's tree and then puts back what the tree does not hold, its comments,
+blank lines and literal spellings (:mod:`trivia`), so formatting keeps every
+comment, in place and in order, and never changes a literal. The canonical
+layout:
 
 * two spaces per level of indentation, one statement per line;
 * declarations in their order, one blank line between them (consecutive
   imports share a paragraph); at the top of a policy a blank line around
-  every item, bonus, penalty and ``outcomes`` block;
+  every item, bonus, penalty and ``outcomes`` block; the blank lines of the
+  source between statements are kept (one, however many there were);
 * in a ``facts`` block the types start in one column (names longer than
   :data:`ALIGN_LIMIT` columns are not padded and do not push the column);
-* a table, enum or evidence list stays on one line when it is short, and
-  otherwise takes one row or member per line;
-* strings are re-escaped (``\\"``, ``\\\\``, ``\\n``, ``\\t``); numbers are
-  printed exactly, without exponent or trailing zeros, and a percent literal
-  keeps its ``%`` (``95%``);
+* a table, enum or evidence list stays on one line when it is short and
+  holds no comment, and otherwise takes one row or member per line;
+* literals are written as in the source; a tree with no source behind it
+  gets strings re-escaped (``\\"``, ``\\\\``, ``\\n``, ``\\t``) and numbers
+  printed exactly, without exponent or trailing zeros, a percent keeping its
+  ``%`` (``95%``);
 * parentheses appear only where precedence needs them;
 * keywords use their first (English) spelling from :mod:`keywords`.
-
-**Comments are lost.** They are not part of the AST, so formatting a file
-drops every ``#`` comment; :func:`comment_lines` finds them beforehand, so a
-caller can refuse (``assessc fmt`` does, unless ``--force``).
 
 Printers are looked up in tables keyed by AST class; a class with no printer
 raises :class:`TypeError` naming it, so a new syntactic form cannot be
@@ -37,6 +39,7 @@ from typing import Callable
 
 from assessc.dsl import ast
 from assessc.dsl.keywords import spelling
+from assessc.dsl.trivia import Trivia
 
 INDENT = "  "
 #: names wider than this (in terminal columns) are not aligned in a facts block
@@ -55,48 +58,43 @@ class FormatError(ValueError):
 
 
 def format_module(module: ast.Module) -> str:
-    """Canonical source text of ``module``. Comments are not in the AST and
-    so are not in the output."""
+    """Canonical source text of ``module`` (a tree holds no comments)."""
     return _Printer().module(module)
 
 
-def format_source(text: str, path: str = "<source>") -> str:
-    """Parse ``text`` and return it formatted; :class:`FormatError` (with the
-    syntax diagnostics) if it does not parse. Comments are lost."""
-    from assessc.diagnostics import DiagnosticBag
-    from assessc.diagnostics.render import render_text
+def format_text(text: str, path: str, bag) -> str | None:
+    """The text of a ``.assess`` file, formatted: its tree printed with its
+    comments, blank lines and literal spellings put back. A byte-order mark
+    at the start is kept, and so are CRLF line breaks if the first line
+    break is one (then every line break is written CRLF). None, with the
+    syntax diagnostics in ``bag``, if the text does not parse."""
     from assessc.dsl.parser import parse
     from assessc.dsl.source import SourceFile
 
-    bag = DiagnosticBag()
-    tree = parse(SourceFile(path, text), bag)
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    body = text[len(bom):]
+    first_break = body.find("\n")
+    newline = "\r\n" if first_break > 0 and body[first_break - 1] == "\r" else "\n"
+    body = body.replace("\r\n", "\n")
+    tree = parse(SourceFile(path, body), bag)
     if tree is None:
+        return None
+    trivia = Trivia(body)
+    formatted = trivia.restore(_Printer(trivia).module(tree), INDENT)
+    return bom + formatted.replace("\n", newline)
+
+
+def format_source(text: str, path: str = "<source>") -> str:
+    """:func:`format_text`, raising :class:`FormatError` (with the syntax
+    diagnostics) if ``text`` does not parse."""
+    from assessc.diagnostics import DiagnosticBag
+    from assessc.diagnostics.render import render_text
+
+    bag = DiagnosticBag()
+    formatted = format_text(text, path, bag)
+    if formatted is None:
         raise FormatError("\n".join(render_text(d) for d in bag.sorted() if d.is_error) or f"`{path}` does not parse")
-    return format_module(tree)
-
-
-def comment_lines(text: str) -> list[int]:
-    """The 1-based numbers of the lines of ``text`` holding a ``#`` comment
-    (a ``#`` inside a string is not one)."""
-    lines: list[int] = []
-    line, i, n = 1, 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\n":
-            line += 1
-        elif ch == '"':
-            i += 1
-            while i < n and text[i] not in '"\n':
-                i += 2 if text[i] == "\\" and i + 1 < n and text[i + 1] != "\n" else 1
-            if i < n and text[i] == "\n":
-                continue  # an unterminated string ends at the line break
-        elif ch == "#":
-            lines.append(line)
-            while i < n and text[i] != "\n":
-                i += 1
-            continue
-        i += 1
-    return lines
+    return formatted
 
 
 # ---- leaves -------------------------------------------------------------------
@@ -116,18 +114,28 @@ def quote(value: str) -> str:
 
 
 def _plain(value: Decimal) -> str:
+    """``value`` without sign, exponent or trailing zeros, digit for digit
+    (no decimal context takes part, so nothing is rounded)."""
     if not value.is_finite():
         raise FormatError(f"`{value}` is not a number the language can write")
-    if value == value.to_integral_value():
-        return str(abs(value).quantize(Decimal(1)))
-    return format(abs(value).normalize(), "f")
+    _, digits, exponent = value.as_tuple()
+    text = "".join(map(str, digits))
+    if exponent >= 0:
+        whole, fraction = text + "0" * exponent, ""
+    else:
+        text = text.rjust(1 - exponent, "0")
+        whole, fraction = text[:exponent], text[exponent:]
+    fraction = fraction.rstrip("0")
+    return (whole.lstrip("0") or "0") + ("." + fraction if fraction else "")
 
 
 def number(value: ast.Number) -> str:
     """A number exactly as written: ``0.5``, ``12``, ``95%``, ``-1`` (a sign
     only where the grammar takes one: ranges, table values, defaults)."""
-    magnitude = value.value.scaleb(2) if value.is_percent else value.value
-    text = _plain(magnitude) + ("%" if value.is_percent else "")
+    text = _plain(value.value)
+    if value.is_percent:  # the percent figure: the digits with the point two places right
+        _, digits, exponent = value.value.as_tuple()
+        text = _plain(Decimal((0, digits, exponent + 2))) + "%"
     return "-" + text if value.value < 0 else text
 
 
@@ -186,6 +194,9 @@ _COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
 
 
 class _Printer:
+    def __init__(self, trivia: Trivia | None = None):
+        self.trivia = trivia  # the source's comments, when printing a file
+
     # ---- generic ---------------------------------------------------------------
     def module(self, module: ast.Module) -> str:
         return _lookup(_DECLS, module, "a module")(self, module)
@@ -212,11 +223,30 @@ class _Printer:
         text, own = _lookup(_EXPRS, node, "an expression")(self, node)
         return f"({text})" if own < level else text
 
-    def block(self, head: str, body: list[str], depth: int) -> list[str]:
+    def has_comments(self, node) -> bool:
+        """Whether the source has a comment inside ``node``'s braces: then
+        they are not closed on the line that opens them, so the comment
+        keeps its place inside."""
+        return self.trivia is not None and self.trivia.comments_inside(getattr(node, "span", None))
+
+    def block(self, head: str, body: list[str], depth: int, node=None) -> list[str]:
+        """``head {``, the body's lines, ``}``; ``head {}`` for an empty body
+        (unless ``node``'s braces hold a comment)."""
         pad = INDENT * depth
-        if not body:
+        if not body and not self.has_comments(node):
             return [f"{pad}{head} {{}}"]
         return [f"{pad}{head} {{", *body, f"{pad}}}"]
+
+    def listing(self, head: str, members: list[str], depth: int, node) -> list[str]:
+        """``head { a, b }`` when it is short and ``node``'s braces hold no
+        comment, else one member per line; the first line continues its
+        statement, the last closes the brace."""
+        inline = "{ " + ", ".join(members) + " }" if members else "{}"
+        if display_width(inline) <= MEMBERS_WIDTH and not self.has_comments(node):
+            return [f"{head} {inline}"]
+        pad = INDENT * (depth + 1)
+        rows = [pad + m + ("," if k < len(members) - 1 else "") for k, m in enumerate(members)]
+        return [f"{head} {{", *rows, INDENT * depth + "}"]
 
 
 # ---- module and declarations ------------------------------------------------------
@@ -245,7 +275,7 @@ def _import(p: _Printer, node: ast.ImportDecl) -> list[str]:
 
 @_prints(_DECLS, ast.FactsDecl, "fields")
 def _facts(p: _Printer, node: ast.FactsDecl) -> list[str]:
-    return p.block(_kw("facts"), _fact_fields(p, node.fields, 1), 0)
+    return p.block(_kw("facts"), _fact_fields(p, node.fields, 1), 0, node)
 
 
 def _fact_fields(p: _Printer, fields, depth: int) -> list[str]:
@@ -297,17 +327,13 @@ def _fact_type(p: _Printer, node: ast.FactType, depth: int) -> list[str]:
         if node.members or node.range is not None:
             raise FormatError("a ledger type has fields, not members or a range")
         body = _fact_fields(p, node.fields, depth + 1)
-        return [f"{word} {{}}"] if not body else [f"{word} {{", *body, INDENT * depth + "}"]
+        if not body and not p.has_comments(node):
+            return [f"{word} {{}}"]
+        return [f"{word} {{", *body, INDENT * depth + "}"]
     if node.kind in ("enum", "evidence"):
         if node.fields or node.range is not None:
             raise FormatError(f"an {node.kind} type has members, not fields or a range")
-        members = [p.part(m) for m in node.members]
-        inline = "{ " + ", ".join(members) + " }" if members else "{}"
-        if display_width(inline) <= MEMBERS_WIDTH:
-            return [f"{word} {inline}"]
-        pad = INDENT * (depth + 1)
-        rows = [pad + m + ("," if k < len(members) - 1 else "") for k, m in enumerate(members)]
-        return [f"{word} {{", *rows, INDENT * depth + "}"]
+        return p.listing(word, [p.part(m) for m in node.members], depth, node)
     if node.members or node.fields:
         raise FormatError(f"a {node.kind} type has no members or fields")
     if node.range is not None:
@@ -337,14 +363,12 @@ def _table_decl(p: _Printer, node: ast.TableDecl) -> list[str]:
 
 @_prints(_PARTS, ast.TableBody, "entries")
 def _table_body(p: _Printer, node: ast.TableBody, depth: int | None) -> list[str]:
-    """``{ … }`` on one line when short (or when ``depth`` is None: inside an
-    expression), else one row per line; the first line continues its
-    statement, the last closes the brace."""
+    """``{ … }`` on one line when short and holding no comment (or when
+    ``depth`` is None: inside an expression), else one row per line; the
+    first line continues its statement, the last closes the brace."""
     rows = [p.part(e) for e in node.entries]
-    if not rows:
-        return ["{}"]
-    inline = "{ " + "  ".join(rows) + " }"
-    if depth is None or display_width(inline) <= TABLE_WIDTH:
+    inline = "{ " + "  ".join(rows) + " }" if rows else "{}"
+    if depth is None or (display_width(inline) <= TABLE_WIDTH and not p.has_comments(node)):
         return [inline]
     pad = INDENT * (depth + 1)
     return ["{", *(pad + r for r in rows), INDENT * depth + "}"]
@@ -373,7 +397,7 @@ def _matrix(p: _Printer, node: ast.MatrixDecl) -> list[str]:
         raise FormatError(f"matrix `{node.name}` needs at least one column")
     body = [INDENT + f"{_kw('columns')} (" + ", ".join(name(c) for c in node.columns) + ")"]
     body.extend(INDENT + p.part(row) for row in node.rows)
-    return p.block(f"{_kw('matrix')} {name(node.name)}", body, 0)
+    return p.block(f"{_kw('matrix')} {name(node.name)}", body, 0, node)
 
 
 @_prints(_PARTS, ast.MatrixRow, "member values")
@@ -386,24 +410,19 @@ def _matrix_row(p: _Printer, node: ast.MatrixRow) -> str:
 @_prints(_DECLS, ast.TemplateDecl, "name params body")
 def _template(p: _Printer, node: ast.TemplateDecl) -> list[str]:
     head = f"{_kw('template')} {name(node.name)}(" + ", ".join(name(x) for x in node.params) + ")"
-    return p.block(head, p.stmts(node.body, 1), 0)
+    return p.block(head, p.stmts(node.body, 1), 0, node)
 
 
 @_prints(_STMTS, ast.PeriodsDecl, "name label members")
 def _periods(p: _Printer, node: ast.PeriodsDecl, depth: int) -> list[str]:
     head = f"{_kw('periods')} {name(node.name)}" + (" " + quote(node.label) if node.label is not None else "")
-    members = [p.part(m) for m in node.members]
-    inline = "{ " + ", ".join(members) + " }" if members else "{}"
-    if display_width(inline) <= MEMBERS_WIDTH:
-        return [INDENT * depth + f"{head} {inline}"]
-    pad = INDENT * (depth + 1)
-    rows = [pad + m + ("," if k < len(members) - 1 else "") for k, m in enumerate(members)]
-    return [INDENT * depth + head + " {", *rows, INDENT * depth + "}"]
+    lines = p.listing(head, [p.part(m) for m in node.members], depth, node)
+    return [INDENT * depth + lines[0], *lines[1:]]
 
 
 @_prints(_STMTS, ast.Outcomes, "rules")
 def _outcomes(p: _Printer, node: ast.Outcomes, depth: int) -> list[str]:
-    return p.block(_kw("outcomes"), p.stmts(node.rules, depth + 1), depth)
+    return p.block(_kw("outcomes"), p.stmts(node.rules, depth + 1), depth, node)
 
 
 @_prints(_STMTS, ast.AwardBands, "title item bands")
@@ -414,7 +433,7 @@ def _award_bands(p: _Printer, node: ast.AwardBands, depth: int) -> list[str]:
         if not re.fullmatch(r"(?:[^\W\d]\w*|\d+)(?:\.(?:[^\W\d]\w*|\d+))*", node.item):
             raise FormatError(f"`{node.item}` is not an item id")
         head += f" {_kw('of')} {node.item}"
-    return p.block(head, [INDENT * (depth + 1) + p.part(band) for band in node.bands], depth)
+    return p.block(head, [INDENT * (depth + 1) + p.part(band) for band in node.bands], depth, node)
 
 
 @_prints(_PARTS, ast.AwardBand, "name label low high")
@@ -444,7 +463,7 @@ def _policy(p: _Printer, node: ast.PolicyDecl) -> list[str]:
         if k and (isinstance(stmt, _BLOCKS) or isinstance(node.body[k - 1], _BLOCKS)):
             body.append("")
         body.extend(p.stmt(stmt, 1))
-    return p.block(f"{_kw('policy')} {name(node.name)} {quote(node.title)}", body, 0)
+    return p.block(f"{_kw('policy')} {name(node.name)} {quote(node.title)}", body, 0, node)
 
 
 # ---- statements ------------------------------------------------------------------------
@@ -516,7 +535,7 @@ def _item(p: _Printer, node: ast.Item, depth: int) -> list[str]:
         if node.kind != "item":
             raise FormatError(f"only an item is scored per period, not a {node.kind}")
         head += f" {_kw('per')} {name(node.per)}"
-    return p.block(head, p.stmts(node.body, depth + 1), depth)
+    return p.block(head, p.stmts(node.body, depth + 1), depth, node)
 
 
 @_prints(_PARTS, ast.Cap, "value uncapped")
@@ -723,4 +742,4 @@ def _in_set(p: _Printer, node: ast.InSet):
     return f"{p.expr(node.value, SUM)} {_kw('in')} {{{members}}}", COMPARE
 
 
-__all__ = ["format_module", "format_source", "comment_lines", "FormatError", "PRINTED_FIELDS", "quote", "number"]
+__all__ = ["format_module", "format_text", "format_source", "FormatError", "PRINTED_FIELDS", "quote", "number"]

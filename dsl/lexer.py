@@ -168,3 +168,21 @@ class SoftKeywordLexer(Lexer):
                 return _RANGE, value
             return "DOT", "."
         return shape, value  # STRING, NUMBER, COMP_OP
+
+
+def lexemes(text: str) -> Iterator[tuple[str, str, int]]:
+    """Every lexeme of ``text`` but white space, comments included, as
+    ``(shape, text, offset)``: the shape is a group name of the one
+    expression above (``COMMENT``, ``STRING``, ``DATE``, ``NUMBER``,
+    ``WORD``, ``RANGE``, ``COMP_OP``, ``PUNCT``). Without a parser state a
+    date is always a ``DATE`` and ``..`` a ``RANGE``. :class:`ValueError` at
+    a character that starts no lexeme."""
+    pos, end = 0, len(text)
+    while pos < end:
+        found = _SHAPES.match(text, pos)
+        if found is None:
+            raise ValueError(f"no lexeme starts at offset {pos}: {text[pos]!r}")
+        shape = found.lastgroup
+        if shape != "WS":
+            yield shape, found.group(shape), pos
+        pos = found.end(shape)

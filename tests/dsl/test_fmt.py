@@ -1,6 +1,7 @@
-"""The formatter: every bundled source formats to an equal tree, formatting is
-stable, strings and numbers round-trip exactly, and `assessc fmt` rewrites,
-checks and refuses to drop comments."""
+"""The formatter: every bundled source formats to an equal tree with the same
+comments, formatting is stable, strings and numbers round-trip exactly,
+comments keep their places, and `assessc fmt` rewrites, checks and diffs
+files, keeping their line breaks, byte-order mark and permissions."""
 
 from decimal import Decimal
 from pathlib import Path
@@ -14,14 +15,15 @@ from hypothesis import strategies as st
 from assessc.cli import main
 from assessc.diagnostics import DiagnosticBag
 from assessc.dsl import ast
-from assessc.dsl.fmt import PRINTED_FIELDS, FormatError, comment_lines, format_module, format_source
+from assessc.dsl.fmt import PRINTED_FIELDS, FormatError, format_module, format_source
 from assessc.dsl.parser import parse
 from assessc.dsl.source import SourceFile
+from assessc.dsl.trivia import Trivia
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted(
     [*(ROOT / "policies").glob("*.assess"), *(ROOT / "stdlib").rglob("*.assess"),
-     *(ROOT / "tests" / "golden" / "diagnostics").glob("*.assess")]
+     *(ROOT / "tests" / "golden").rglob("*.assess")]
 )
 
 
@@ -44,6 +46,10 @@ def assert_stable(text: str) -> None:
     assert format_source(once) == once
 
 
+def comments(text: str) -> list[str]:
+    return [c.rstrip() for c in Trivia(text).comments]
+
+
 def _parsed_sources():
     for path in SOURCES:
         tree = parse_text(path.read_text(encoding="utf-8"), str(path))
@@ -62,9 +68,14 @@ def test_the_bundled_sources_that_parse_are_many():
 @pytest.mark.parametrize("path,tree", PARSED, ids=[p.name for p, _ in PARSED])
 def test_bundled_source_formats_to_an_equal_tree_and_is_stable(path, tree):
     text = assert_equivalent(tree)
-    assert_stable(path.read_text(encoding="utf-8"))
     assert format_source(text) == text
     assert "\t" not in text and all(line == line.rstrip() for line in text.splitlines())
+    source = path.read_text(encoding="utf-8")
+    formatted = format_source(source)
+    assert parse_text(formatted) == tree
+    assert comments(formatted) == comments(source)
+    assert format_source(formatted) == formatted
+    assert all(line == line.rstrip() for line in formatted.splitlines())
 
 
 def test_canonical_layout():
@@ -204,11 +215,14 @@ def test_conditions_keep_only_needed_parentheses(written, printed):
 @pytest.mark.parametrize(
     "written,printed",
     [("0.50", "0.5"), ("95%", "95%"), ("0.5%", "0.5%"), ("100.0%", "100%"), ("12.250", "12.25"),
-     ("007", "7"), ("123456789012345678.000001", "123456789012345678.000001"), ("0.0000001", "0.0000001")],
+     ("007", "7"), ("123456789012345678.000001", "123456789012345678.000001"), ("0.0000001", "0.0000001"),
+     ("1" * 40, "1" * 40), ("0." + "0" * 60 + "1", "0." + "0" * 60 + "1"), ("1" * 30 + ".5%", "1" * 30 + ".5%")],
 )
-def test_numbers_are_printed_exactly(written, printed):
+def test_numbers_are_written_as_in_the_source_and_printed_exactly_from_a_tree(written, printed):
     text = format_source(f'policy p "t" {{ item 1 "a" {{ start {written} }} }}')
-    assert f"    start {printed}\n" in text
+    assert f"    start {written}\n" in text
+    canonical = format_module(parse_text(text))
+    assert f"    start {printed}\n" in canonical
     assert_equivalent(parse_text(text))
 
 
@@ -232,7 +246,7 @@ def test_strings_round_trip(title):
         ast.PolicyDecl("p", title, (ast.Item("item", "1", title, None, (ast.Meta("note", (title,)),)),)),
     ))
     text = assert_equivalent(tree)
-    assert comment_lines(text) == []
+    assert comments(text) == []
     assert_stable(text)
 
 
@@ -253,9 +267,9 @@ def test_a_syntax_error_is_reported():
         format_source('policy p "t" { item 1 "a" { start } }')
 
 
-def test_comment_lines_skips_strings():
+def test_a_hash_inside_a_string_is_not_a_comment():
     text = 'facts { n: count "a # b" } # one\n# two\npolicy p "\\"#" {}\n"x\\\\" # three'
-    assert comment_lines(text) == [1, 2, 4]
+    assert comments(text) == ["# one", "# two", "# three"]
 
 
 @attrs.frozen
@@ -313,20 +327,6 @@ def test_fmt_check_lists_files_that_would_change_and_changes_nothing(tmp_path):
     assert ugly.read_text(encoding="utf-8") == UGLY
 
 
-def test_fmt_refuses_to_drop_comments_unless_forced(tmp_path):
-    path = tmp_path / "c.assess"
-    text = "# 说明\n" + UGLY + "  # 扣完为止\n"
-    path.write_text(text, encoding="utf-8")
-    result = run("fmt", path)
-    assert result.exit_code == 1
-    assert str(path) in result.output and "comments (line 1, 2)" in result.output and "--force" in result.output
-    assert path.read_text(encoding="utf-8") == text
-    assert run("fmt", "--check", path).exit_code == 1
-    forced = run("fmt", "--force", path)
-    assert forced.exit_code == 0, forced.output
-    assert path.read_text(encoding="utf-8") == format_source(UGLY)
-
-
 def test_fmt_leaves_a_file_with_syntax_errors_alone(tmp_path):
     bad, good = tmp_path / "bad.assess", tmp_path / "good.assess"
     bad.write_text('policy p "t" { item 1 "a" { start } }', encoding="utf-8")
@@ -337,3 +337,81 @@ def test_fmt_leaves_a_file_with_syntax_errors_alone(tmp_path):
     assert bad.read_text(encoding="utf-8") == 'policy p "t" { item 1 "a" { start } }'
     assert good.read_text(encoding="utf-8") == format_source(UGLY)
     assert run("fmt", tmp_path / "none.assess").exit_code == 1
+
+
+def test_fmt_keeps_crlf_line_breaks_and_a_byte_order_mark(tmp_path):
+    path = tmp_path / "windows.assess"
+    path.write_bytes("\ufeff# 说明\r\n".encode("utf-8") + UGLY.encode("utf-8") + b"  # \xe6\x89\xa3\r\n")
+    assert run("fmt", path).exit_code == 0
+    data = path.read_bytes()
+    assert data.startswith("\ufeff# 说明\r\n".encode("utf-8"))
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    text = data.decode("utf-8")
+    assert text[1:].replace("\r\n", "\n") == "# 说明\n" + format_source(UGLY).replace("}\n}\n", "}\n}  # 扣\n")
+    assert run("fmt", "--check", path).exit_code == 0
+
+
+def test_fmt_diff_prints_a_unified_diff_and_changes_nothing(tmp_path):
+    path = tmp_path / "p.assess"
+    path.write_text('policy p "t" {max 1}', encoding="utf-8")  # no line break at the end
+    result = run("fmt", "--diff", path)
+    assert result.exit_code == 1
+    assert f"--- {path}\n+++ {path}\n@@ -1 +1,3 @@\n" in result.output
+    assert '-policy p "t" {max 1}\n\\ No newline at end of file\n+policy p "t" {\n+  max 1\n+}\n' in result.output
+    assert "1 file would be reformatted, 0 already formatted" in result.output
+    assert path.read_text(encoding="utf-8") == 'policy p "t" {max 1}'
+    run("fmt", path)
+    assert run("fmt", "--diff", path).output.strip() == "0 files would be reformatted, 1 already formatted"
+
+
+def test_fmt_formats_every_assess_file_under_a_folder(tmp_path):
+    (tmp_path / "sub").mkdir()
+    ugly, tidy = tmp_path / "sub" / "b.assess", tmp_path / "a.assess"
+    ugly.write_text(UGLY, encoding="utf-8")
+    tidy.write_text(format_source(UGLY), encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not a policy {", encoding="utf-8")
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / "vendored.assess").write_text("not a policy {", encoding="utf-8")  # hidden: skipped
+    result = run("fmt", "--check", tmp_path)
+    assert result.exit_code == 1 and f"would reformat {ugly}" in result.output and str(tidy) not in result.output
+    result = run("fmt", tmp_path, tidy)  # a file named twice is formatted once
+    assert result.exit_code == 0 and "1 file reformatted, 1 left unchanged" in result.output
+    assert run("fmt", "--check", tmp_path).exit_code == 0
+
+
+def test_fmt_keeps_permissions_and_writes_through_a_symbolic_link(tmp_path):
+    target, link = tmp_path / "p.assess", tmp_path / "link.assess"
+    target.write_text(UGLY, encoding="utf-8")
+    target.chmod(0o644)
+    link.symlink_to(target)
+    assert run("fmt", link).exit_code == 0
+    assert link.is_symlink() and target.read_text(encoding="utf-8") == format_source(UGLY)
+    assert target.stat().st_mode & 0o777 == 0o644
+
+
+def test_fmt_reports_a_file_that_is_not_utf8_and_has_no_force_option(tmp_path):
+    path = tmp_path / "gbk.assess"
+    path.write_bytes('policy p "考评" {}'.encode("gbk"))
+    result = run("fmt", path)
+    assert result.exit_code == 1 and "cannot be read" in result.output
+    assert path.read_bytes() == 'policy p "考评" {}'.encode("gbk")
+    assert run("fmt", "--force", path).exit_code == 2
+
+
+def test_comments_inside_a_joined_expression_go_before_its_line_in_order():
+    text = format_source('policy p "t" { item 1 "a" {\n  add 1 +  # one\n  # two\n  2 * (3  # three\n  ) # four\n} }')
+    assert '    # one\n    # two\n    # three\n    add 1 + 2 * 3  # four\n' in text
+    assert_stable(text)
+
+
+def test_blank_lines_between_statements_are_kept_one_at_most():
+    text = format_source('facts {\n\n  a: count\n\n\n  b: count\n  # c\n\n  c: count\n\n}\n\n\n\npolicy p "t" {}\n')
+    assert text == 'facts {\n  a: count\n\n  b: count\n  # c\n\n  c: count\n}\n\npolicy p "t" {}\n'
+
+
+def test_an_empty_block_or_list_holding_a_comment_opens_over_lines():
+    text = format_source('facts { e: enum { # none yet\n } l: ledger { # later\n } }\n'
+                         'policy p "t" { item 1 "a" { # to do\n } periods q { # none\n } }')
+    assert "  e: enum {  # none yet\n  }\n  l: ledger {  # later\n  }\n" in text
+    assert '  item 1 "a" {  # to do\n  }\n\n  periods q {  # none\n  }\n' in text
+    assert_stable(text)

@@ -655,3 +655,51 @@ def policies(draw) -> GeneratedPolicy:
     """A random valid policy module and its formatted text."""
     module = _Gen(draw).module()
     return GeneratedPolicy(module, format_module(module))
+
+
+# ---- comments and layout ---------------------------------------------------------------
+
+COMMENT_TEXTS = ("# 扣完为止", "#", "# note: \"quoted\" { braces } (parens), commas", "#no space", "# 1..4: 2",
+                 "# ## twice", "# 全角　空格 and tab\tinside", "# ends in spaces   ")
+
+
+@attrs.frozen(repr=False)
+class CommentedPolicy:
+    module: ast.Module
+    text: str  # the generated policy's text with comments and blank lines added, lines joined or split
+
+    def __repr__(self) -> str:
+        return f"CommentedPolicy(text=\n{self.text})"
+
+
+@st.composite
+def commented_policies(draw) -> CommentedPolicy:
+    """A generated policy whose text has comments in random places: on their
+    own lines (before a declaration, a statement, a field, a member, a table
+    row, a closing brace, the end of the file) or at the end of a line (after
+    any token, so also inside expressions, heads and one-line lists); and
+    blank lines added, line breaks removed or added between tokens."""
+    from assessc.dsl.lexer import lexemes
+
+    generated = draw(policies())
+    text = generated.text
+    gaps = [0] + [offset + len(lexeme) for _, lexeme, offset in lexemes(text)]
+    chosen = sorted(set(draw(st.lists(st.sampled_from(gaps), min_size=1, max_size=20))), reverse=True)
+    for at in chosen:  # from the end, so earlier offsets stay valid
+        kind = draw(st.sampled_from(("own", "own", "trailing", "trailing", "blank", "join", "break")))
+        comment = draw(st.sampled_from(COMMENT_TEXTS))
+        if kind == "own":
+            blank = draw(st.sampled_from(("", "\n")))
+            insert = f"\n{blank}{'  ' * draw(_ints(0, 3))}{comment}\n{draw(st.sampled_from(('', chr(10))))}"
+        elif kind == "trailing":
+            insert = f" {comment}\n"
+        elif kind == "blank":
+            insert = "\n\n"
+        elif kind == "break":
+            insert = "\n    "
+        else:  # join this token's line with the next: drop the white space after it
+            rest = text[at:]
+            text = text[:at] + " " + rest.lstrip(" \n") if rest.strip() else text
+            continue
+        text = text[:at] + insert + text[at:]
+    return CommentedPolicy(generated.module, text)

@@ -17,7 +17,10 @@ drawn from its declared facts. The properties:
    the same;
 5. scores read from a JSON facts file are those of the typed values, in
    whatever order the entities are written;
-6. the first property does fail for an interpreter that skips the cap, or the
+6. with comments in random places (``policy_strategies.commented_policies``),
+   the formatted text parses to the generated tree, keeps every comment in
+   order, and formatting it again changes nothing;
+7. the first property does fail for an interpreter that skips the cap, or the
    floor: the suite can fail.
 
 Explanation lines are added up in the interpreter's decimal context (60
@@ -54,6 +57,7 @@ from assessc.ir.walk import facts_of_expr, facts_of_node_own, facts_of_policy, f
 from assessc.runtime.decimals import CONTEXT
 from fact_strategies import entity_values, value_strategy
 from policy_strategies import GeneratedPolicy, policies
+from test_formatter_properties import formatting_property
 from test_policy_properties import _check_result
 
 pytestmark = pytest.mark.slow  # a long generated, differential or database run: `pytest -m slow`
@@ -327,7 +331,14 @@ def test_scores_from_a_json_file_are_those_of_the_values_in_any_entity_order(gen
         assert second.result(entity) == expected
 
 
-# ---- 6. the suite can fail -------------------------------------------------------------------
+# ---- 6. formatting with comments ------------------------------------------------------------
+
+
+def test_formatting_with_comments_in_random_places_keeps_tree_and_comments_and_is_stable():
+    formatting_property(500)()
+
+
+# ---- 7. the suite can fail -------------------------------------------------------------------
 
 _FIND_ONLY = _settings(150, phases=(Phase.explicit, Phase.generate), report_multiple_bugs=False)
 
