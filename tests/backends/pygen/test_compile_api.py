@@ -67,7 +67,7 @@ def test_explain_gives_the_interpreters_lines(tmp_path):
     for node_id, score in expected.nodes.items():
         assert [(l.kind, l.source_id, l.label, l.amount, l.detail) for l in lines[node_id]] == \
                [(l.kind, l.source_id, l.label, l.amount, l.detail) for l in score.lines]
-    assert lines["1"][1].where == (str(path), 11, 5)
+    assert lines["1"][1].where == ("small.assess", 11, 5)  # named relative to the policy's folder
 
 
 def test_a_policy_with_errors_raises_policy_error():
