@@ -342,6 +342,9 @@ def compile_policy(policy: str, target: str, dialect: str, columns: str | None, 
             click.echo(f"assessc: error: --columns: {error}", err=True)
             sys.exit(2)
         except SQLUnsupported as error:
+            if getattr(error, "diagnostics", None):  # SQLNameClash: E0410, E0411, located in the policy
+                _print_diagnostics(list(error.diagnostics), "text")
+                sys.exit(1)
             click.echo(f"assessc: error: cannot compile to SQL: {error}", err=True)
             sys.exit(1)
     try:

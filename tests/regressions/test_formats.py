@@ -125,3 +125,34 @@ def test_compiled_python_module_does_not_embed_the_absolute_path_typed(tmp_path,
     files = {place[0] for place in namespace["LINE_MAP"].values()}
     assert files == {"p.assess", "lib/shared.assess", "<stdlib>/deductions.assess"}
     assert namespace["score"]({"n": 1}).explain()
+
+
+# ---- SQL names -----------------------------------------------------------------------------
+
+
+def test_sql_fact_names_that_differ_only_in_case_are_refused_with_a_located_error(tmp_path):
+    """SQL identifiers: DuckDB ignores case, so `rate`/`Rate` compile (exit 0) to SQL that fails."""
+    policy = tmp_path / "p.assess"
+    policy.write_text(POLICY.replace("  n: count\n", "  rate: percent\n  Rate: percent\n")
+                      .replace("add 1 if n > 0", "add 1 if rate > Rate"), encoding="utf-8")
+    out = tmp_path / "scores.sql"
+    result = run("compile", str(policy), "--target", "sql", "-o", str(out))
+    assert result.exit_code == 1 and not out.exists()
+    assert f"{policy}:3:3: E0410 fact `Rate` and fact `rate` would be one column of the facts table" in result.stderr
+    assert "= note: " in result.stderr and "fact `rate` is here" in result.stderr
+    checks = run("compile", str(policy), "--target", "sql", "--checks", "-o", str(out))
+    assert checks.exit_code == 1 and "E0410" in checks.stderr
+
+
+def test_sql_name_longer_than_postgres_keeps_is_refused_with_a_located_error(tmp_path):
+    """SQL identifiers: PostgreSQL truncates identifiers at 63 bytes, so long Chinese fact names compile to SQL that fails."""
+    long = "法治政府建设示范创建工作年度完成情况汇总表"  # 21 characters: 63 bytes, kept whole
+    policy = tmp_path / "p.assess"
+    text = 'facts {{\n  {0}: count\n}}\n\npolicy p "t" {{\n  item 1 "a" max 9 {{\n    add 1 per {0}\n  }}\n}}\n'
+    policy.write_text(text.format(long + "甲"), encoding="utf-8")
+    out = tmp_path / "scores.sql"
+    result = run("compile", str(policy), "--target", "sql", "-o", str(out))
+    assert result.exit_code == 1 and not out.exists()
+    assert f"E0411 fact `{long}甲` is 66 bytes long in UTF-8" in result.stderr
+    policy.write_text(text.format(long), encoding="utf-8")
+    assert run("compile", str(policy), "--target", "sql", "-o", str(out)).exit_code == 0
