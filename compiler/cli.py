@@ -119,36 +119,58 @@ def main() -> None:
     """assessc: compile and run assess scoring policies."""
 
 
+def _policy_files(paths: tuple[str, ...]) -> tuple[list[tuple[str, bool]], list[str]]:
+    """(file, found in a folder) for each path — a file as given, a folder's ``*.assess`` files
+    under it in path order — and the folders that hold none."""
+    found: dict[str, bool] = {}
+    empty: list[str] = []
+    for given in paths:
+        if Path(given).is_dir():
+            inside = sorted(p for p in Path(given).rglob("*.assess") if p.is_file())
+            if not inside:
+                empty.append(given)
+            for path in inside:
+                found.setdefault(str(path), True)
+        else:
+            found[given] = False
+    return list(found.items()), empty
+
+
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("paths", metavar="FILES…", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
               help="sarif: a SARIF 2.1.0 log on standard output, for code scanning tools.")
 @click.option("--emit", type=click.Choice(["ast", "ir", "graph"]), help="Print a compiler stage of the (single) file.")
 @click.option("--bounds", "show_bounds", is_flag=True,
               help="Print every term's, item's and the total's static interval [lo, hi] over all allowed facts.")
 @_guard
-def check(files: tuple[str, ...], fmt: str, emit: str | None, show_bounds: bool) -> None:
-    """Check policy FILES and report diagnostics (exit 1 on errors)."""
+def check(paths: tuple[str, ...], fmt: str, emit: str | None, show_bounds: bool) -> None:
+    """Check policy FILES and report diagnostics (exit 1 on errors). A folder stands for every
+    *.assess file under it; of these, a file without a `policy` is checked as a module."""
     from assessc import driver
 
     if emit:
         from assessc.reports.tree_print import print_graph, print_tree
 
-    all_diagnostics: list[Diagnostic] = []
-    checked: list[tuple[str, list[Diagnostic]]] = []  # each file's diagnostics, for SARIF
+    files, empty = _policy_files(paths)
+    # each file's diagnostics, for SARIF, which locates a diagnostic without a place at its file
+    checked: list[tuple[str, list[Diagnostic]]] = [
+        (folder, [Diagnostic(codes.MODULE_NOT_FOUND, None, f"no policy files (*.assess) under `{folder}`")])
+        for folder in empty]
+    all_diagnostics: list[Diagnostic] = [d for _, found in checked for d in found]
     bounds_of: dict[str, list[dict]] = {}
-    for path in files:
+    for path, walked in files:
         bag = DiagnosticBag()
         if emit == "ast":
             tree = driver.parse_only(path, bag)
             if tree is not None:
                 click.echo(print_tree(tree), nl=False)
         elif emit == "ir":
-            lowered = driver.lower(path, bag)
+            lowered = driver.lower(path, bag, module_ok=walked)
             if lowered is not None:
                 click.echo(print_tree(lowered[1]), nl=False)
         else:
-            compiled = driver.compile_file(path, bag)
+            compiled = driver.compile_file(path, bag, module_ok=walked)
             if compiled is not None and emit == "graph":
                 click.echo(print_graph(compiled.graph), nl=False)
             if compiled is not None and show_bounds:
@@ -344,6 +366,9 @@ def compile_policy(policy: str, target: str, dialect: str, columns: str | None, 
             click.echo(f"assessc: error: --columns: {error}", err=True)
             sys.exit(2)
         except SQLUnsupported as error:
+            if getattr(error, "diagnostics", None):  # SQLNameClash: E0410, E0411, located in the policy
+                _print_diagnostics(list(error.diagnostics), "text")
+                sys.exit(1)
             click.echo(f"assessc: error: cannot compile to SQL: {error}", err=True)
             sys.exit(1)
     try:

@@ -35,7 +35,8 @@ class Scorer:
     """A compiled policy as a loaded Python scorer module.
 
     ``score(facts)``, ``score_rows(rows)`` and ``validate(facts)`` are the module's functions;
-    ``source`` is the module's text and ``line_map`` maps its lines to (policy path, line, column).
+    ``source`` is the module's text and ``line_map`` maps its lines to (policy file, line, column),
+    each file named relative to the policy's folder.
     """
 
     def __init__(self, generated: Generated, compiled: Compiled | None = None, warnings=()):

@@ -21,6 +21,7 @@ from assessc.graph.nodes import ScoringGraph
 from assessc.ir import nodes as ir
 from assessc.ir.from_ast import lower_program
 from assessc.ir.modules import Program, load_source
+from assessc.ir.symbols import collect
 
 
 @attrs.frozen
@@ -47,12 +48,22 @@ def parse_only(path: str | Path, bag: DiagnosticBag) -> ast.Module | None:
     return parse(source, bag) if source is not None else None
 
 
-def lower(path: str | Path, bag: DiagnosticBag) -> tuple[Program, ir.Policy] | None:
+def holds_policy(program: Program) -> bool:
+    return any(isinstance(decl, ast.PolicyDecl) for decl in program.root.tree.decls)
+
+
+def lower(path: str | Path, bag: DiagnosticBag, *, module_ok: bool = False) -> tuple[Program, ir.Policy] | None:
+    """The program and its policy. With ``module_ok``, a file that declares no policy is a module
+    meant to be imported: its imports are loaded and its declarations checked (facts, tables,
+    matrices, templates, and clashes between names), and None is returned without an error."""
     source = read_source(path, bag)
     if source is None:
         return None
     program = load_source(source, bag)
     if program is None or bag.has_errors:
+        return None
+    if module_ok and not holds_policy(program):
+        collect(program, bag)
         return None
     policy = lower_program(program, bag)
     if policy is None or bag.has_errors:
@@ -60,9 +71,10 @@ def lower(path: str | Path, bag: DiagnosticBag) -> tuple[Program, ir.Policy] | N
     return program, policy
 
 
-def compile_file(path: str | Path, bag: DiagnosticBag) -> Compiled | None:
-    """Compile a policy file; None (with errors in ``bag``) if it is not valid."""
-    lowered = lower(path, bag)
+def compile_file(path: str | Path, bag: DiagnosticBag, *, module_ok: bool = False) -> Compiled | None:
+    """Compile a policy file; None (with errors in ``bag``) if it is not valid, or (with
+    ``module_ok``, see :func:`lower`) if it is a module without a policy."""
+    lowered = lower(path, bag, module_ok=module_ok)
     if lowered is None:
         return None
     program, policy = lowered

@@ -1,5 +1,7 @@
 """Golden tests: each .assess file under tests/golden/diagnostics is checked and
-its rendered diagnostics compared with the .out file beside it.
+its rendered diagnostics compared with the .out file beside it. A file named
+``sql_*.assess`` is then compiled to SQL too (`assessc compile --target sql`),
+and the SQL backend's diagnostics follow the check's.
 
 Re-record with ASSESS_UPDATE_GOLDEN=1 (then read the diff before committing).
 """
@@ -22,8 +24,16 @@ IMPORTED_ONLY = {"cycle_b"}
 
 def render_check(path: Path) -> str:
     bag = DiagnosticBag()
-    compile_file(path.relative_to(ROOT), bag)
-    return "".join(render_text(d) + "\n" for d in bag.sorted())
+    compiled = compile_file(path.relative_to(ROOT), bag)
+    diagnostics = bag.sorted()
+    if compiled is not None and path.stem.startswith("sql_"):
+        from assessc.backends.sql import SQLNameClash, to_sql
+
+        try:
+            to_sql(compiled.graph)
+        except SQLNameClash as error:
+            diagnostics += list(error.diagnostics)
+    return "".join(render_text(d) + "\n" for d in diagnostics)
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.stem not in IMPORTED_ONLY], ids=lambda p: p.stem)

@@ -47,6 +47,15 @@ rounded half-even at :data:`DIVISION_SCALE` places (the interpreter keeps 60
 significant digits); a quotient that has one is exact. Division never goes
 through a floating-point type.
 
+Names: the facts table's columns are the facts' names, a ledger's table is
+``<table>_<ledger>``, and the result's columns are ``id``, the item ids and
+``total``. Every one must be valid and distinct in each tested dialect: DuckDB
+and Spark ignore case, PostgreSQL cuts a name after :data:`MAX_NAME_BYTES`.
+A policy whose names would collide or be cut is refused (:class:`SQLNameClash`,
+E0410 and E0411, located in the policy) rather than compiled to a query that
+fails or reads one column for two facts. The query's own steps and columns are
+numbered (``_f1``, ``_i3``), never made from a policy's names.
+
 NULL marks an evaluation error: where the interpreter stops scoring an entity
 (a lookup used as a value that has no row, a division by zero, a date outside
 the working-day calendar), the values that read it are NULL, and so is the
@@ -65,6 +74,8 @@ from typing import Callable, Mapping, Sequence
 import attrs
 from sqlglot import exp
 
+from assessc.diagnostics import Diagnostic, Note, codes
+from assessc.dsl.source import Span
 from assessc.graph.nodes import ITEM, ScoringGraph
 from assessc.ir import nodes as ir
 from assessc.ir.types import ExprType, FactDecl, Kind, NUMERIC_KINDS
@@ -87,6 +98,10 @@ MATERIALIZE = {"postgres": True, "duckdb": False}
 _EPOCH = datetime.date(2000, 1, 3)  # a Monday: day numbers count from it
 
 
+#: PostgreSQL keeps the first 63 bytes of a name (NAMEDATALEN - 1) and drops the rest
+MAX_NAME_BYTES = 63
+
+
 class SQLUnsupported(Exception):
     """The policy uses a form the SQL backend cannot express."""
 
@@ -94,6 +109,18 @@ class SQLUnsupported(Exception):
         self.form, self.span, self.detail = form, span, detail
         where = f"{span.path}:{span.line}: " if span is not None else ""
         super().__init__(f"{where}SQL cannot express {form}" + (f": {detail}" if detail else ""))
+
+
+class SQLNameClash(SQLUnsupported):
+    """Names of the policy that would not be valid and distinct SQL names in every dialect the
+    query is tested on: two that differ only in case (DuckDB and Spark ignore case), or one
+    longer than :data:`MAX_NAME_BYTES` (PostgreSQL cuts it). ``diagnostics`` are E0410 and
+    E0411, each located at the name in the policy."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]):
+        self.diagnostics = tuple(diagnostics)
+        first = self.diagnostics[0]
+        super().__init__("these names", first.span, first.message)
 
 
 # ---- sqlglot helpers ------------------------------------------------------------------
@@ -1111,11 +1138,6 @@ class _Query:
 
     def build(self) -> exp.Select:
         c, policy = self.c, self.policy
-        reserved = {"id", "total"}
-        for node in policy.all_nodes():
-            if node.id in reserved:
-                raise SQLUnsupported(f"an item keyed `{node.id}`", node.span,
-                                     "its column would clash with the `id` or `total` column")
         nodes = list(policy.all_nodes())
         index = {node.id: k for k, node in enumerate(nodes, start=1)}
         # applicability flags, top down: an item applies when its ancestors do and its condition holds
@@ -1228,7 +1250,8 @@ class _Query:
             else list(every.items())
         if c.applicability is not None:
             self.output = [(node.id, active[node.id]) for node in nodes if node.applies is not None]
-            self.output += [(f"fact:{decl.name}", c.fact_column(decl, decl.span, None)) for decl in c.applicability]
+            self.output += [(applicable_fact_column(k), c.fact_column(decl, decl.span, None))
+                            for k, decl in enumerate(c.applicability)]
         return self.assemble()
 
     def _item_order(self):
@@ -1570,6 +1593,76 @@ def _typed_fact(fact: _Fact, column: exp.Expression, typed_table: bool) -> exp.E
     return _typed_value(decl, fact.x_kind, fact.scale, column, typed_table)
 
 
+# ---- names -------------------------------------------------------------------------------------------
+
+
+def applicable_fact_column(k: int) -> str:
+    """The column of the applicability query (``_compile(applicability=…)``) holding the k-th fact
+    asked for: numbered, since a fact's own name made longer could be cut or clash."""
+    return f"_p{k + 1}"
+
+
+@attrs.frozen
+class _Name:
+    text: str
+    what: str  # "fact `rate`"
+    span: Span | None = None
+
+
+def _name_groups(compiler: _Compiler, outputs: Sequence[str], steps: Sequence[str]) -> list[tuple[str, list[_Name]]]:
+    """Each set of names that must be told apart in SQL, with what they name there."""
+    c = compiler
+    spans = {node.id: node.span for node in c.policy.all_nodes()}
+    id_column = _Name(c.id_column, f"the id column `{c.id_column}`")
+    tables = [_Name(c.table, f"the facts table `{c.table}`")]
+    tables += [_Name(ledger.table, f"the table `{ledger.table}` of ledger `{ledger.decl.name}`", ledger.decl.span)
+               for ledger in c.ledgers.values()]
+    tables += [_Name(step, f"the query's own step `{step}`") for step in steps]
+    groups = [("one table", tables),
+              ("one column of the facts table",
+               [id_column] + [_Name(f.decl.name, f"fact `{f.decl.name}`", f.decl.span) for f in c.facts.values()])]
+    for ledger in c.ledgers.values():
+        groups.append((f"one column of the table of ledger `{ledger.decl.name}`", [id_column] + [
+            _Name(name, f"field `{name}` of ledger `{ledger.decl.name}`", decl.span)
+            for name, (_, _, _, decl) in ledger.fields.items()]))
+    result = [_Name("id", "the result's `id` column")]
+    for name in outputs:
+        if name in spans:
+            result.append(_Name(name, f"the column of item `{name}`", spans[name]))
+        elif not name.startswith("_"):
+            result.append(_Name(name, f"the result's `{name}` column"))
+    groups.append(("one column of the result", result))
+    return groups
+
+
+def _name_problems(groups: list[tuple[str, list[_Name]]]) -> list[Diagnostic]:
+    """E0411 for a name longer than PostgreSQL keeps; E0410 for two names equal but for case."""
+    problems: list[Diagnostic] = []
+    cut: set[tuple[str, int | None]] = set()
+    for role, names in groups:
+        seen: dict[str, _Name] = {}
+        for name in names:
+            size = len(name.text.encode("utf-8"))
+            if size > MAX_NAME_BYTES and (name.text, id(name.span)) not in cut:
+                cut.add((name.text, id(name.span)))
+                problems.append(Diagnostic(
+                    codes.SQL_NAME_TOO_LONG, name.span,
+                    f"{name.what} is {size} bytes long in UTF-8; PostgreSQL keeps only the first {MAX_NAME_BYTES} "
+                    "bytes of a SQL name",
+                    f"shorten it to at most {MAX_NAME_BYTES} bytes (a Chinese character takes 3, a letter or digit 1); "
+                    "a fact's label can keep the long text"))
+            first = seen.setdefault(name.text.lower(), name)
+            if first is not name:
+                here, other = (name, first) if name.span is not None else (first, name)  # the located one first
+                problems.append(Diagnostic(
+                    codes.SQL_NAME_CLASH, here.span,
+                    f"{here.what} and {other.what} would be {role} in SQL: DuckDB and Spark do not tell "
+                    "names apart by case",
+                    "rename one of them so that the two differ in more than case",
+                    (Note(other.span, f"{other.what} is here"),) if other.span is not None else ()))
+    return sorted(problems, key=Diagnostic.sort_key)
+
+
 # ---- the API ----------------------------------------------------------------------------------------
 
 
@@ -1579,14 +1672,21 @@ def _compile(graph: ScoringGraph, dialect: str, table: str, id_column: str,
              applicability: Sequence[FactDecl] | None = None) -> tuple[_Compiler, exp.Select]:
     """The compiler and the query: the scores; or, with ``applicability``, one column per item with
     `applies if`, named by its id, saying whether it applies to the entity (NULL where that cannot
-    be decided), and one per fact listed, named ``fact:NAME``: its value."""
+    be decided), and one per fact listed, named by :func:`applicable_fact_column`: its value.
+    Raises :class:`SQLNameClash` for names SQL cannot keep apart."""
     if not isinstance(fact_scale, int) or not 0 <= fact_scale <= 18:
         raise ValueError("fact_scale must be a whole number from 0 to 18")
     compiler = _Compiler(graph, dialect, table, id_column, ledger_tables or {}, fact_scale)
     compiler.columns = _checked_columns(graph, columns)
     compiler.typed_table = bool(typed_table)
     compiler.applicability = list(applicability) if applicability is not None else None
-    return compiler, _Query(compiler).build()
+    builder = _Query(compiler)
+    query = builder.build()
+    steps = [cte.alias for cte in query.args["with_"].expressions] if query.args.get("with_") else []
+    problems = _name_problems(_name_groups(compiler, [name for name, _ in builder.output], steps))
+    if problems:
+        raise SQLNameClash(problems)
+    return compiler, query
 
 
 def _checked_columns(graph: ScoringGraph, columns: Sequence[str] | None) -> list[str] | None:

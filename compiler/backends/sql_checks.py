@@ -91,8 +91,8 @@ def checks_sql(graph: ScoringGraph, dialect: str = "duckdb", *, table: str = "fa
         applies.set("with_", None)
         ctes.append(exp.CTE(this=applies, alias=exp.TableAlias(this=S._ident(_APPLIES))))
         needed = _needed(graph.policy)
-        for decl in read_where_applicable:
-            parts += _applicable_checks(decl, needed[decl.name])
+        for k, decl in enumerate(read_where_applicable):
+            parts += _applicable_checks(decl, needed[decl.name], S.applicable_fact_column(k))
     for ledger in compiler.ledgers.values():
         entries = S._table(ledger.table)
         parts.append(_stray_entries(entity, entries, ledger.decl.name, source))
@@ -169,14 +169,14 @@ def _needed(policy) -> dict[str, list[str | None]]:
     return needed
 
 
-def _applicable_checks(decl, where: list[str | None]) -> list[exp.Select]:
+def _applicable_checks(decl, where: list[str | None], value_column: str) -> list[exp.Select]:
     """A fact read only by items with `applies if`: blank where one of them applies, given where
     none does. Whether an item applies and the fact's value are read from the same row of
     ``_applies``, so a repeated id cannot mix two rows. Where whether an item applies cannot be
     decided (a fact it depends on is blank, and listed as such), neither is listed."""
     flags = [S._col(node_id, "_a") for node_id in dict.fromkeys(where) if node_id is not None]
     applies: exp.Expression = exp.or_(*flags) if len(flags) > 1 else flags[0]
-    entity, cell = S._col("id", "_a"), S._col(f"fact:{decl.name}", "_a")
+    entity, cell = S._col("id", "_a"), S._col(value_column, "_a")
     rows = S._table(_APPLIES).as_("_a")
     blank = exp.and_(cell.copy().is_(exp.Null()), exp.paren(applies.copy()))
     given = exp.and_(cell.copy().is_(exp.Null()).not_(), exp.Not(this=exp.paren(applies.copy())))

@@ -70,6 +70,8 @@ DUPLICATE_STATEMENT = _code("E0401", "duplicate-statement", E, "a statement that
 BAD_ROUNDING = _code("E0402", "bad-rounding", E, "an unknown rounding mode or a negative number of places")
 MISPLACED = _code("E0403", "misplaced-statement", E, "a statement in a place where it has no meaning")
 NEGATIVE_MAX = _code("E0404", "bad-max", E, "a declared maximum that is not a positive number")
+SQL_NAME_CLASH = _code("E0410", "sql-name-clash", E, "two names that SQL would take for one: they differ only in case (`--target sql`)")
+SQL_NAME_TOO_LONG = _code("E0411", "sql-name-too-long", E, "a name longer than the 63 bytes PostgreSQL keeps of a SQL name (`--target sql`)")
 
 # lints
 MAX_MISMATCH = _code("W0501", "max-mismatch", W, "a declared maximum differs from the sum of its parts' maxima, or from the most its rules and parts can score")

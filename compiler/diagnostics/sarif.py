@@ -80,7 +80,7 @@ def docs_base() -> str | None:
             raise ValueError(f"{DOCS_URL_VARIABLE} must be an absolute http, https or file URL, not `{given}`")
         return given if given.endswith("/") else given + "/"
     folder = installed_docs()
-    return folder.as_uri() + "/" if folder is not None else None
+    return _folder_uri(folder) if folder is not None else None
 
 
 def anchor(code: Code) -> str:
@@ -222,6 +222,12 @@ def _result(diagnostic: Diagnostic, about: str | None, index: dict[str, int], ba
 # ---- the log -------------------------------------------------------------------------
 
 
+def _folder_uri(folder: Path) -> str:
+    """A folder's absolute ``file:`` URI, ending in ``/`` as SARIF requires of a base."""
+    uri = folder.resolve().as_uri()
+    return uri if uri.endswith("/") else uri + "/"
+
+
 def sarif_log(checked: Iterable[tuple[str | None, Sequence[Diagnostic]]], base: str | Path | None = None) -> dict:
     """The SARIF log of the diagnostics of each file checked, given as (file, diagnostics) pairs;
     a diagnostic reported for two files (from a module both import) is one result. File URIs are
@@ -249,7 +255,7 @@ def sarif_log(checked: Iterable[tuple[str | None, Sequence[Diagnostic]]], base: 
         "runs": [
             {
                 "tool": {"driver": driver},
-                "originalUriBaseIds": {SOURCE_ROOT: {"uri": base.resolve().as_uri().rstrip("/") + "/"}},
+                "originalUriBaseIds": {SOURCE_ROOT: {"uri": _folder_uri(base)}},
                 "columnKind": "unicodeCodePoints",
                 "results": results,
             }

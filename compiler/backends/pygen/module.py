@@ -17,7 +17,7 @@ from assessc.ir.walk import facts_of_expr
 
 from .exprs import CompileError, Exprs, Num, Pool
 from .scorer import Emitter, reads_table
-from .text import Code, comment, literal, where
+from .text import Code, comment, literal, places_named_from, where
 
 RUNTIME = Path(__file__).with_name("runtime.py")
 
@@ -32,7 +32,15 @@ class Generated:
 
 def generate(graph: ScoringGraph) -> Generated:
     """The Python module scoring ``graph``'s policy, standard library only. Raises CompileError for a
-    form it cannot generate."""
+    form it cannot generate. Policy files are named relative to the policy's folder (:func:`place_name`)."""
+    policy = graph.policy
+    if policy.span is None:
+        return _generate(graph)
+    with places_named_from(policy.span.path):
+        return _generate(graph)
+
+
+def _generate(graph: ScoringGraph) -> Generated:
     policy = graph.policy
     _check(policy)
     pool = Pool()
@@ -58,7 +66,8 @@ def generate(graph: ScoringGraph) -> Generated:
     head("    results = score_rows(rows)                # many entities")
     head("    values = validate(facts)                  # the typed values, or FactsError")
     head("")
-    head("LINE_MAP maps lines of this file to (policy path, line, column).")
+    head("LINE_MAP maps lines of this file to (policy file, line, column); a file is named relative to")
+    head("the policy's folder, a standard-library module as <stdlib>/NAME.assess.")
     head('"""')
     head("")
     head("from __future__ import annotations")
@@ -71,8 +80,8 @@ def generate(graph: ScoringGraph) -> Generated:
     data(f"TITLE = {literal(policy.title)}", where(policy.span))
     data(f"ENTITY = {literal(policy.entity)}")
     data(f"ID_COLUMNS = {literal(policy_id_columns(policy))}")
-    source_path = policy.span.path if policy.span is not None else None
-    data(f"SOURCE = {literal(source_path)}")
+    source = where(policy.span)
+    data(f"SOURCE = {literal(source[0] if source else None)}")
     data("#: every item, bonus and penalty, in scoring order, and the total last: the keys of Result.values")
     data(f"NODES = {literal(tuple(ids) + ('total',))}")
     data("#: every node's label (item titles, rule texts, veto reasons), for messages")
@@ -149,7 +158,7 @@ def generate(graph: ScoringGraph) -> Generated:
         parts.append(text)
         line += text.count("\n")
     tail = Code()
-    tail("#: generated line -> (policy path, line, column)")
+    tail("#: generated line -> (policy file, line, column)")
     tail("LINE_MAP = {")
     with tail.indent():
         for number in sorted(line_map):

@@ -12,9 +12,14 @@ generator numbers them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import os
 import unicodedata
+from contextvars import ContextVar
 from decimal import Decimal
+from pathlib import Path
+from typing import Callable
 
 #: bidirectional embedding/override/isolate controls, which could make code display in another order
 BIDI = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C))
@@ -59,11 +64,43 @@ def literal(value) -> str:
     raise TypeError(f"no literal for {type(value).__name__}")
 
 
+#: how the module being generated names a policy file (see :func:`places_named_from`)
+_place_name: ContextVar[Callable[[str], str] | None] = ContextVar("place_name", default=None)
+
+
+def place_name(path: str, policy_path: str) -> str:
+    """The name a generated module gives a policy file: relative to the folder of the policy it
+    scores (the policy itself is its file name, a module it imports ``lib/x.assess`` or
+    ``../shared/x.assess``), a standard-library module ``<stdlib>/NAME.assess``. Never an
+    absolute path: the module must not carry the file system of the machine that built it."""
+    from assessc.ir.modules import stdlib_dir
+
+    absolute = os.path.abspath(path)
+    stdlib = os.path.abspath(stdlib_dir())
+    if os.path.commonpath([absolute, stdlib]) == stdlib:
+        return "<stdlib>/" + Path(os.path.relpath(absolute, stdlib)).as_posix()
+    try:
+        return Path(os.path.relpath(absolute, os.path.dirname(os.path.abspath(policy_path)))).as_posix()
+    except ValueError:  # another drive
+        return Path(path).name
+
+
+@contextlib.contextmanager
+def places_named_from(policy_path: str):
+    """Within the block, :func:`where` names files as :func:`place_name` does for ``policy_path``."""
+    token = _place_name.set(lambda path: place_name(path, policy_path))
+    try:
+        yield
+    finally:
+        _place_name.reset(token)
+
+
 def where(span) -> tuple | None:
     """(path, line, column) of a span, or None."""
     if span is None:
         return None
-    return (span.path, span.line, span.column)
+    name = _place_name.get()
+    return (name(span.path) if name is not None else span.path, span.line, span.column)
 
 
 class Code:

@@ -67,7 +67,7 @@ def test_explain_gives_the_interpreters_lines(tmp_path):
     for node_id, score in expected.nodes.items():
         assert [(l.kind, l.source_id, l.label, l.amount, l.detail) for l in lines[node_id]] == \
                [(l.kind, l.source_id, l.label, l.amount, l.detail) for l in score.lines]
-    assert lines["1"][1].where == (str(path), 11, 5)
+    assert lines["1"][1].where == ("small.assess", 11, 5)  # named relative to the policy's folder
 
 
 def test_a_policy_with_errors_raises_policy_error():
@@ -156,11 +156,17 @@ def test_cli_sql_options_are_refused_for_python_and_a_wrong_column_is_named(tmp_
 def test_cli_sql_target_reports_a_form_sql_cannot_express(tmp_path):
     pytest.importorskip("sqlglot")
     source = tmp_path / "p.assess"
+    source.write_text('facts {\n  cases: ledger { kind: enum { a, b } }\n}\ntable t { a: 1 }\n'
+                      'policy p "t" {\n  bonus x "x" {\n    add sum cases where (lookup kind t >= 1) by kind { a: 1 }\n'
+                      '  }\n}\n', encoding="utf-8")  # a `where` that can fail
+    result = CliRunner().invoke(main, ["compile", str(source), "--target", "sql", "-o", str(tmp_path / "q.sql")])
+    assert result.exit_code == 1, result.output
+    assert "cannot compile to SQL" in result.output and "internal error" not in result.output
     source.write_text('facts {\n  n: count\n}\n\npolicy p "" {\n  entity unit ""\n'
                       '  item id "clashes with the id column" max 1 { add 1 per n }\n}\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["compile", str(source), "--target", "sql", "-o", str(tmp_path / "q.sql")])
     assert result.exit_code == 1, result.output
-    assert "cannot compile to SQL" in result.output and "internal error" not in result.output
+    assert "p.assess:7:3: E0410 the column of item `id` and the result's `id` column" in result.output
 
 
 def test_the_compile_module_leaves_the_builtin_alone():

@@ -1,4 +1,5 @@
-"""LINE_MAP: generated lines point at real policy lines (path, line, column)."""
+"""LINE_MAP: generated lines point at real policy lines (file, line, column), files named relative
+to the policy's folder."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import pytest
 from pygen_support import POLICIES, load_module, load_policy  # isort: skip
 
 from assessc.backends.pygen import generate
+from assessc.backends.pygen.text import place_name
+from assessc.ir.modules import stdlib_dir
 
 KEYWORDS = {"item": ("item", "bonus", "penalty"), "term": ("add", "deduct", "use"), "veto": ("veto",)}
 
@@ -35,8 +38,11 @@ def test_every_node_comment_points_at_its_statement(name):
         assert found, node.id
         for number in found:
             path, line, column = generated.line_map[number]
-            assert (path, line, column) == (node.span.path, node.span.line, node.span.column)
-            text = files.setdefault(path, Path(path).read_text(encoding="utf-8").split("\n"))
+            assert (path, line, column) == (place_name(node.span.path, policy.ir.span.path), node.span.line,
+                                            node.span.column)
+            assert not Path(path).is_absolute()
+            file = stdlib_dir() / path.removeprefix("<stdlib>/") if path.startswith("<stdlib>/") else POLICIES / path
+            text = files.setdefault(path, file.read_text(encoding="utf-8").split("\n"))
             statement = text[line - 1][column - 1:]
             assert statement.startswith(KEYWORDS[node.kind]), (node.id, statement)
             checked += 1
@@ -49,7 +55,7 @@ def test_the_line_map_covers_the_scoring_code_and_only_real_places():
     lines = generated.source.split("\n")
     source_lines = Path(policy.ir.span.path).read_text(encoding="utf-8").split("\n")
     for number, (path, line, column) in generated.line_map.items():
-        assert Path(path).exists()
+        assert path == "guangxi_2017.assess"
         assert 1 <= line <= len(source_lines) and 1 <= column <= len(source_lines[line - 1]) + 1
         assert lines[number - 1].strip(), number  # a real generated line, not a blank one
     fast = lines.index("def _fast(f, entity):") + 1

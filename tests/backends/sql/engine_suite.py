@@ -17,8 +17,8 @@ import sql_harness as H
 from assessc.backends import sql as S
 from fact_strategies import entity_values
 from policy_strategies import GeneratedPolicy, policies
-from test_sql_duckdb import (ERRORS, TIE_POLICY, _nasty_entities, _nasty_policy, _settings, bundled, compile_text,
-                             has_inexact_quotient, tie_entities)
+from test_sql_duckdb import (ERRORS, NAMES_POLICY, TIE_POLICY, _nasty_entities, _nasty_policy, _settings, bundled,
+                             compile_text, has_inexact_quotient, names_entities, tie_entities)
 
 
 def check(score, policy, entities) -> list:
@@ -54,6 +54,11 @@ def errors_are_null(score) -> None:
 def strings_stay_literals(score) -> None:
     policy = compile_text(_nasty_policy())
     assert check(score, policy, _nasty_entities(policy)) == []
+
+
+def names_at_the_limits(score) -> None:
+    policy = compile_text(NAMES_POLICY)
+    assert check(score, policy, names_entities()) == []
 
 
 def random_policies(score, examples: int) -> None:

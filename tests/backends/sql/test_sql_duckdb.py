@@ -468,6 +468,50 @@ def test_a_table_name_is_quoted_not_pasted():
     assert connection.execute(text).fetchall() == [("a", Decimal(3), Decimal(3))]
 
 
+# ---- names at the limits SQL keeps apart ----------------------------------------------------------------
+
+_LONG = "法治政府建设示范创建工作年度完成情况汇总"  # 20 characters, 60 bytes in UTF-8
+#: two facts of 63 bytes (21 Chinese characters) that differ only in their last character, names
+#: that differ in more than case, a 63-byte item key, a ledger and its fields named in Chinese: the
+#: longest names PostgreSQL keeps whole, and names DuckDB and Spark keep apart
+NAMES_POLICY = f"""
+facts {{
+  {_LONG}一: count "第一项"
+  {_LONG}二: count "第二项"
+  rate: percent
+  rate_2: percent
+  奖励: ledger {{
+    事项: text
+    级别: enum {{ 国家级, 省级 }}
+  }}
+}}
+
+policy names "names" {{
+  item A "甲" max 10 {{
+    add 1 per {_LONG}一
+    add 2 per {_LONG}二
+  }}
+  item b "乙" max 2 {{
+    add 1 if rate > 50%
+    add 1 if rate_2 > 50%
+  }}
+  bonus {_LONG}奖 "奖" {{ add 奖励 by 级别 {{ 国家级: 1  省级: 0.5 }} }}
+}}
+"""
+
+
+def names_entities():
+    awards = ({"事项": "x", "级别": "国家级"}, {"事项": "y", "级别": "省级"})
+    return [(f"e{k}", {f"{_LONG}一": Decimal(k), f"{_LONG}二": Decimal(3 - k), "rate": Decimal(k) / 4,
+                       "rate_2": Decimal(3 - k) / 4, "奖励": awards[:k]}) for k in range(4)]
+
+
+def test_names_at_the_limits_sql_keeps_apart():
+    policy = compile_text(NAMES_POLICY)
+    assert max(len(n.encode("utf-8")) for n in S.output_columns(policy.graph)) == S.MAX_NAME_BYTES
+    assert check(policy, names_entities()) == []
+
+
 # ---- what SQL cannot say ------------------------------------------------------------------------------
 
 

@@ -44,5 +44,9 @@ def test_strings_with_quotes_and_controls_stay_literals_on_postgres(score):
     suite.strings_stay_literals(score)
 
 
+def test_names_at_the_limits_postgres_keeps_are_kept_apart(score):
+    suite.names_at_the_limits(score)
+
+
 def test_random_policies_score_exactly_as_the_interpreter_on_postgres(score):
     suite.random_policies(score, 20)
