@@ -519,59 +519,64 @@ class _Dialect:
 # ---- the calendar of working days ---------------------------------------------------------
 
 
+#: added to the working-day index after each run of years no schedule covers, so that a count
+#: across such a year (index(b) − index(a) ≥ _GAP_JUMP / 2) is told from any true count
+#: (at most the weekdays of 0001..9999, about 2.6 million)
+_GAP_JUMP = 10 ** 7
+
+
 @attrs.frozen
 class _Calendar:
     """The official calendar as steps: working days from a fixed origin up to a
     day are the weekdays up to it plus the adjustment of the step holding it
-    (weekday holidays take one off, weekend days worked add one)."""
+    (weekday holidays take one off, weekend days worked add one). A day in a
+    year no schedule covers is held by no step, so its index is NULL; the steps
+    after such a year add :data:`_GAP_JUMP` to their adjustment."""
 
     first: datetime.date
     last: datetime.date
-    #: (first day, cumulative adjustment from that day on), sorted; the first starts on `first`
-    steps: tuple[tuple[datetime.date, int], ...]
+    #: (first day, last day + 1, cumulative adjustment from that day on), sorted; the first starts on `first`
+    steps: tuple[tuple[datetime.date, datetime.date, int], ...]
+    gaps: bool  # whether some year between `first` and `last` is not covered
 
     @staticmethod
-    def load() -> "_Calendar":
-        import chinese_calendar
+    def load(calendar) -> "_Calendar":
+        from assessc.runtime.workdays import year_runs
 
-        from assessc.runtime.workdays import covered_years
-
-        first, last = covered_years()
-        delta: dict[datetime.date, int] = {}
-        for day in chinese_calendar.holidays:
-            if day.weekday() < 5 and day not in chinese_calendar.workdays:
-                delta[day] = -1  # a weekday off
-        for day in chinese_calendar.workdays:
-            if day.weekday() >= 5:
-                delta[day] = +1  # a weekend day worked (调休)
-        start, end = datetime.date(first, 1, 1), datetime.date(last, 12, 31)
-        steps, running = [(start, 0)], 0
-        for day in sorted(d for d in delta if start <= d <= end):
-            running += delta[day]
-            if day == start:
-                steps[0] = (start, running)
-            else:
-                steps.append((day, running))
-        return _Calendar(start, end, tuple(steps))
+        off, on = calendar.adjustments()
+        delta = {day: -1 for day in off} | {day: +1 for day in on}
+        runs = year_runs(calendar.years())
+        steps: list[tuple[datetime.date, datetime.date, int]] = []
+        running = 0
+        for k, (first_year, last_year) in enumerate(runs):
+            start, end = datetime.date(first_year, 1, 1), datetime.date(last_year + 1, 1, 1)
+            if k:
+                running += _GAP_JUMP
+            days = sorted(d for d in delta if start <= d < end)
+            lo = start
+            if days and days[0] == start:
+                running += delta[start]
+                days = days[1:]
+            for day in days:
+                steps.append((lo, day, running))
+                running += delta[day]
+                lo = day
+            steps.append((lo, end, running))
+        return _Calendar(steps[0][0], steps[-1][1] - datetime.timedelta(days=1), tuple(steps), len(runs) > 1)
 
     def index(self, day: datetime.date) -> int | None:
         """Working days from a fixed origin up to ``day``: workdays(a, b) = index(b) − index(a)."""
-        if not self.first <= day <= self.last:
-            return None
-        n = (day - _EPOCH).days + 1
-        adjust = 0
-        for step, running in self.steps:
-            if step > day:
-                break
-            adjust = running
-        return 5 * (n // 7) + min(n % 7, 5) + adjust
+        for lo, hi, running in self.steps:
+            if lo <= day < hi:
+                n = (day - _EPOCH).days + 1
+                return 5 * (n // 7) + min(n % 7, 5) + running
+        return None
 
     def table(self) -> exp.Select:
         """The steps as rows (lo, hi, adjustment) over day numbers, lo <= day < hi."""
-        numbers = [(day - _EPOCH).days for day, _ in self.steps] + [(self.last - _EPOCH).days + 1]
-        rows = [exp.Tuple(expressions=[exp.Literal.number(numbers[k]), exp.Literal.number(numbers[k + 1]),
+        rows = [exp.Tuple(expressions=[exp.Literal.number((lo - _EPOCH).days), exp.Literal.number((hi - _EPOCH).days),
                                        exp.Literal.number(running)])
-                for k, (_, running) in enumerate(self.steps)]
+                for lo, hi, running in self.steps]
         values = exp.Values(expressions=rows, alias=exp.TableAlias(
             this=_ident("_v"), columns=[_ident("lo"), _ident("hi"), _ident("adjust")]))
         return _select([exp.Star()], values)
@@ -721,7 +726,7 @@ class _Compiler:
     @property
     def calendar(self) -> _Calendar:
         if self._calendar is None:
-            self._calendar = _Calendar.load()
+            self._calendar = _Calendar.load(self.policy.calendar)
         return self._calendar
 
     # ---- facts ---------------------------------------------------------------------------
@@ -871,10 +876,10 @@ class _Compiler:
         (a_expr, b_expr) = e.args
         a, b = self.expr(a_expr, row), self.expr(b_expr, row)
         if a.const is not None and b.const is not None:
-            from assessc.runtime.workdays import CalendarError, workdays_between
+            from assessc.runtime.workdays import CalendarError
 
             try:
-                return _num(workdays_between(a.const, b.const))
+                return _num(e.calendar.between(a.const, b.const))
             except CalendarError:
                 return _null_num()
         index = []
@@ -885,7 +890,11 @@ class _Compiler:
             else:
                 index.append(row.workday_index(expr, value))
         not_after = _X(_bin(exp.LTE, b.sql, a.sql), BOOL, nullable=a.nullable or b.nullable)
-        return _when(not_after, _num(_ZERO), _sub(index[1], index[0]))
+        count = _sub(index[1], index[0])
+        if self.calendar.gaps:  # a count across a year no schedule covers is NULL
+            across = _X(_bin(exp.GTE, count.sql, exp.Literal.number(_GAP_JUMP // 2)), BOOL, nullable=True)
+            count = _when(across, _null_num(), count)
+        return _when(not_after, _num(_ZERO), count)
 
     def divide(self, x: _X, y: _X) -> _X:
         """``x / y``: exact when the quotient has a finite decimal form, else rounded

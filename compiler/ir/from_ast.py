@@ -25,6 +25,7 @@ import attrs
 from assessc.diagnostics import DiagnosticBag, Note, codes
 from assessc.dsl import ast
 from assessc.ir import nodes as ir
+from assessc.ir.calendar import declared_calendar
 from assessc.ir.exprs import Scope, resolve, table_for
 from assessc.ir.ledgers import ledger_sum
 from assessc.ir.modules import Program
@@ -71,9 +72,10 @@ def lower_program(program: Program, bag: DiagnosticBag) -> ir.Policy | None:
             if isinstance(decl, ast.PolicyDecl):
                 bag.add(codes.POLICY_COUNT, decl.span, "an imported module cannot hold a policy",
                         "only the file given to assessc holds the policy")
-    scope = Scope(symbols, bag)
+    calendar = declared_calendar(program, bag)
+    scope = Scope(symbols, bag, calendar=calendar)
     policy = _Lowerer(scope).policy(policies[0])
-    return attrs.evolve(policy, facts=tuple(symbols.facts.values()))
+    return attrs.evolve(policy, facts=tuple(symbols.facts.values()), calendar=calendar)
 
 
 class _Lowerer:
