@@ -318,8 +318,8 @@ class _Builder:
     def calendar_decl(self, span, children):
         year, title = children[1], _unquote(children[2])
         year_span = self._tok_span(year)
-        if not (str(year).isdigit() and len(str(year)) == 4):
-            raise BuildError(codes.BAD_LITERAL, year_span, f"`{year}` is not a year",
+        if not (str(year).isdigit() and len(str(year)) == 4 and int(str(year)) >= 1900):
+            raise BuildError(codes.BAD_LITERAL, year_span, f"`{year}` is not a year from 1900 to 9999",
                              "write the year with four digits, e.g. `calendar 2027 \"…\" { … }`")
         return ast.CalendarDecl(int(str(year)), title, tuple(children[3:]), span, year_span)
 

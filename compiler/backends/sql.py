@@ -84,7 +84,7 @@ EVIDENCE_SEPARATOR = ";"
 #: dialects whose planner inlines CTEs and evaluates an inlined column once per use
 MATERIALIZE = {"postgres": True, "duckdb": False}
 
-_EPOCH = datetime.date(2000, 1, 3)  # a Monday: day numbers count from it
+_EPOCH = datetime.date(1900, 1, 1)  # a Monday before every year a calendar may declare: day numbers count from it
 
 
 class SQLUnsupported(Exception):
@@ -519,6 +519,10 @@ class _Dialect:
 # ---- the calendar of working days ---------------------------------------------------------
 
 
+def _day_number(day: datetime.date) -> int:
+    return (day - _EPOCH).days
+
+
 #: added to the working-day index after each run of years no schedule covers, so that a count
 #: across such a year (index(b) − index(a) ≥ _GAP_JUMP / 2) is told from any true count
 #: (at most the weekdays of 0001..9999, about 2.6 million)
@@ -533,23 +537,23 @@ class _Calendar:
     year no schedule covers is held by no step, so its index is NULL; the steps
     after such a year add :data:`_GAP_JUMP` to their adjustment."""
 
-    first: datetime.date
-    last: datetime.date
-    #: (first day, last day + 1, cumulative adjustment from that day on), sorted; the first starts on `first`
-    steps: tuple[tuple[datetime.date, datetime.date, int], ...]
-    gaps: bool  # whether some year between `first` and `last` is not covered
+    #: (first day, last day + 1, cumulative adjustment from that day on) as day numbers
+    #: (days after _EPOCH), sorted, over the covered years
+    steps: tuple[tuple[int, int, int], ...]
+    gaps: bool  # whether some year between the first and the last covered one is not covered
 
     @staticmethod
     def load(calendar) -> "_Calendar":
         from assessc.runtime.workdays import year_runs
 
         off, on = calendar.adjustments()
-        delta = {day: -1 for day in off} | {day: +1 for day in on}
+        delta = {_day_number(day): -1 for day in off} | {_day_number(day): +1 for day in on}
         runs = year_runs(calendar.years())
-        steps: list[tuple[datetime.date, datetime.date, int]] = []
+        steps: list[tuple[int, int, int]] = []
         running = 0
         for k, (first_year, last_year) in enumerate(runs):
-            start, end = datetime.date(first_year, 1, 1), datetime.date(last_year + 1, 1, 1)
+            start = _day_number(datetime.date(first_year, 1, 1))
+            end = _day_number(datetime.date(last_year, 12, 31)) + 1
             if k:
                 running += _GAP_JUMP
             days = sorted(d for d in delta if start <= d < end)
@@ -562,20 +566,20 @@ class _Calendar:
                 running += delta[day]
                 lo = day
             steps.append((lo, end, running))
-        return _Calendar(steps[0][0], steps[-1][1] - datetime.timedelta(days=1), tuple(steps), len(runs) > 1)
+        return _Calendar(tuple(steps), len(runs) > 1)
 
     def index(self, day: datetime.date) -> int | None:
         """Working days from a fixed origin up to ``day``: workdays(a, b) = index(b) − index(a)."""
+        number = _day_number(day)
         for lo, hi, running in self.steps:
-            if lo <= day < hi:
-                n = (day - _EPOCH).days + 1
+            if lo <= number < hi:
+                n = number + 1
                 return 5 * (n // 7) + min(n % 7, 5) + running
         return None
 
     def table(self) -> exp.Select:
         """The steps as rows (lo, hi, adjustment) over day numbers, lo <= day < hi."""
-        rows = [exp.Tuple(expressions=[exp.Literal.number((lo - _EPOCH).days), exp.Literal.number((hi - _EPOCH).days),
-                                       exp.Literal.number(running)])
+        rows = [exp.Tuple(expressions=[exp.Literal.number(lo), exp.Literal.number(hi), exp.Literal.number(running)])
                 for lo, hi, running in self.steps]
         values = exp.Values(expressions=rows, alias=exp.TableAlias(
             this=_ident("_v"), columns=[_ident("lo"), _ident("hi"), _ident("adjust")]))

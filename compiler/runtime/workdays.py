@@ -55,12 +55,6 @@ class Schedule:
     span: object = attrs.field(default=None, eq=False, repr=False)
     day_spans: dict = attrs.field(factory=dict, eq=False, repr=False, hash=False)
 
-    def is_workday(self, day: datetime.date) -> bool:
-        """An adjusted working day works; else a holiday is off; else Monday to Friday work."""
-        if day in self.workdays:
-            return True
-        return day.weekday() < 5 and day not in self.holidays
-
 
 @attrs.frozen
 class _Package:
@@ -142,15 +136,6 @@ class Calendar:
         lib = package()
         return tuple(sorted(set(range(lib.first, lib.last + 1)) | set(self._by_year)))
 
-    def schedule(self, year: int) -> Schedule:
-        """The year's schedule: the declared one, else the package's; :class:`CalendarError` if neither."""
-        declared = self._by_year.get(year)
-        if declared is not None:
-            return declared
-        if not self.covers(year):
-            raise self.missing(year)
-        return package().schedule(year)
-
     def missing(self, year: int) -> CalendarError:
         message, help = missing_year(year, self)
         return CalendarError(year, f"{message}; {help}")
@@ -163,10 +148,11 @@ class Calendar:
 
     # ---- counting ---------------------------------------------------------------------------
     def is_workday(self, day: datetime.date) -> bool:
+        """An adjusted working day (调休上班) works; else a holiday (放假) is off; else Monday to
+        Friday work. :class:`CalendarError` in a year no schedule covers."""
         if not self.covers(day.year):
             raise self.missing(day.year)
-        off, on = self._sets()
-        return day in on or (day.weekday() < 5 and day not in off)
+        return _works(day, *self._sets())
 
     def between(self, start: datetime.date | str, end: datetime.date | str) -> Decimal:
         """Working days after ``start`` up to and including ``end`` (0 if end ≤ start).
@@ -178,13 +164,9 @@ class Calendar:
             return Decimal(0)
         self.check_years(start, end)
         off, on = self._sets()
-        count = 0
-        day = start + datetime.timedelta(days=1)
-        one = datetime.timedelta(days=1)
-        while day <= end:  # day by day: the reference the engines' tables are tested against
-            if day in on or (day.weekday() < 5 and day not in off):
-                count += 1
-            day += one
+        day = datetime.date.fromordinal
+        # day by day: the reference the engines' tables are tested against
+        count = sum(_works(day(n), off, on) for n in range(start.toordinal() + 1, end.toordinal() + 1))
         return Decimal(count)
 
     # ---- tables for the compiled engines ----------------------------------------------------------
@@ -258,6 +240,11 @@ def year_runs(years) -> list[tuple[int, int]]:
 def _years_text(years) -> str:
     """2004–2026, 2028 for a list of years."""
     return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in year_runs(years))
+
+
+def _works(day: datetime.date, off: frozenset, on: frozenset) -> bool:
+    """An adjusted working day works; else a holiday is off; else Monday to Friday work."""
+    return day in on or (day.weekday() < 5 and day not in off)
 
 
 def _date(value) -> datetime.date:

@@ -238,6 +238,58 @@ def test_declared_calendar_years_count_alike_in_all_four_backends():
     assert failed and scored, (failed, scored)
 
 
+@st.composite
+def declared_schedules(draw) -> str:
+    """`calendar` declarations of one or two random years (2024-2026 replace chinese-calendar's,
+    later ones extend it, possibly leaving a gap), each with holiday ranges and weekend workdays."""
+    years = sorted(draw(st.sets(st.integers(2024, 2030), min_size=1, max_size=2)))
+    text = []
+    for year in years:
+        first = datetime.date(year, 1, 1)
+        holidays: set = set()
+        spans = []
+        for start, length in draw(st.lists(st.tuples(st.integers(0, 358), st.integers(1, 9)), min_size=1, max_size=6)):
+            a = first + datetime.timedelta(days=start)
+            b = min(a + datetime.timedelta(days=length - 1), datetime.date(year, 12, 31))
+            spans.append(a.isoformat() if a == b else f"{a.isoformat()}..{b.isoformat()}")
+            holidays |= {a + datetime.timedelta(days=k) for k in range((b - a).days + 1)}
+        weekends = [d for d in (first + datetime.timedelta(days=k) for k in range(365))
+                    if d.weekday() >= 5 and d not in holidays]
+        worked = sorted(draw(st.sets(st.sampled_from(weekends), max_size=4)))
+        line = f'  holiday "h" {", ".join(spans)}' + (f" workdays {', '.join(d.isoformat() for d in worked)}"
+                                                    if worked else "")
+        text.append(f'calendar {year} "notice {year}" {{\n{line}\n}}\n')
+    return "\n".join(text)
+
+
+def test_random_declared_schedules_count_alike_in_all_four_backends():
+    @_settings(8)
+    @given(declared_schedules(), st.lists(st.tuples(st.dates(datetime.date(2023, 10, 1), datetime.date(2031, 3, 1)),
+                                                    st.integers(-20, 500)), min_size=6, max_size=12))
+    def check(calendars, pairs):
+        text = calendars + DECLARED_YEARS[DECLARED_YEARS.index("facts {"):]
+        engines = DS.engines_for_text(text)
+        assert engines is not None and engines.refusals == [], text
+        entities = [(f"e{k}", {"a": a, "b": a + datetime.timedelta(days=n)}) for k, (a, n) in enumerate(pairs)]
+        DS.assert_agree(DS.compare_all(engines, entities), text)
+
+    check()
+
+
+def test_declared_years_at_the_ends_of_the_date_range_count_alike_in_all_four_backends():
+    text = ('calendar 9999 "x" { holiday "a" 9999-12-30 workdays 9999-12-25 }\n'
+            'calendar 1900 "x" { holiday "a" 1900-01-01 }\n'
+            'facts { a: date  b: date }\n'
+            'policy w "w" { item 1 "between" { add workdays(a, b) } }\n')
+    engines = DS.build_engines(DS.policy_from_text(text))
+    day = datetime.date
+    days = [(day(9999, 12, 20), day(9999, 12, 31)), (day(1899, 12, 30), day(1900, 1, 9)),
+            (day(1900, 1, 1), day(1900, 3, 9)), (day(1900, 12, 30), day(1901, 1, 3))]
+    outcome = DS.compare_all(engines, [(f"e{k}", {"a": a, "b": b}) for k, (a, b) in enumerate(days)])
+    DS.assert_agree(outcome, text)
+    assert outcome.scored == ["e0", "e2"] and outcome.failed == ["e1", "e3"]  # 1899 and 1901 are covered by nothing
+
+
 WHOLE_OVER_COUNT = """
 facts {
   n: count 1..30 "n"
