@@ -503,7 +503,42 @@ class PolicyDecl:
     span: Span | None = _span()
 
 
-Decl = Union[ImportDecl, FactsDecl, TableDecl, MatrixDecl, TemplateDecl, PolicyDecl]
+# ---- the official working-day calendar of a year ---------------------------------
+
+
+@node
+class DaySpan:
+    """``2027-02-06`` (``last`` None) or ``2027-02-06..2027-02-12``, both days included."""
+
+    first: DateLit
+    last: DateLit | None = None
+    span: Span | None = _span()
+
+
+@node
+class HolidayStmt:
+    """``holiday "春节" DAYS [workdays DAYS]``: one paragraph of the notice, its days off
+    (放假) and its adjusted working days (调休上班)."""
+
+    name: str
+    days: tuple[DaySpan, ...]
+    workdays: tuple[DaySpan, ...] = ()
+    span: Span | None = _span()
+
+
+@node
+class CalendarDecl:
+    """``calendar 2027 "国务院办公厅关于2027年部分节假日安排的通知" { … }``: the year's
+    official schedule; ``body`` holds ``basis`` lines and :class:`HolidayStmt`."""
+
+    year: int
+    title: str
+    body: tuple[Union[Meta, HolidayStmt], ...]
+    span: Span | None = _span()
+    year_span: Span | None = _span()
+
+
+Decl = Union[ImportDecl, FactsDecl, TableDecl, MatrixDecl, TemplateDecl, PolicyDecl, CalendarDecl]
 
 
 @node

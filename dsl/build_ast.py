@@ -318,6 +318,26 @@ class _Builder:
         body = tuple(c for c in children[2:] if not isinstance(c, Token) and c is not None)
         return ast.TemplateDecl(name, params, body, span)
 
+    # ---- the official working-day calendar of a year -------------------
+    def calendar_decl(self, span, children):
+        year, title = children[1], _unquote(children[2])
+        year_span = self._tok_span(year)
+        if not (str(year).isdigit() and len(str(year)) == 4 and int(str(year)) >= 1900):
+            raise BuildError(codes.BAD_LITERAL, year_span, f"`{year}` is not a year from 1900 to 9999",
+                             "write the year with four digits, e.g. `calendar 2027 \"…\" { … }`")
+        return ast.CalendarDecl(int(str(year)), title, tuple(children[3:]), span, year_span)
+
+    def holiday_stmt(self, span, children):
+        name, days, workdays = _unquote(children[1]), children[2], children[4]
+        return ast.HolidayStmt(name, days, workdays or (), span)
+
+    def day_list(self, span, children):
+        return tuple(children)
+
+    def day_span(self, span, children):
+        first, last = children
+        return ast.DaySpan(self._date(first), self._date(last) if last is not None else None, span)
+
     # ---- policy ----------------------------------------------------------
     def policy_decl(self, span, children):
         name, title = str(children[1]), _unquote(children[2])

@@ -413,6 +413,32 @@ def _template(p: _Printer, node: ast.TemplateDecl) -> list[str]:
     return p.block(head, p.stmts(node.body, 1), 0, node)
 
 
+@_prints(_DECLS, ast.CalendarDecl, "year title body")
+def _calendar(p: _Printer, node: ast.CalendarDecl) -> list[str]:
+    if not 1 <= node.year <= 9999:
+        raise FormatError(f"`{node.year}` is not a four-digit year")
+    for stmt in node.body:
+        if not isinstance(stmt, (ast.HolidayStmt, ast.Meta)) or getattr(stmt, "key", "basis") != "basis":
+            raise FormatError("a calendar holds `basis` and `holiday` lines only")
+    return p.block(f"{_kw('calendar')} {node.year:04d} {quote(node.title)}", p.stmts(node.body, 1), 0)
+
+
+@_prints(_STMTS, ast.HolidayStmt, "name days workdays")
+def _holiday(p: _Printer, node: ast.HolidayStmt, depth: int) -> list[str]:
+    if not node.days:
+        raise FormatError(f"holiday {quote(node.name)} needs at least one day off")
+    text = f"{_kw('holiday')} {quote(node.name)} " + ", ".join(p.part(d) for d in node.days)
+    if node.workdays:
+        text += f" {_kw('workdays')} " + ", ".join(p.part(d) for d in node.workdays)
+    return [INDENT * depth + text]
+
+
+@_prints(_PARTS, ast.DaySpan, "first last")
+def _day_span(p: _Printer, node: ast.DaySpan) -> str:
+    first = p.expr(node.first)
+    return first if node.last is None else f"{first}..{p.expr(node.last)}"
+
+
 @_prints(_STMTS, ast.PeriodsDecl, "name label members")
 def _periods(p: _Printer, node: ast.PeriodsDecl, depth: int) -> list[str]:
     head = f"{_kw('periods')} {name(node.name)}" + (" " + quote(node.label) if node.label is not None else "")

@@ -52,6 +52,10 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "KW_ALSO": ("also",),
     "KW_APPLIES": ("applies",),
     "KW_COEFFICIENT": ("coefficient",),
+    # the official working-day calendar of a year
+    "KW_CALENDAR": ("calendar",),
+    "KW_HOLIDAY": ("holiday",),
+    "KW_WORKDAYS": ("workdays",),
     # metadata
     "KW_LEAD": ("lead",),
     "KW_DEADLINE": ("deadline",),

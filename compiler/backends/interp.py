@@ -49,7 +49,7 @@ from assessc.backends import results as R
 from assessc.graph.nodes import ITEM, TERM, TOTAL, VETO, ScoringGraph
 from assessc.ir import nodes as ir
 from assessc.runtime.decimals import CONTEXT, HUNDRED, ZERO, brief, ceil_div, floor_div, quantize, show
-from assessc.runtime.workdays import CalendarError, workdays_between
+from assessc.runtime.workdays import CalendarError
 
 
 _CONST, _FACT = ir.Const, ir.FactRef
@@ -101,7 +101,7 @@ class _Env:
         if isinstance(expr, ir.Call):
             args = [self.eval(a) for a in expr.args]
             if expr.func == "workdays":
-                return workdays_between(*args)
+                return expr.calendar.between(*args)
             return min(args) if expr.func == "min" else max(args)
         if isinstance(expr, ir.Binary):
             return self._binary(expr)

@@ -95,7 +95,7 @@ EVIDENCE_SEPARATOR = ";"
 #: dialects whose planner inlines CTEs and evaluates an inlined column once per use
 MATERIALIZE = {"postgres": True, "duckdb": False}
 
-_EPOCH = datetime.date(2000, 1, 3)  # a Monday: day numbers count from it
+_EPOCH = datetime.date(1900, 1, 1)  # a Monday before every year a calendar may declare: day numbers count from it
 
 
 #: PostgreSQL keeps the first 63 bytes of a name (NAMEDATALEN - 1) and drops the rest
@@ -546,59 +546,68 @@ class _Dialect:
 # ---- the calendar of working days ---------------------------------------------------------
 
 
+def _day_number(day: datetime.date) -> int:
+    return (day - _EPOCH).days
+
+
+#: added to the working-day index after each run of years no schedule covers, so that a count
+#: across such a year (index(b) − index(a) ≥ _GAP_JUMP / 2) is told from any true count
+#: (at most the weekdays of 0001..9999, about 2.6 million)
+_GAP_JUMP = 10 ** 7
+
+
 @attrs.frozen
 class _Calendar:
     """The official calendar as steps: working days from a fixed origin up to a
     day are the weekdays up to it plus the adjustment of the step holding it
-    (weekday holidays take one off, weekend days worked add one)."""
+    (weekday holidays take one off, weekend days worked add one). A day in a
+    year no schedule covers is held by no step, so its index is NULL; the steps
+    after such a year add :data:`_GAP_JUMP` to their adjustment."""
 
-    first: datetime.date
-    last: datetime.date
-    #: (first day, cumulative adjustment from that day on), sorted; the first starts on `first`
-    steps: tuple[tuple[datetime.date, int], ...]
+    #: (first day, last day + 1, cumulative adjustment from that day on) as day numbers
+    #: (days after _EPOCH), sorted, over the covered years
+    steps: tuple[tuple[int, int, int], ...]
+    gaps: bool  # whether some year between the first and the last covered one is not covered
 
     @staticmethod
-    def load() -> "_Calendar":
-        import chinese_calendar
+    def load(calendar) -> "_Calendar":
+        from assessc.runtime.workdays import year_runs
 
-        from assessc.runtime.workdays import covered_years
-
-        first, last = covered_years()
-        delta: dict[datetime.date, int] = {}
-        for day in chinese_calendar.holidays:
-            if day.weekday() < 5 and day not in chinese_calendar.workdays:
-                delta[day] = -1  # a weekday off
-        for day in chinese_calendar.workdays:
-            if day.weekday() >= 5:
-                delta[day] = +1  # a weekend day worked (调休)
-        start, end = datetime.date(first, 1, 1), datetime.date(last, 12, 31)
-        steps, running = [(start, 0)], 0
-        for day in sorted(d for d in delta if start <= d <= end):
-            running += delta[day]
-            if day == start:
-                steps[0] = (start, running)
-            else:
-                steps.append((day, running))
-        return _Calendar(start, end, tuple(steps))
+        off, on = calendar.adjustments()
+        delta = {_day_number(day): -1 for day in off} | {_day_number(day): +1 for day in on}
+        runs = year_runs(calendar.years())
+        steps: list[tuple[int, int, int]] = []
+        running = 0
+        for k, (first_year, last_year) in enumerate(runs):
+            start = _day_number(datetime.date(first_year, 1, 1))
+            end = _day_number(datetime.date(last_year, 12, 31)) + 1
+            if k:
+                running += _GAP_JUMP
+            days = sorted(d for d in delta if start <= d < end)
+            lo = start
+            if days and days[0] == start:
+                running += delta[start]
+                days = days[1:]
+            for day in days:
+                steps.append((lo, day, running))
+                running += delta[day]
+                lo = day
+            steps.append((lo, end, running))
+        return _Calendar(tuple(steps), len(runs) > 1)
 
     def index(self, day: datetime.date) -> int | None:
         """Working days from a fixed origin up to ``day``: workdays(a, b) = index(b) − index(a)."""
-        if not self.first <= day <= self.last:
-            return None
-        n = (day - _EPOCH).days + 1
-        adjust = 0
-        for step, running in self.steps:
-            if step > day:
-                break
-            adjust = running
-        return 5 * (n // 7) + min(n % 7, 5) + adjust
+        number = _day_number(day)
+        for lo, hi, running in self.steps:
+            if lo <= number < hi:
+                n = number + 1
+                return 5 * (n // 7) + min(n % 7, 5) + running
+        return None
 
     def table(self) -> exp.Select:
         """The steps as rows (lo, hi, adjustment) over day numbers, lo <= day < hi."""
-        numbers = [(day - _EPOCH).days for day, _ in self.steps] + [(self.last - _EPOCH).days + 1]
-        rows = [exp.Tuple(expressions=[exp.Literal.number(numbers[k]), exp.Literal.number(numbers[k + 1]),
-                                       exp.Literal.number(running)])
-                for k, (_, running) in enumerate(self.steps)]
+        rows = [exp.Tuple(expressions=[exp.Literal.number(lo), exp.Literal.number(hi), exp.Literal.number(running)])
+                for lo, hi, running in self.steps]
         values = exp.Values(expressions=rows, alias=exp.TableAlias(
             this=_ident("_v"), columns=[_ident("lo"), _ident("hi"), _ident("adjust")]))
         return _select([exp.Star()], values)
@@ -748,7 +757,7 @@ class _Compiler:
     @property
     def calendar(self) -> _Calendar:
         if self._calendar is None:
-            self._calendar = _Calendar.load()
+            self._calendar = _Calendar.load(self.policy.calendar)
         return self._calendar
 
     # ---- facts ---------------------------------------------------------------------------
@@ -898,10 +907,10 @@ class _Compiler:
         (a_expr, b_expr) = e.args
         a, b = self.expr(a_expr, row), self.expr(b_expr, row)
         if a.const is not None and b.const is not None:
-            from assessc.runtime.workdays import CalendarError, workdays_between
+            from assessc.runtime.workdays import CalendarError
 
             try:
-                return _num(workdays_between(a.const, b.const))
+                return _num(e.calendar.between(a.const, b.const))
             except CalendarError:
                 return _null_num()
         index = []
@@ -912,7 +921,11 @@ class _Compiler:
             else:
                 index.append(row.workday_index(expr, value))
         not_after = _X(_bin(exp.LTE, b.sql, a.sql), BOOL, nullable=a.nullable or b.nullable)
-        return _when(not_after, _num(_ZERO), _sub(index[1], index[0]))
+        count = _sub(index[1], index[0])
+        if self.calendar.gaps:  # a count across a year no schedule covers is NULL
+            across = _X(_bin(exp.GTE, count.sql, exp.Literal.number(_GAP_JUMP // 2)), BOOL, nullable=True)
+            count = _when(across, _null_num(), count)
+        return _when(not_after, _num(_ZERO), count)
 
     def divide(self, x: _X, y: _X) -> _X:
         """``x / y``: exact when the quotient has a finite decimal form, else rounded

@@ -57,6 +57,8 @@ DUPLICATE_ITEM = _code("E0205", "duplicate-item", E, "two items with the same id
 BAD_TEMPLATE_USE = _code("E0206", "bad-template-use", E, "a template used with missing, unknown or repeated arguments")
 POLICY_COUNT = _code("E0207", "policy-count", E, "a scored file must hold exactly one policy")
 KIND_MISMATCH = _code("E0208", "kind-mismatch", E, "a name used as a fact, table or template that is something else")
+CALENDAR_YEAR_TWICE = _code("E0217", "calendar-year-twice", E, "two `calendar` declarations, possibly in different modules, for one year")
+CALENDAR_YEAR_MISSING = _code("E0218", "calendar-year-missing", E, "a `workdays` date in a year that neither a `calendar` declaration nor chinese-calendar covers")
 
 # types
 TYPE_MISMATCH = _code("E0301", "type-mismatch", E, "an expression of one type where another is required")
@@ -72,6 +74,8 @@ MISPLACED = _code("E0403", "misplaced-statement", E, "a statement in a place whe
 NEGATIVE_MAX = _code("E0404", "bad-max", E, "a declared maximum that is not a positive number")
 SQL_NAME_CLASH = _code("E0410", "sql-name-clash", E, "two names that SQL would take for one: they differ only in case (`--target sql`)")
 SQL_NAME_TOO_LONG = _code("E0411", "sql-name-too-long", E, "a name longer than the 63 bytes PostgreSQL keeps of a SQL name (`--target sql`)")
+HOLIDAY_AND_WORKDAY = _code("E0417", "holiday-and-workday", E, "a day a `calendar` lists both as a holiday and as an adjusted working day")
+DAY_OUTSIDE_YEAR = _code("E0418", "day-outside-year", E, "a day in a `calendar` that is not in the year the calendar declares")
 
 # lints
 MAX_MISMATCH = _code("W0501", "max-mismatch", W, "a declared maximum differs from the sum of its parts' maxima, or from the most its rules and parts can score")
@@ -87,6 +91,7 @@ CONDITION_ALWAYS_HOLDS = _code("W0510", "condition-always-holds", W, "a rule, `z
 NUMBERING_GAP = _code("W0512", "numbering-gap", W, "numbered sibling items with a number missing")
 WEIGHTS_NOT_100 = _code("W0513", "weights-not-100", W, "weights that do not add up to 100% for some kind of entity")
 MATRIX_GAP = _code("W0514", "matrix-gap", W, "a points matrix without a row or column for a value its ledger allows")
+UNLIKELY_SCHEDULE = _code("W0523", "unlikely-schedule", W, "a declared calendar unlike any official notice: an adjusted working day on Monday to Friday, or a year without holidays")
 ACCUMULATE_WITHOUT_CAP = _code("W0511", "accumulate-without-cap", W, "a rule that can add without limit on an item that no max caps")
 
 # facts (input data)

@@ -568,10 +568,10 @@ def _call(expr: ir.Call, env: _Env) -> Interval:
         return Interval(pick(a.lo for a in args), pick(a.hi for a in args))
     if expr.func == "workdays":
         if all(isinstance(a, ir.Const) for a in expr.args):
-            from assessc.runtime.workdays import CalendarError, workdays_between
+            from assessc.runtime.workdays import CalendarError
 
             try:
-                return Interval.point(workdays_between(*(a.value for a in expr.args)))
+                return Interval.point(expr.calendar.between(*(a.value for a in expr.args)))
             except (CalendarError, ValueError, TypeError):
                 pass  # an evaluation error, never a value
         return Interval(ZERO, INF)

@@ -23,8 +23,10 @@ import attrs
 from assessc.diagnostics import DiagnosticBag, codes
 from assessc.dsl import ast
 from assessc.ir import nodes as ir
+from assessc.ir.calendar import check_literal_years
 from assessc.ir.symbols import Symbols, resolve_table
 from assessc.ir.types import ExprType, FactDecl, Kind
+from assessc.runtime.workdays import LIBRARY, Calendar
 
 T = ExprType
 
@@ -54,6 +56,8 @@ class Scope:
     fields: Mapping[str, FactDecl] = attrs.field(factory=dict)
     #: the period a `per` item is being scored for
     period: str | None = None
+    #: the working-day calendar `workdays` counts on
+    calendar: Calendar = LIBRARY
 
     def knows(self, name: str) -> bool:
         return name in self.params or name in self.fields or name in self.symbols.facts
@@ -243,7 +247,11 @@ def _call(node: ast.Call, scope: Scope) -> ir.Expr:
         scope.bag.add(codes.TYPE_MISMATCH, node.span, f"`{name}` takes {len(signature)} arguments ({wanted})")
         return _error(node.span)
     args = tuple(resolve(a, scope, want) for a, want in zip(node.args, signature))
-    return ir.Call(name, args, span=node.span)
+    if name != "workdays":
+        return ir.Call(name, args, span=node.span)
+    call = ir.Call(name, args, calendar=scope.calendar, span=node.span)
+    check_literal_years(call, scope.bag)
+    return call
 
 
 def _binary(node: ast.Binary, scope: Scope) -> ir.Expr:

@@ -26,6 +26,7 @@ from assessc.diagnostics import DiagnosticBag, Note, codes
 from assessc.dsl import ast
 from assessc.facts.id_columns import check_fact_names, policy_id_columns
 from assessc.ir import nodes as ir
+from assessc.ir.calendar import declared_calendar
 from assessc.ir.exprs import Scope, resolve, table_for
 from assessc.ir.ledgers import ledger_sum
 from assessc.ir.modules import Program
@@ -72,8 +73,10 @@ def lower_program(program: Program, bag: DiagnosticBag) -> ir.Policy | None:
             if isinstance(decl, ast.PolicyDecl):
                 bag.add(codes.POLICY_COUNT, decl.span, "an imported module cannot hold a policy",
                         "only the file given to assessc holds the policy")
-    scope = Scope(symbols, bag)
-    policy = attrs.evolve(_Lowerer(scope).policy(policies[0]), facts=tuple(symbols.facts.values()))
+    calendar = declared_calendar(program, bag)
+    scope = Scope(symbols, bag, calendar=calendar)
+    policy = _Lowerer(scope).policy(policies[0])
+    policy = attrs.evolve(policy, facts=tuple(symbols.facts.values()), calendar=calendar)
     check_fact_names(policy.facts, policy_id_columns(policy), bag)
     return policy
 

@@ -16,6 +16,7 @@ from assessc.dsl.records import record
 
 from assessc.dsl.source import Span
 from assessc.ir.types import ExprType, FactDecl
+from assessc.runtime.workdays import LIBRARY, Calendar
 
 
 def _span():
@@ -99,9 +100,11 @@ class InSet:
 
 @record
 class Call:
-    func: str  # min | max
+    func: str  # min | max | workdays
     args: tuple["Expr", ...]
     type: ExprType = ExprType.NUMBER
+    #: the working-day calendar `workdays` counts on (the program's declared years, else chinese-calendar)
+    calendar: Calendar = attrs.field(default=LIBRARY, repr=False)
     span: Span | None = _span()
 
 
@@ -391,6 +394,8 @@ class Policy:
     periods: Periods | None = None
     span: Span | None = _span()
     max_span: Span | None = _span()
+    #: the working-day calendar: the years the program's modules declare, else chinese-calendar
+    calendar: Calendar = attrs.field(default=LIBRARY, repr=False)
 
     def all_nodes(self):
         for top in (*self.items, *self.bonuses, *self.penalties):

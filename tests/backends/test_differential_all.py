@@ -23,6 +23,7 @@ See ``differential_support.py`` for what counts as a difference (and the SQL bac
 
 from __future__ import annotations
 
+import datetime
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -173,6 +174,120 @@ def test_an_entity_the_interpreter_cannot_score_fails_in_every_backend():
     assert outcome.failed == ["e1"] and outcome.scored == ["e0", "e2"]
     DS.assert_agree(outcome, INEXACT)  # pygen raised ScoringError, the batch engine too, SQL gave NULL
     assert outcome.compared == {"pygen": 2, "batch": 2, "sql": 2}
+
+
+# ---- working days on declared calendar years -------------------------------------------------------
+
+# 2026 is declared over chinese-calendar's own 2026 (a declared year wins), 2027 and 2030 beyond it,
+# so 2028-2029 are covered by nothing: a count through them fails in every backend.
+DECLARED_YEARS = """
+calendar 2026 "a schedule unlike the official one" {
+  holiday "试" 2026-03-02..2026-03-04, 2026-12-31 workdays 2026-03-07
+}
+
+calendar 2027 "国务院办公厅关于2027年部分节假日安排的通知(示例)" {
+  holiday "元旦" 2027-01-01..2027-01-03
+  holiday "春节" 2027-02-06..2027-02-12 workdays 2027-02-14, 2027-02-20
+  holiday "国庆节" 2027-10-01..2027-10-07 workdays 2027-09-26, 2027-10-09
+}
+
+calendar 2030 "another" {
+  holiday "元旦" 2030-01-01 workdays 2030-01-05
+}
+
+facts {
+  a: date "a"
+  b: date "b"
+}
+
+policy w "w" {
+  item 1 "between" { add workdays(a, b) }
+  item 2 "from a day" { add workdays(2026-12-20, b) }
+  item 3 "late" { deduct 2 per max(0, workdays(a, b) - 15) }
+}
+"""
+
+
+def test_declared_calendar_years_count_alike_in_all_four_backends():
+    engines = DS.build_engines(DS.policy_from_text(DECLARED_YEARS))
+    assert engines.refusals == []
+    days = st.one_of(st.dates(datetime.date(2025, 12, 1), datetime.date(2027, 12, 31)),
+                     st.dates(datetime.date(2029, 12, 1), datetime.date(2030, 12, 31)))
+    failed = scored = 0
+
+    @_settings(25)
+    @given(st.lists(st.tuples(days, st.integers(-30, 420)), min_size=4, max_size=12))
+    def check(pairs):
+        nonlocal failed, scored
+        entities = [(f"e{k}", {"a": a, "b": a + datetime.timedelta(days=n)}) for k, (a, n) in enumerate(pairs)]
+        outcome = DS.compare_all(engines, entities)
+        DS.assert_agree(outcome, DECLARED_YEARS)
+        failed, scored = failed + len(outcome.failed), scored + len(outcome.scored)
+
+    check()
+    fixed = [("in 2027", {"a": datetime.date(2027, 2, 5), "b": datetime.date(2027, 2, 22)}),  # 5, 14, 15, 22 Feb
+             ("over the new year", {"a": datetime.date(2026, 12, 30), "b": datetime.date(2027, 1, 4)}),
+             ("through 2028", {"a": datetime.date(2027, 12, 30), "b": datetime.date(2030, 1, 7)}),
+             ("in 2030", {"a": datetime.date(2029, 12, 31), "b": datetime.date(2030, 1, 1)})]
+    outcome = DS.compare_all(engines, fixed)
+    DS.assert_agree(outcome, DECLARED_YEARS)
+    assert outcome.failed == ["through 2028", "in 2030"], outcome  # 2028 and 2029 are declared nowhere
+    # after Friday 5 Feb 2027: 6-12 off (春节), 13 (Saturday) off, 14 and 20 worked (调休), 15-19 and 22
+    result = engines.policy.score_values("甲", {"a": datetime.date(2027, 2, 5), "b": datetime.date(2027, 2, 22)})
+    assert result.value("1") == 8
+    assert failed and scored, (failed, scored)
+
+
+@st.composite
+def declared_schedules(draw) -> str:
+    """`calendar` declarations of one or two random years (2024-2026 replace chinese-calendar's,
+    later ones extend it, possibly leaving a gap), each with holiday ranges and weekend workdays."""
+    years = sorted(draw(st.sets(st.integers(2024, 2030), min_size=1, max_size=2)))
+    text = []
+    for year in years:
+        first = datetime.date(year, 1, 1)
+        holidays: set = set()
+        spans = []
+        for start, length in draw(st.lists(st.tuples(st.integers(0, 358), st.integers(1, 9)), min_size=1, max_size=6)):
+            a = first + datetime.timedelta(days=start)
+            b = min(a + datetime.timedelta(days=length - 1), datetime.date(year, 12, 31))
+            spans.append(a.isoformat() if a == b else f"{a.isoformat()}..{b.isoformat()}")
+            holidays |= {a + datetime.timedelta(days=k) for k in range((b - a).days + 1)}
+        weekends = [d for d in (first + datetime.timedelta(days=k) for k in range(365))
+                    if d.weekday() >= 5 and d not in holidays]
+        worked = sorted(draw(st.sets(st.sampled_from(weekends), max_size=4)))
+        line = f'  holiday "h" {", ".join(spans)}' + (f" workdays {', '.join(d.isoformat() for d in worked)}"
+                                                    if worked else "")
+        text.append(f'calendar {year} "notice {year}" {{\n{line}\n}}\n')
+    return "\n".join(text)
+
+
+def test_random_declared_schedules_count_alike_in_all_four_backends():
+    @_settings(8)
+    @given(declared_schedules(), st.lists(st.tuples(st.dates(datetime.date(2023, 10, 1), datetime.date(2031, 3, 1)),
+                                                    st.integers(-20, 500)), min_size=6, max_size=12))
+    def check(calendars, pairs):
+        text = calendars + DECLARED_YEARS[DECLARED_YEARS.index("facts {"):]
+        engines = DS.engines_for_text(text)
+        assert engines is not None and engines.refusals == [], text
+        entities = [(f"e{k}", {"a": a, "b": a + datetime.timedelta(days=n)}) for k, (a, n) in enumerate(pairs)]
+        DS.assert_agree(DS.compare_all(engines, entities), text)
+
+    check()
+
+
+def test_declared_years_at_the_ends_of_the_date_range_count_alike_in_all_four_backends():
+    text = ('calendar 9999 "x" { holiday "a" 9999-12-30 workdays 9999-12-25 }\n'
+            'calendar 1900 "x" { holiday "a" 1900-01-01 }\n'
+            'facts { a: date  b: date }\n'
+            'policy w "w" { item 1 "between" { add workdays(a, b) } }\n')
+    engines = DS.build_engines(DS.policy_from_text(text))
+    day = datetime.date
+    days = [(day(9999, 12, 20), day(9999, 12, 31)), (day(1899, 12, 30), day(1900, 1, 9)),
+            (day(1900, 1, 1), day(1900, 3, 9)), (day(1900, 12, 30), day(1901, 1, 3))]
+    outcome = DS.compare_all(engines, [(f"e{k}", {"a": a, "b": b}) for k, (a, b) in enumerate(days)])
+    DS.assert_agree(outcome, text)
+    assert outcome.scored == ["e0", "e2"] and outcome.failed == ["e1", "e3"]  # 1899 and 1901 are covered by nothing
 
 
 WHOLE_OVER_COUNT = """

@@ -32,8 +32,8 @@ cannot be run here (it needs a file too large to show, say) is marked
 
 Expected output matches the actual output line by line, trailing spaces
 ignored, except that a line holding only ``…`` stands for any number of
-lines, and a line ending in ``…`` for any line that starts with the text
-before it.
+lines, and a ``…`` within a line for any text (a line ending in ``…`` matches
+any line that starts with the text before it).
 """
 
 from __future__ import annotations
@@ -141,6 +141,13 @@ def sessions(path: Path, page: str) -> list[Session]:
     return found
 
 
+def _same_line(want: str, got: str) -> bool:
+    if ELLIPSIS not in want:
+        return got == want
+    pattern = ".*".join(re.escape(part) for part in want.split(ELLIPSIS))
+    return re.fullmatch(pattern, got) is not None
+
+
 def matches(expected: tuple[str, ...], actual: list[str]) -> bool:
     """Whether ``actual`` lines fit ``expected`` with its `…` wildcards."""
     want = [line.rstrip() for line in expected]
@@ -158,6 +165,5 @@ def matches(expected: tuple[str, ...], actual: list[str]) -> bool:
             if want[i].strip() == ELLIPSIS:
                 fits[i][j] = fits[i + 1][j] or (j < len(got) and fits[i][j + 1])
             elif j < len(got):
-                same = got[j] == want[i] or (want[i].endswith(ELLIPSIS) and got[j].startswith(want[i][:-1]))
-                fits[i][j] = same and fits[i + 1][j + 1]
+                fits[i][j] = _same_line(want[i], got[j]) and fits[i + 1][j + 1]
     return fits[0][0]

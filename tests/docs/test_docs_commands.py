@@ -100,5 +100,7 @@ def test_the_wildcards_match_what_they_say():
     assert matches(("a", "…", "d"), ["a", "d"])
     assert not matches(("a", "…", "d"), ["a", "b"])
     assert matches(("total 1…",), ["total 1.5"])
+    assert matches(("copy …/stdlib/x.txt to y",), ["copy /usr/lib/stdlib/x.txt to y"])
+    assert matches(("83.3…",), ["83.333333…"])
     assert not matches(("total 1",), ["total 1.5"])
     assert matches(("x", ""), ["x"])

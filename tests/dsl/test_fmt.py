@@ -154,6 +154,25 @@ def test_outcomes_periods_and_ledger_filters():
     assert_stable(text)
 
 
+def test_calendar_declarations_take_one_holiday_per_line():
+    text = format_source(
+        'calendar 2026 "国务院办公厅关于2026年部分节假日安排的通知" { basis "国务院办公厅 2025年11月4日" '
+        'holiday "元旦" 2026-01-01..2026-01-03 workdays 2026-01-04 holiday "春节" 2026-02-15..2026-02-23 '
+        'workdays 2026-02-14,2026-02-28 holiday "清明节" 2026-04-04 , 2026-04-05..2026-04-06 } calendar 2030 "x" {}')
+    assert text == (
+        'calendar 2026 "国务院办公厅关于2026年部分节假日安排的通知" {\n'
+        '  basis "国务院办公厅 2025年11月4日"\n'
+        '  holiday "元旦" 2026-01-01..2026-01-03 workdays 2026-01-04\n'
+        '  holiday "春节" 2026-02-15..2026-02-23 workdays 2026-02-14, 2026-02-28\n'
+        '  holiday "清明节" 2026-04-04, 2026-04-05..2026-04-06\n'
+        "}\n"
+        "\n"
+        'calendar 2030 "x" {}\n'
+    )
+    assert_equivalent(parse_text(text))
+    assert_stable(text)
+
+
 def test_long_tables_and_member_lists_take_one_line_per_entry():
     rows = "  ".join(f"case_{k}: {k}" for k in range(1, 9))
     members = ", ".join(f'm{k} "第{k}项证明材料的名称"' for k in range(1, 6))

@@ -34,7 +34,7 @@ def test_national_day_holidays_and_adjusted_workdays():
 
 
 def test_year_outside_the_calendar_is_an_error():
-    with pytest.raises(CalendarError, match="calendar covers 2004"):
+    with pytest.raises(CalendarError, match="no schedule for 2003: chinese-calendar .* covers 2004"):
         workdays_between(datetime.date(2003, 12, 30), datetime.date(2004, 1, 5))
 
 
@@ -63,3 +63,21 @@ def test_date_outside_the_calendar_names_entity_and_item(policy, tmp_path):
         policy.score_file(facts)
     message = error.value.diagnostics[0].message
     assert "甲" in message and "`7" in message and "2004" in message
+
+
+def test_a_count_through_a_year_between_two_covered_ones_is_an_error():
+    from assessc.runtime.workdays import Calendar, Schedule
+
+    calendar = Calendar([Schedule(2028, "notice 2028", frozenset({datetime.date(2028, 1, 3)}))])
+    assert calendar.between(datetime.date(2028, 1, 1), datetime.date(2028, 1, 5)) == 2  # 3 January off
+    with pytest.raises(CalendarError, match="no schedule for 2027") as error:
+        calendar.between(datetime.date(2026, 12, 30), datetime.date(2028, 1, 5))
+    assert error.value.year == 2027 and "the policy declares 2028" in str(error.value)
+    assert calendar.between(datetime.date(2028, 1, 5), datetime.date(2026, 12, 30)) == 0  # not after: no year needed
+
+
+def test_the_last_day_of_the_date_range_can_be_counted():
+    from assessc.runtime.workdays import Calendar, Schedule
+
+    calendar = Calendar([Schedule(9999, "notice 9999", frozenset({datetime.date(9999, 12, 30)}))])
+    assert calendar.between(datetime.date(9999, 12, 24), datetime.date(9999, 12, 31)) == 4  # 25, 26 weekend; 30 off

@@ -42,6 +42,7 @@ for which the interpreter fails.
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 from decimal import Decimal
 from fractions import Fraction as Fr
@@ -650,7 +651,7 @@ class Compiler:
         a, b = (self.expr(x) for x in e.args)
         if not isinstance(a, Dat) or not isinstance(b, Dat):
             raise self.unsupported("`workdays` of values that are not dates", e.span)
-        first, cumulative = _workday_table()
+        first, cumulative, gaps = _workday_table(e.calendar)
         last = first + len(cumulative) - 1
         fa, fb = a.fn, b.fn
 
@@ -659,10 +660,12 @@ class Compiler:
             end = _broadcast(fb(c, m), c.n).astype(np.int64)
             later = end > start
             outside = later & ((start < first) | (end > last))
-            if outside.any():
-                c.fail(outside, m)
             i = np.clip(start - first, 0, len(cumulative) - 1)
             j = np.clip(end - first, 0, len(cumulative) - 1)
+            if gaps is not None:  # a year between that no schedule covers
+                outside |= later & (gaps[j + 1] - gaps[i] > 0)
+            if outside.any():
+                c.fail(outside, m)
             return np.where(later & ~outside, cumulative[j] - cumulative[i], 0)
 
         return Num(fn, 0, ZERO, Fr(last - first + 1), None, True)
@@ -998,28 +1001,29 @@ def _text(e) -> str:
     return type(e).__name__
 
 
-_WORKDAYS: tuple | None = None
-
-
-def _workday_table():
-    """(first ordinal, cumulative working days): ``cum[i]`` working days in first..first+i."""
-    global _WORKDAYS
-    if _WORKDAYS is None:
-        import chinese_calendar
-
-        from assessc.runtime.workdays import covered_years
-
-        first_year, last_year = covered_years()
-        first = datetime.date(first_year, 1, 1)
-        last = datetime.date(last_year, 12, 31)
-        flags = []
-        day = first
-        while day <= last:
-            flags.append(chinese_calendar.is_workday(day))
-            day += datetime.timedelta(days=1)
-        cumulative = np.cumsum(np.array(flags, dtype=np.int64))
-        _WORKDAYS = (first.toordinal(), cumulative)
-    return _WORKDAYS
+@functools.lru_cache(maxsize=8)
+def _workday_table(calendar):
+    """(first ordinal, cumulative working days, cumulative uncovered days or None) over the
+    calendar's years: ``cum[i]`` working days in first..first+i; ``gaps[k]`` days before
+    first+k in a year no schedule covers (None when the covered years have no gap)."""
+    years = calendar.years()
+    first = datetime.date(years[0], 1, 1).toordinal()
+    last = datetime.date(years[-1], 12, 31).toordinal()
+    ordinals = np.arange(first, last + 1, dtype=np.int64)
+    flags = ((ordinals - 1) % 7 < 5).astype(np.int64)  # Monday..Friday (ordinal 1, 0001-01-01, is a Monday)
+    off, on = calendar.adjustments()
+    flags[np.array([d.toordinal() for d in off], dtype=np.int64) - first] = 0
+    flags[np.array([d.toordinal() for d in on], dtype=np.int64) - first] = 1
+    gaps = None
+    missing = sorted(set(range(years[0], years[-1] + 1)) - set(years))
+    if missing:
+        uncovered = np.zeros(len(ordinals), dtype=np.int64)
+        for year in missing:
+            lo, hi = datetime.date(year, 1, 1).toordinal() - first, datetime.date(year, 12, 31).toordinal() - first
+            uncovered[lo:hi + 1] = 1
+        flags[uncovered == 1] = 0
+        gaps = np.concatenate([[0], np.cumsum(uncovered)])
+    return first, np.cumsum(flags), gaps
 
 
 def _policy_constants(policy: ir.Policy):

@@ -140,7 +140,7 @@ class Pool:
         self.code = Code()
         self._consts: dict[tuple, str] = {}
         self._count = 0
-        self.uses_calendar = False
+        self.calendar = None  # the working-day calendar, once an expression counts working days
 
     def fresh(self, prefix: str) -> str:
         self._count += 1
@@ -509,10 +509,11 @@ class Exprs:
         if expr.func in ("min", "max"):
             return self.extreme(expr.func, [self.num(a) for a in expr.args])
         if expr.func == "workdays":
-            self.pool.uses_calendar = True
+            self.pool.calendar = expr.calendar
             a, b = (self.expr(arg) for arg in expr.args)
-            if self.fast:
-                return Num(f"_workdays({a}, {b})", 0, Fraction(10**4))
+            if self.fast:  # at most one working day per day of the covered years
+                years = expr.calendar.years()
+                return Num(f"_workdays({a}, {b})", 0, Fraction(366 * (years[-1] - years[0] + 1)))
             return Num(f"_workdays_dec({a}, {b})", None, None)
         raise CompileError(f"the Python backend cannot generate the function `{expr.func}()`", expr.span)
 

@@ -124,8 +124,8 @@ def _generate(graph: ScoringGraph) -> Generated:
     data("_NO_ITEMS = frozenset()")
     data("_NO_COMPLETION = {}")
     data("_FAST = (_SCALES, _NO_ITEMS, _NO_COMPLETION)")
-    if pool.uses_calendar:
-        for text in _calendar_lines():
+    if pool.calendar is not None:
+        for text in _calendar_lines(pool.calendar):
             data(text)
     else:
         data("_CALENDAR = None  # the policy counts no working days")
@@ -232,22 +232,24 @@ def _applies_function(policy: ir.Policy, pool: Pool) -> Code:
     return code
 
 
-def _calendar_lines() -> list[str]:
-    """The working-day calendar the `chinese-calendar` package knows, as a frozen table (data, not a dependency)."""
-    import chinese_calendar
+def _calendar_lines(calendar) -> list[str]:
+    """The policy's working-day calendar as frozen tables (data, not a dependency): the covered years,
+    holidays on Monday..Friday and adjusted working days on weekends, as month-day by year."""
+    from assessc.runtime.workdays import missing_year, year_runs
 
-    from assessc.runtime.workdays import covered_years
-
-    first, last = covered_years()
+    off, on = calendar.adjustments()
 
     def table(name: str, days) -> list[str]:
         by_year: dict[int, list[str]] = {}
-        for day in sorted(days):
-            if first <= day.year <= last:
-                by_year.setdefault(day.year, []).append(f"{day.month:02d}{day.day:02d}")
+        for day in days:
+            by_year.setdefault(day.year, []).append(f"{day.month:02d}{day.day:02d}")
         return [f"{name} = {{"] + [f"    {year}: {' '.join(v)!r}," for year, v in by_year.items()] + ["}"]
 
-    return ([f"#: the official calendar {first}–{last} (from chinese-calendar {getattr(chinese_calendar, '__version__', '')}): "
-             "public holidays and adjusted working days (调休), as month-day by year"]
-            + table("_HOLIDAYS", chinese_calendar.holidays) + table("_WORKDAYS", chinese_calendar.workdays)
-            + [f"_CALENDAR = _calendar({first}, {last}, _HOLIDAYS, _WORKDAYS)"])
+    runs = year_runs(calendar.years())
+    covered = " | ".join(f"set(range({a}, {b + 1}))" for a, b in runs) or "set()"
+    message, help = missing_year("{year}", calendar)
+    return ([f"#: the official calendar: {calendar.sources()}"]
+            + [f"_YEARS = {covered}"]
+            + table("_OFF", off) + table("_ON", on)
+            + [f"_MISSING_YEAR = {literal(message + '; ' + help)}",
+               "_CALENDAR = _calendar(_YEARS, _OFF, _ON)"])

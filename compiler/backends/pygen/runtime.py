@@ -197,31 +197,23 @@ def _no_row(key, table, rows):
 
 
 # -- working days on the official calendar of the People's Republic of China --
-# Built from the tables below (_CAL_*), which the compiler took from the `chinese-calendar` package.
+# Built from the tables below (_OFF, _ON, _YEARS), which the compiler took from the policy's declared
+# `calendar` years and the `chinese-calendar` package.
 
-def _calendar(first, last, holidays, workdays):
+def _calendar(years, off, on):
+    """(covered years, weekday holidays, weekend working days) as ordinals, from month-day tables by year."""
     def ordinals(table):
         out = []
         for year, days in table.items():
             out += [_date(year, int(d[:2]), int(d[2:])).toordinal() for d in days.split()]
         return sorted(out)
 
-    off = [o for o in ordinals(holidays) if (o - 1) % 7 < 5]  # holidays falling on Monday..Friday
-    on = ordinals(workdays)
-    on_set = set(on)
-    off = [o for o in off if o not in on_set]  # an adjusted working day wins over a holiday
-    on = [o for o in on if (o - 1) % 7 >= 5]  # adjusted working days falling on a weekend
-    return first, last, off, on
+    return frozenset(years), ordinals(off), ordinals(on)
 
 
 def _weekdays_upto(ordinal):
     """Monday..Friday among the days 1..ordinal (day 1, 0001-01-01, is a Monday)."""
     return ordinal // 7 * 5 + min(ordinal % 7, 5)
-
-
-def _outside(day):
-    first, last = _CALENDAR[0], _CALENDAR[1]
-    return CalendarError(f"the official working-day calendar covers {first}–{last}; {day.isoformat()} is outside it")
 
 
 def _workdays(start, end):
@@ -232,14 +224,10 @@ def _workdays(start, end):
         end = _date.fromisoformat(end)
     if end <= start:
         return 0
-    first, last, off, on = _CALENDAR
-    after = start + _datetime.timedelta(days=1)
-    if not first <= after.year <= last:
-        raise _outside(after)
-    if end.year > last:
-        raise _outside(_date(last + 1, 1, 1))
-    if start.year < first:
-        raise _outside(start)
+    years, off, on = _CALENDAR
+    for year in range(start.year, end.year + 1):  # every year counted through must be covered
+        if year not in years:
+            raise CalendarError(_MISSING_YEAR.replace("{year}", str(year)))
     a, b = start.toordinal(), end.toordinal()
     count = _weekdays_upto(b) - _weekdays_upto(a)
     count -= _bisect(off, b) - _bisect(off, a)

@@ -320,6 +320,27 @@ policy w "w" { item 1 "w" { add workdays(a, b)  add workdays(2017-06-20, b)  add
     run()
 
 
+def test_working_days_on_declared_years_match_the_interpreter():
+    # 2027 and 2029 declared beyond chinese-calendar's 2026, so 2028 is a year no schedule covers:
+    # a count through it is NULL, a count on either side of it is the interpreter's
+    policy = compile_text("""
+calendar 2027 "example" { holiday "春节" 2027-02-06..2027-02-12 workdays 2027-02-14, 2027-02-20 }
+calendar 2029 "example" { holiday "元旦" 2029-01-01..2029-01-02 workdays 2029-01-06 }
+facts { a: date  b: date }
+policy w "w" { item 1 "w" { add workdays(a, b)  add workdays(2027-02-01, b)  add workdays(a, 2029-01-08) } }
+""")
+    days = st.one_of(st.dates(datetime.date(2026, 11, 1), datetime.date(2027, 3, 1)),
+                     st.dates(datetime.date(2027, 12, 1), datetime.date(2029, 2, 1)))
+
+    @_settings(30)
+    @given(st.lists(st.tuples(days, st.integers(-40, 420)), min_size=5, max_size=20))
+    def run(pairs):
+        entities = [(f"e{k}", {"a": a, "b": a + datetime.timedelta(days=days)}) for k, (a, days) in enumerate(pairs)]
+        assert check(policy, entities) == []
+
+    run()
+
+
 # ---- ledgers ---------------------------------------------------------------------------------------
 
 LEDGERS = """
