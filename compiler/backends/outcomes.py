@@ -29,7 +29,9 @@ The algorithm:
    place two years running given last year's result (第十八条).
 
 Ranking sorts the totals themselves (``sorted(…, reverse=True)``, stable), so
-no arithmetic, and no rounding, enters it; it takes O(n log n) time.
+no arithmetic, and no rounding, enters it; it takes O(n log n) time. Placement
+and bands are defined once, in :mod:`assessc.runtime.standing`, which the
+generated Python scorer also carries.
 """
 
 from __future__ import annotations
@@ -41,10 +43,9 @@ import attrs
 
 from assessc.backends.interp import _Env
 from assessc.ir import nodes as ir
+from assessc.runtime.standing import FORCED_LAST, PLACED, VETOED, band_award, placement
 
-#: placement classes, in the order they are placed
-PLACED, FORCED_LAST, VETOED = 0, 1, 2
-
+__all__ = ["Award", "Standing", "decide", "decide_standings", "placement", "PLACED", "FORCED_LAST", "VETOED"]
 
 @attrs.frozen(slots=True)
 class Award:
@@ -98,61 +99,20 @@ class _OutcomeEnv(_Env):
         return super().eval(expr)
 
 
-def placement(classes: Sequence[int] | None, keys: Sequence) -> tuple[list[int], list[int], list[int]]:
-    """(order, ranks, tie sizes): ``order`` lists the positions by class, then by key highest
-    first, ties in input order; ranks and tie sizes are by position. Keys are compared, never
-    computed with (Decimals or integers of one scale)."""
-    n = len(keys)
-    order = sorted(range(n), key=keys.__getitem__, reverse=True)  # stable: ties keep input order
-    if classes is not None and any(classes):
-        order.sort(key=classes.__getitem__)
-    ranks = [0] * n
-    sizes = [1] * n
-    start = 0
-    while start < n:
-        first = order[start]
-        cls, key = (classes[first] if classes is not None else 0), keys[first]
-        stop = start + 1
-        while stop < n and keys[order[stop]] == key and (classes is None or classes[order[stop]] == cls):
-            stop += 1
-        for position in order[start:stop]:
-            ranks[position] = start + 1
-            sizes[position] = stop - start
-        start = stop
-    return order, ranks, sizes
-
-
-def _band_for(scheme: ir.AwardScheme, rank: int) -> int | None:
-    for index, band in enumerate(scheme.bands):
-        if band.low <= rank <= band.high:
-            return index
-    return None
-
-
 class _Scheme:
-    """One award scheme's bands over one placement; notes made once per tie group."""
+    """One award scheme's bands over one placement; each tie group's note made once."""
 
     def __init__(self, scheme: ir.AwardScheme, ranks: list[int], sizes: list[int]):
         self.scheme, self.ranks, self.sizes = scheme, ranks, sizes
+        self.bands = tuple((b.name, b.low, b.high) for b in scheme.bands)
         self.notes: dict[int, str | None] = {}
 
     def award(self, position: int, demote: int, vetoed: bool) -> Award:
-        scheme, rank = self.scheme, self.ranks[position]
-        index = _band_for(scheme, rank)
-        by_rank = scheme.bands[index].name if index is not None else None
-        note = None
-        if index is not None:
-            if rank not in self.notes:
-                band, size = scheme.bands[index], self.sizes[position]
-                self.notes[rank] = (f"tie at rank {rank} ({size} entities) straddles the last place of {band.name} "
-                                    f"({band.low}..{band.high}): the band holds more entities than places"
-                                    if rank + size - 1 > band.high else None)
-            note = self.notes[rank]
-        if vetoed:
-            return Award(scheme.title, None, by_rank, note)
-        moved = index + demote if index is not None else None
-        band = scheme.bands[moved].name if moved is not None and moved < len(scheme.bands) else None
-        return Award(scheme.title, band, by_rank, note)
+        rank = self.ranks[position]
+        band, by_rank, note = band_award(self.bands, rank, self.sizes[position], demote, vetoed)
+        if note is not None:
+            note = self.notes.setdefault(rank, note)  # one string per tie group
+        return Award(self.scheme.title, band, by_rank, note)
 
 
 def decide_standings(policy: ir.Policy, entities: Sequence[str], totals: Sequence, vetoed: Sequence[tuple[str, ...]],

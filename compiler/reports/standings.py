@@ -62,10 +62,10 @@ def cells(results: Results, s: Standing) -> list:
 
 def rows(results: Results) -> Iterator[list]:
     """Every entity in input order with its node values (``score -o``)."""
-    from decimal import Decimal
+    from assessc.reports.tabular import NumberText
 
     for standing, values in results.rows():
-        yield cells(results, standing) + [Decimal(v) for v in values]
+        yield cells(results, standing) + [NumberText(v) for v in values]
 
 
 def ranked_rows(results: Results) -> Iterator[list]:

@@ -34,6 +34,13 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_ROWS = 1_048_576
 
 
+class NumberText(str):
+    """A number given as the exact text ``show`` made of it: written as it is in CSV, as a
+    number in Excel (when a double shows it exactly)."""
+
+    __slots__ = ()
+
+
 def neutralise(text: str) -> str:
     """``text`` made safe to open in a spreadsheet: a leading ``'`` if it would start a formula."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
@@ -43,7 +50,7 @@ def csv_cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return neutralise(value)
+        return value if value.__class__ is NumberText else neutralise(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Decimal):
@@ -109,11 +116,15 @@ def write_xlsx(handle: IO[bytes], sheet: str, header: Sequence[str], rows: Itera
             return None
         if isinstance(value, bool):
             value = "yes" if value else "no"
+        if value.__class__ is NumberText:
+            value = Decimal(value)
         if not isinstance(value, str):
             number = excel_number(value)
             if number is not None:
                 return number
             value = show(value) if isinstance(value, Decimal) else str(value)
+        if not header_cell and not value.startswith(FORMULA_STARTS):
+            return value  # a plain string is a text cell
         made = WriteOnlyCell(ws, value=value)
         made.data_type = "s"  # text, even if it looks like a formula
         if value.startswith(FORMULA_STARTS):

@@ -374,3 +374,78 @@ def test_formula_cells_are_neutralised_and_numbers_stay_numbers(tmp_path):
     assert cell.value == name and cell.data_type == "s" and cell.quotePrefix
     header = [c.value for c in sheet[1]]
     assert sheet.cell(2, header.index("3 扣分") + 1).value == -1
+
+
+# ---- the compiled Python module decides outcomes too ------------------------------------------------
+
+OUTCOMES_POLICY = """
+facts {
+  points: decimal 0..100
+  criminal: bool
+  fraud_severe: bool
+  accident: bool
+  last_year_last: bool
+}
+
+policy p "outcomes" {
+  item 1 "任务" max 100 { add points }
+  veto "发生重大安全事故" if accident
+  outcomes {
+    awards "综合奖" by rank { 一等奖: 1..2  二等奖: 3..4  三等奖: 5..6 }
+    awards "单项奖" by rank of 1 { 单项一等奖: 1..1 }
+    demote "受到刑事处罚" if criminal
+    rank last "弄虚作假,情节严重" if fraud_severe
+    flag "连续两年排名最后一位" if place() == last_place() and last_year_last
+  }
+}
+"""
+
+
+def _standing_key(s) -> tuple:
+    return (s.entity, s.total, s.rank, s.tie_size, s.tie_group, tuple(s.vetoed), tuple(s.forced_last),
+            tuple(s.demotions), tuple((a.scheme, a.band, a.by_rank, a.note) for a in s.awards), tuple(s.flags))
+
+
+def _module(policy, tmp_path: Path, name: str):
+    import importlib.util
+
+    from assessc.backends.pygen import generate
+
+    path = tmp_path / f"{name}.py"
+    path.write_text(generate(policy.graph).source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", ["guangxi_2017", "hubei_2017", "jinfeng_2020", "liangshan_2017", "zhonglou_2020",
+                                  "outcomes"])
+def test_the_compiled_module_decides_outcomes_as_the_interpreter(tmp_path, name):
+    """The compiled Python module dropped outcomes (ranks after `rank last`, awards, flags)."""
+    from assessc.api import load_policy
+    from assessc.backends.scored import results_of_run
+
+    if name == "outcomes":
+        (tmp_path / "o.assess").write_text(OUTCOMES_POLICY, encoding="utf-8")
+        policy = load_policy(tmp_path / "o.assess")
+        rows = {"甲": (95, 0, 0, 0, 0), "乙": (90, 1, 0, 0, 0), "丙": (88, 0, 0, 0, 0), "丁": (88, 0, 0, 1, 0),
+                "戊": (88, 0, 0, 0, 1), "己": (99, 0, 1, 0, 1), "庚": (0, 0, 0, 0, 0)}
+        values = {e: {"points": Decimal(p), "criminal": bool(c), "fraud_severe": bool(f), "accident": bool(a),
+                      "last_year_last": bool(l)} for e, (p, c, f, a, l) in rows.items()}
+    else:
+        policy = load_policy(POLICIES / f"{name}.assess")
+        facts = policy.load_facts(next(POLICIES.glob(f"{name}.facts.*")))
+        values = {e.id: dict(e.values) for e in facts.entities}
+    from assessc.backends.results import ScoreRun
+
+    run_ = (ScoreRun(policy.name, tuple(policy.score_values(e, v) for e, v in values.items())) if name == "outcomes"
+            else policy.score_facts(facts))
+    expected = [_standing_key(s) for s in results_of_run(policy.ir, policy.graph, run_, values).ranked()]
+    module = _module(policy, tmp_path, f"scorer_{name}")
+    results = [module.score(v, entity=e) for e, v in values.items()]
+    assert [_standing_key(s) for s in module.rank(results, list(values.values()))] == expected
+    if name == "outcomes":
+        decided = {s.entity: s for s in module.rank(results, list(values.values()))}
+        assert decided["丁"].rank == 7 and decided["丁"].vetoed and decided["丁"].awards[0].band is None
+        assert decided["己"].rank == 6 and not decided["己"].flags  # the vetoed 丁 is last, not 己
