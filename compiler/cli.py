@@ -33,6 +33,11 @@ def _guard(func):
             return func(*args, **kwargs)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
+        except MemoryError:
+            click.echo("assessc: error: out of memory. Score large facts files with the batch engine "
+                       "(`--engine auto`, the default, uses it when it can score the policy exactly; a CSV or "
+                       "Parquet file is read column by column), or split the facts file", err=True)
+            sys.exit(1)
         except OSError as error:
             if isinstance(error, BrokenPipeError) or error.errno == errno.EPIPE:
                 _closed_pipe()

@@ -62,10 +62,11 @@ def cells(results: Results, s: Standing) -> list:
 
 def rows(results: Results) -> Iterator[list]:
     """Every entity in input order with its node values (``score -o``)."""
-    from assessc.reports.tabular import NumberText
+    from assessc.reports.tabular import Row
 
     for standing, values in results.rows():
-        yield cells(results, standing) + [NumberText(v) for v in values]
+        first = cells(results, standing)
+        yield Row(first + list(values), len(first))
 
 
 def ranked_rows(results: Results) -> Iterator[list]:

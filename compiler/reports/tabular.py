@@ -41,6 +41,17 @@ class NumberText(str):
     __slots__ = ()
 
 
+class Row(list):
+    """A row whose cells from index ``numbers`` on are numbers given as their exact text (as
+    :class:`NumberText`), so a long row of scores is written without a check per cell."""
+
+    __slots__ = ("numbers",)
+
+    def __init__(self, cells, numbers: int):
+        super().__init__(cells)
+        self.numbers = numbers
+
+
 def neutralise(text: str) -> str:
     """``text`` made safe to open in a spreadsheet: a leading ``'`` if it would start a formula."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
@@ -63,8 +74,13 @@ def write_csv(handle: IO[str], header: Sequence[str], rows: Iterable[Sequence]) 
     handle.write(BOM)
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow([csv_cell(h) for h in header])
+    write = writer.writerow
     for row in rows:
-        writer.writerow([csv_cell(c) for c in row])
+        if row.__class__ is Row:
+            k = row.numbers
+            write([csv_cell(c) for c in row[:k]] + row[k:])
+        else:
+            write([csv_cell(c) for c in row])
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
@@ -139,7 +155,11 @@ def write_xlsx(handle: IO[bytes], sheet: str, header: Sequence[str], rows: Itera
         count += 1
         if count > EXCEL_MAX_ROWS:
             raise TooManyRows(f"more than {EXCEL_MAX_ROWS - 1:,} rows, the most an Excel sheet holds")
-        ws.append([cell(c) for c in row])
+        if row.__class__ is Row:
+            k = row.numbers
+            ws.append([cell(c) for c in row[:k]] + [cell(Decimal(c)) for c in row[k:]])
+        else:
+            ws.append([cell(c) for c in row])
     book.save(handle)
 
 

@@ -158,6 +158,19 @@ def test_every_engine_writes_the_same_ties(tmp_path):
     assert (tmp_path / "interp.csv").read_bytes() == (tmp_path / "batch.csv").read_bytes()
 
 
+def test_running_out_of_memory_ends_with_a_hint_not_an_internal_error(tmp_path, monkeypatch):
+    """At 10^6 entities the default engine ended in `MemoryError` with no hint."""
+    from assessc.api import Policy
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(Policy, "score_table", exhausted)
+    policy, facts = write(tmp_path, many_facts(10))
+    result = run("score", policy, facts, "--engine", "interp")
+    assert result.exit_code == 1 and "out of memory" in result.stderr and "--engine auto" in result.stderr
+
+
 def test_the_interpreter_shows_progress(tmp_path):
     """10^5 entities ran 20 minutes without output or progress."""
     policy, facts = write(tmp_path, many_facts(1200))
