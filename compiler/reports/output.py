@@ -7,9 +7,10 @@ linked it has no name, so a writer killed even by SIGKILL leaves nothing
 behind. Elsewhere (or on a file system without ``O_TMPFILE``) it is a named
 temporary file beside the target, ``.NAME.PID.RANDOM.tmp``, removed on any
 failure; one left by a killed process is removed by the next write of the same
-target. Either way the file gets the permissions of any new file, 0666 less
+target. Either way a new file gets the permissions of any new file, 0666 less
 the process's umask (a named temporary file is made 0600, and changed before
-it is renamed), so colleagues sharing the folder can open it.
+it is renamed), so colleagues sharing the folder can open it; a file that is
+replaced keeps its permissions.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import contextlib
 import errno
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
 
@@ -38,6 +40,15 @@ def _umask() -> int:
     return _UMASK
 
 
+def _mode_for(target: Path) -> int:
+    """The permissions of the file written: those of the file it replaces, else those of any
+    new file (0666 less the umask)."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
 def _reason(error: OSError) -> str:
     return error.strerror or str(error)
 
@@ -53,7 +64,7 @@ def atomic_open(path: str | Path, *, text: bool = False):
         raise OutputError(f"cannot write `{target}`: folder `{directory}` does not exist")
     if target.is_dir():
         raise OutputError(f"cannot write `{target}`: it is a folder")
-    mode = 0o666 & ~_umask()
+    mode = _mode_for(target)
     try:
         fd, temp = _unnamed(directory, target.name, mode)
     except OSError as error:
@@ -68,11 +79,11 @@ def atomic_open(path: str | Path, *, text: bool = False):
         with handle:
             yield handle
             handle.flush()
+            os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
             if temp is None:
                 _link(handle.fileno(), directory, target)
         if temp is not None:
-            os.chmod(temp, mode)
             os.replace(temp, target)
             temp = None
         _remove_stale(directory, target.name)
@@ -152,8 +163,8 @@ def _copied(fd: int, directory: Path, name: str) -> str:
             view = memoryview(block)
             while view:
                 view = view[os.write(out, view):]
+        os.fchmod(out, stat.S_IMODE(os.fstat(fd).st_mode))
         os.fsync(out)
-        os.fchmod(out, 0o666 & ~_umask())
     except BaseException:
         os.close(out)
         _remove(temp)

@@ -251,6 +251,9 @@ def test_output_files_honour_the_umask(tmp_path):
                           f"policies/guangxi_2017.facts.csv -o {out}", shell=True, capture_output=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert stat.S_IMODE(out.stat().st_mode) == 0o644
+    out.chmod(0o640)  # a file that is replaced keeps its permissions
+    assert run("score", POLICIES / "guangxi_2017.assess", POLICIES / "guangxi_2017.facts.csv", "-o", out).exit_code == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640
 
 
 def test_a_closed_pipe_ends_quietly(tmp_path):
