@@ -228,6 +228,16 @@ def test_xlsx_output_is_a_real_workbook(tmp_path):
         assert isinstance(second[header.index("score" if args[0] == "report" else "total")], (int, float))
 
 
+def test_excel_numbers_are_exact_or_text():
+    """Excel stores doubles: a score is a number only when the double shows the same value."""
+    from assessc.reports.tabular import excel_number
+
+    assert excel_number(Decimal("19.5")) == 19.5 and excel_number(Decimal("-1")) == -1.0
+    assert excel_number(Decimal("0.1")) == 0.1  # the double's shortest form is 0.1
+    assert excel_number(Decimal("1234567890.123456789")) is None  # 19 digits: written as text
+    assert excel_number(Decimal("0.1234567890123456")) is None  # 16 digits: Excel shows 15
+
+
 def test_format_and_extension_must_agree(tmp_path):
     """`report --format json -o b.csv` wrote JSON into `.csv`."""
     policy, facts = POLICIES / "guangxi_2017.assess", POLICIES / "guangxi_2017.facts.csv"
