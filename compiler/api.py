@@ -79,20 +79,58 @@ class Policy:
         return self.score_facts(self.load_facts(path, tables))
 
     def score_facts(self, facts) -> ScoreRun:
+        results = self._each_entity(facts, lambda entity: self._interpreter.score(entity.id, entity.values))
+        return ScoreRun(self.ir.name, tuple(results))
+
+    def score_table(self, facts, progress=None):
+        """Every entity's standing and node values, as every output reads them
+        (:class:`~assessc.backends.scored.Results`), without an explanation kept per entity:
+        node values wait in a temporary file, so memory grows by little more than a total
+        and a rank per entity. ``progress(done, total)`` is called as entities are scored."""
+        from assessc.backends.scored import ValueSpool, results_of
+
+        spool = ValueSpool(self.graph)
+        interpreter = self._interpreter
+        done = 0
+
+        def one(entity):
+            nonlocal done
+            total, vetoes, values = interpreter.values(entity.id, entity.values)
+            spool.add(values, total)
+            done += 1
+            if progress is not None and done % 512 == 0:
+                progress(done, len(facts.entities))
+            return total, vetoes
+
+        try:
+            scored = self._each_entity(facts, one)
+        except BaseException:
+            spool.close()
+            raise
+        if progress is not None:
+            progress(len(facts.entities), len(facts.entities))
+        entities = [e.id for e in facts.entities]
+        return results_of(self.ir, self.graph, entities, [t for t, _ in scored], [v for _, v in scored],
+                          facts=lambda i: facts.entities[i].values, rows=spool, engine="interp",
+                          item_keys=spool.item_values)
+
+    def _each_entity(self, facts, score) -> list:
+        """``score(entity)`` for every entity of ``facts``, in order; every problem of every
+        entity is collected first, then raised (FactsError, ScoringError)."""
         bag = DiagnosticBag()
-        results: list[EntityResult] = []
+        results = []
         for entity in facts.entities:
             if self._optional and not self._check_applicable_facts(entity.id, entity.values, bag, entity.span):
                 continue
             try:
-                results.append(self._interpreter.score(entity.id, entity.values))
+                results.append(score(entity))
             except EvaluationError as error:
                 bag.add(codes.EVALUATION_FAILED, error.span, f"entity `{error.entity}`: item `{error.node_id}`: {error.message}")
         if any(d.code.code.startswith("D06") and d.code is not codes.EVALUATION_FAILED for d in bag if d.is_error):
             raise FactsError(bag.sorted())
         if bag.has_errors:
             raise ScoringError(bag.sorted())
-        return ScoreRun(self.ir.name, tuple(results))
+        return results
 
     def _check_applicable_facts(self, entity: str, values: Mapping[str, object], bag: DiagnosticBag, span) -> bool:
         """Facts read only by items that may not apply: needed exactly where they apply."""

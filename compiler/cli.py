@@ -3,12 +3,16 @@
 Exit status: 0 success (warnings allowed), 1 errors in the policy or the
 facts, 2 a usage error. No input ever produces a Python traceback: an
 unexpected failure is reported in one line as an internal error (status 3).
+A reader that closes standard output early (``assessc score … | head``) ends
+the command quietly with status 141, as SIGPIPE would.
 """
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -29,11 +33,61 @@ def _guard(func):
             return func(*args, **kwargs)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
+        except MemoryError:
+            click.echo("assessc: error: out of memory. Score large facts files with the batch engine "
+                       "(`--engine auto`, the default, uses it when it can score the policy exactly; a CSV or "
+                       "Parquet file is read column by column), or split the facts file", err=True)
+            sys.exit(1)
+        except OSError as error:
+            if isinstance(error, BrokenPipeError) or error.errno == errno.EPIPE:
+                _closed_pipe()
+            click.echo(f"assessc: internal error: {type(error).__name__}: {error}", err=True)
+            sys.exit(3)
         except Exception as error:  # noqa: BLE001 - the promise is "never a traceback"
             click.echo(f"assessc: internal error: {type(error).__name__}: {error}", err=True)
             sys.exit(3)
 
     return wrapper
+
+
+#: the exit status of a process ended by SIGPIPE, as shells report it
+PIPE_CLOSED = 141
+
+
+def _closed_pipe() -> None:
+    """Standard output's reader has gone: stop quietly. What is still buffered for standard
+    output is dropped (pointing it at /dev/null), so the exit does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    sys.exit(PIPE_CLOSED)
+
+
+def _output_error(message: str, fmt: str) -> None:
+    _print_diagnostics([Diagnostic(codes.OUTPUT_FAILED, None, message)], fmt)
+    sys.exit(1)
+
+
+def _check_writable(path: str, fmt: str) -> None:
+    """Fail before a long run, not after it, when the output's folder cannot be written."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        _output_error(f"cannot write `{path}`: folder `{os.path.dirname(path) or '.'}` does not exist", fmt)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        _output_error(f"cannot write `{path}`: {os.strerror(errno.EACCES)} (the folder is not writable)", fmt)
+
+
+def _file_format(ctx: click.Context, output: str, allowed: tuple[str, ...], fmt: str | None) -> str:
+    """The format of ``-o`` (the extension decides; an explicit --format must agree): usage error if not."""
+    from assessc.reports.formats import FormatMismatch, file_format
+
+    given = fmt if ctx.get_parameter_source("fmt") is not click.core.ParameterSource.DEFAULT else None
+    try:
+        return file_format(output, allowed, given)
+    except FormatMismatch as error:
+        raise click.UsageError(str(error), ctx) from None
 
 
 def _print_diagnostics(diagnostics: list[Diagnostic], fmt: str, *, warnings: bool = True, extra: dict | None = None) -> None:
@@ -216,43 +270,72 @@ def _bounds_text(rows: list[dict]) -> str:
 @main.command()
 @click.argument("policy", type=click.Path(dir_okay=False))
 @click.argument("facts", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write every node's score to a .csv or .json file.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Also write every entity's standing and every node's score to FILE: .csv, .json or .xlsx "
+                   "(the extension decides the format).")
 @table_option
 @format_option
-@click.option("--engine", type=click.Choice(["interp", "batch"]), default="interp", show_default=True,
-              help="batch: score all entities at once with NumPy int64 fixed point (same scores; "
-                   "exits 1 if the policy needs a form it does not compute exactly). Reads CSV and Parquet fast.")
-@click.option("--progress", "show_progress", is_flag=True,
-              help="With --engine batch: show a progress bar even when standard error is not a terminal.")
+@click.option("--engine", type=click.Choice(["auto", "interp", "batch"]), default="auto", show_default=True,
+              help="auto: the batch engine (NumPy int64 fixed point) when it scores the policy and the facts "
+                   "exactly, else the interpreter; interp: the interpreter; batch: the batch engine or exit 1 "
+                   "with the reason. Every engine gives the same results.")
+@click.option("--progress/--no-progress", "show_progress", default=None,
+              help="A progress bar on standard error (default: when standard error is a terminal).")
 @verbose_option
+@click.pass_context
 @_guard
 @_with_notes
-def score(policy: str, facts: str, output: str | None, tables: tuple[str, ...], fmt: str, engine: str,
-          show_progress: bool) -> None:
-    """Score every entity in FACTS (CSV, JSON or XLSX; Parquet with --engine batch) under POLICY."""
-    from assessc.reports.output import OutputError, run_to_json, write_run
-    from assessc.reports.tables import ranking_table
+def score(ctx: click.Context, policy: str, facts: str, output: str | None, tables: tuple[str, ...], fmt: str,
+          engine: str, show_progress: bool | None) -> None:
+    """Score every entity in FACTS (CSV, JSON or XLSX; Parquet with the batch engine) under POLICY."""
+    from assessc import engines
+    from assessc.api import AssessError
+    from assessc.backends.batch.progress import Progress, wanted
+    from assessc.reports import standings
+    from assessc.reports.output import OutputError
 
-    compiled = _load(policy, fmt)
-    if engine == "batch":
-        from assessc.backends.batch.command import run_score
-
-        sys.exit(run_score(compiled, facts, output, _parse_tables(tables), fmt, show_progress, _print_diagnostics))
-    run, values = _score(compiled, facts, _parse_tables(tables), fmt)
+    file_fmt = _file_format(ctx, output, ("csv", "json", "xlsx"), fmt) if output else None
     if output:
-        try:
-            write_run(run, output)
-        except OutputError as error:
-            _print_diagnostics([Diagnostic(codes.OUTPUT_FAILED, None, str(error))], fmt)
-            sys.exit(1)
-    if fmt == "json":
-        click.echo(run_to_json(run).decode("utf-8"), nl=False)
-    elif compiled.ir.outcomes.schemes or compiled.ir.outcomes.rules:
-        from assessc.reports.build import build
+        _check_writable(output, fmt)
+    compiled = _load(policy, fmt)
+    progress = Progress() if wanted(show_progress) else None
 
-        click.echo(build("ranking", compiled.ir, run, values, "text"), nl=False)
-    else:
-        click.echo(ranking_table(run, compiled.ir))
+    def warn(warnings):
+        if warnings and fmt == "text":  # e.g. a column that names no fact: ignored, but said so
+            for warning in warnings:
+                click.echo(render_text(warning), err=True)
+
+    try:
+        scored = engines.score(compiled, facts, _parse_tables(tables), engine, progress, warn)
+    except engines.BatchRefused as error:
+        click.echo(f"assessc: {error}", err=True)
+        sys.exit(1)
+    except AssessError as error:
+        _print_diagnostics(list(error.diagnostics), fmt)
+        sys.exit(1)
+    finally:
+        if progress is not None:
+            progress.close()
+    click.echo(scored.engine_line(), err=True)
+    results = scored.results
+    try:
+        if output:
+            try:
+                standings.write_file(results, output, file_fmt)
+            except OutputError as error:
+                _output_error(str(error), fmt)
+            except ModuleNotFoundError as error:
+                if error.name != "openpyxl":
+                    raise
+                _output_error(f"cannot write `{output}`: Excel output needs openpyxl "
+                              "(pip install 'assessc[excel]')", fmt)
+        if fmt == "json":
+            for chunk in standings.json_chunks(results):
+                click.echo(chunk, nl=False)
+        else:
+            click.echo(standings.screen_text(results), nl=False)
+    finally:
+        results.close()
 
 
 @main.command()
@@ -433,30 +516,54 @@ def fmt_files(paths: tuple[str, ...], check: bool, show_diff: bool) -> None:
 @click.argument("policy", type=click.Path(dir_okay=False))
 @click.argument("facts", type=click.Path(dir_okay=False))
 @table_option
-@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file (whole or not at all).")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json", "xlsx"]), default="text", show_default=True,
+              help="The format on standard output; with -o, the extension decides (and --format, if given, "
+                   "must agree). xlsx only with -o FILE.xlsx.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the report to FILE (.txt, .csv, .json or .xlsx: the extension decides), whole or not at all.")
 @verbose_option
+@click.pass_context
 @_guard
 @_with_notes
-def report(kind: str, policy: str, facts: str, tables: tuple[str, ...], fmt: str, output: str | None) -> None:
+def report(ctx: click.Context, kind: str, policy: str, facts: str, tables: tuple[str, ...], fmt: str,
+           output: str | None) -> None:
     """Report KIND for every entity in FACTS: ranking (awards, demotions,
     flags), leads (deductions by lead unit), completion (by responsible
-    unit) or breakdown (every item's score)."""
-    from assessc.reports.build import build
-    from assessc.reports.output import OutputError, atomic_write
+    unit) or breakdown (every item's score and completion)."""
+    from assessc.reports.build import json_text, report as make_report
+    from assessc.reports.output import OutputError, atomic_open
+    from assessc.reports.tabular import TooManyRows, csv_text, write_csv, write_xlsx
 
+    if output:
+        fmt = _file_format(ctx, output, ("text", "csv", "json", "xlsx"), fmt)
+        _check_writable(output, "text")
+    elif fmt == "xlsx":
+        raise click.UsageError("--format xlsx writes a file: give -o FILE.xlsx", ctx)
     compiled = _load(policy, "text")
     run, values = _score(compiled, facts, _parse_tables(tables), "text")
-    text = build(kind, compiled.ir, run, values, fmt)
-    if output:
-        try:
-            atomic_write(output, ("\ufeff" + text if fmt == "csv" else text).encode("utf-8"))
-        except OutputError as error:
-            _print_diagnostics([Diagnostic(codes.OUTPUT_FAILED, None, str(error))], "text")
-            sys.exit(1)
-        click.echo(f"wrote {output}", err=True)
-    else:
+    made = make_report(kind, compiled.ir, compiled.graph, run, values)
+    if not output:
+        text = json_text(compiled.ir, made) if fmt == "json" else csv_text(made.header, made.rows) if fmt == "csv" \
+            else made.text
         click.echo(text, nl=False)
+        return
+    try:
+        if fmt == "xlsx":
+            with atomic_open(output) as handle:
+                write_xlsx(handle, f"{kind}", made.header, made.rows)
+        else:
+            with atomic_open(output, text=True) as handle:
+                if fmt == "csv":
+                    write_csv(handle, made.header, made.rows)
+                else:
+                    handle.write(json_text(compiled.ir, made) if fmt == "json" else made.text)
+    except (OutputError, TooManyRows) as error:
+        _output_error(str(error), "text")
+    except ModuleNotFoundError as error:
+        if error.name != "openpyxl":
+            raise
+        _output_error(f"cannot write `{output}`: Excel output needs openpyxl (pip install 'assessc[excel]')", "text")
+    click.echo(f"wrote {output}", err=True)
 
 
 @main.command("test")

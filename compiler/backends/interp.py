@@ -266,11 +266,12 @@ class _Run:
     """One entity being scored: its facts and evaluator (``env``), what is known of the items
     scored so far, and the graph node being computed (named if it fails)."""
 
-    __slots__ = ("env", "scores", "completion", "node")
+    __slots__ = ("env", "scores", "values", "completion", "node")
 
-    def __init__(self, env: _Env, explain: bool):
+    def __init__(self, env: _Env, explain: bool, values: bool = False):
         self.env = env
         self.scores: dict[str, R.NodeScore] | None = {} if explain else None  # item id → score, in graph order
+        self.values: dict[str, Decimal] | None = {} if values else None  # item id → value, without lines
         self.completion: dict[str, tuple[bool | None, tuple[str, ...]]] = {}  # items that track completion
         self.node = None
 
@@ -346,17 +347,23 @@ class Interpreter:
         total, vetoes, _ = self._evaluate(entity, values, explain=False)
         return R.EntityResult(entity, total, R.LazyNodes(partial(self._explained, entity, values, total)), vetoes)
 
+    def values(self, entity: str, values: Mapping[str, object]) -> tuple[Decimal, tuple[str, ...], dict[str, Decimal]]:
+        """(total, vetoes, every item's value in graph order): the numbers of :meth:`score`
+        with nothing kept for an explanation, for runs too large to keep one per entity."""
+        return self._evaluate(entity, values, explain=False, keep_values=True)
+
     def _explained(self, entity: str, values: Mapping[str, object], total: Decimal) -> dict[str, R.NodeScore]:
         """The node scores of an entity scored before, by scoring it again with lines on."""
         again, _, nodes = self._evaluate(entity, values, explain=True)
         assert again == total, entity  # the same code computed both runs
         return nodes
 
-    def _evaluate(self, entity: str, values: Mapping[str, object], explain: bool):
+    def _evaluate(self, entity: str, values: Mapping[str, object], explain: bool, keep_values: bool = False):
         """(total, vetoes, nodes): with ``explain``, nodes maps every item and the total to its
-        :class:`~results.NodeScore`, in graph order; without, nodes is None."""
+        :class:`~results.NodeScore`, in graph order; with ``keep_values``, every item to its value;
+        else nodes is None."""
         env = _Env(values, explain)
-        run = _Run(env, explain)
+        run = _Run(env, explain, keep_values)
         with decimal.localcontext(CONTEXT):
             try:
                 env.off = self.inactive(env)
@@ -383,7 +390,7 @@ class Interpreter:
                 node = run.node
                 raise EvaluationError(entity, node.id, f"`{node.label}`: {error}", node.span) from None
         if not explain:
-            return total, tuple(vetoes), None
+            return total, tuple(vetoes), run.values
         run.scores[TOTAL] = R.NodeScore(TOTAL, self.policy.title, total, tuple(lines), self.policy.max)
         return total, tuple(vetoes), run.scores
 
@@ -426,6 +433,8 @@ class Interpreter:
             value = self._clamp(item, node, value, lines)  # 5, 6. floor and cap
         if self._tracks_completion and node.id in self._tracks_completion:
             run.completion[node.id] = self._completion(item, env, run.completion)
+        if run.values is not None:
+            run.values[node.id] = value
         if lines is not None:
             complete, missing = run.completion.get(node.id, (None, ()))
             run.scores[node.id] = R.NodeScore(node.id, item.title, value, tuple(lines), item.max,
@@ -458,6 +467,8 @@ class Interpreter:
             self._not_applicable(child, run)
         if run.scores is not None:
             run.scores[node.id] = R.NodeScore(node.id, node.ir.title, ZERO, (), node.ir.max, applicable=False)
+        if run.values is not None:
+            run.values[node.id] = ZERO
         return ZERO
 
     def _term(self, node, env: _Env, lines: list[R.Line] | None) -> Decimal:

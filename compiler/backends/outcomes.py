@@ -1,58 +1,89 @@
-"""Outcomes after scoring: ranks, award bands, demotions, forced last place, flags.
+"""Where each entity stands after scoring: rank, tie group, awards, demotions,
+forced last place, flags and veto (F23, F25–F27 of the seeds).
 
-The algorithm (F25–F27 of the seeds):
+The algorithm:
 
-1. **Placement.** Entities are ordered by total, highest first; an entity
-   for which a ``rank last "…" if C`` rule holds (直接排名最后一位) is placed
-   after every other entity, whatever its score. Ranks are standard
-   competition ranks (1, 2, 2, 4): tied entities share the better rank, and
-   ties are reported, never broken.
+1. **Placement.** Entities fall into three classes, placed in this order:
+   those placed by their total; those for which a ``rank last "…" if C``
+   rule holds (直接排名最后一位), placed after every other whatever their
+   score; and vetoed entities (一票否决: the entity fails the assessment),
+   placed after all of them. Within a class, entities are ordered by total,
+   highest first. Ranks are standard competition ranks (1, 2, 2, 4): the
+   entities of one class with one total form a **tie group**, share the
+   group's best rank and keep their input order; ties are reported, never
+   broken. A vetoed entity (total 0) is therefore never tied with an entity
+   that scored a genuine 0.
 2. **Award bands.** Each ``awards … by rank [of ITEM] { NAME: lo..hi }``
    scheme gives an entity the band holding its rank (by the total, or by
-   ITEM's value for a single-item scheme). When a tie group straddles the
-   last place of a band — e.g. two entities tied at rank 5 of a 1..5 band —
-   both get the band (they share rank 5), and the result carries a note
-   that the band then holds more entities than places, so the deciding body
-   can settle it (第十六条 "原则上" / "由…综合评定").
+   ITEM's value for a single-item scheme, where vetoed entities are also
+   placed after the others). When a tie group straddles the last place of a
+   band — e.g. two entities tied at rank 5 of a 1..5 band — both get the
+   band (they share rank 5), and the award carries a note that the band then
+   holds more entities than places, so the deciding body can settle it
+   (第十六条 "原则上" / "由…综合评定"). A vetoed entity gets no award.
 3. **Demotion.** Each ``demote "…" if C`` that holds moves the entity one
    band down in every scheme ranked by the total (降低一个等次评奖); below the
    last band there is no award.
 4. **Flags.** ``flag "…" if C`` is decided with ``place()`` (the entity's
    rank) and ``last_place()`` (the worst rank this year) known, e.g. last
    place two years running given last year's result (第十八条).
+
+Ranking sorts the totals themselves (``sorted(…, reverse=True)``, stable), so
+no arithmetic, and no rounding, enters it; it takes O(n log n) time. Placement
+and bands are defined once, in :mod:`assessc.runtime.standing`, which the
+generated Python scorer also carries.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Mapping
+from typing import Callable, Mapping, Sequence
 
 import attrs
 
 from assessc.backends.interp import _Env
-from assessc.backends.results import ScoreRun
 from assessc.ir import nodes as ir
+from assessc.runtime.standing import FORCED_LAST, PLACED, VETOED, band_award, placement
 
+__all__ = ["Award", "Standing", "decide", "decide_standings", "placement", "PLACED", "FORCED_LAST", "VETOED"]
 
-@attrs.frozen
+@attrs.frozen(slots=True)
 class Award:
     scheme: str
-    band: str | None  # after demotion; None: no award
+    band: str | None  # after demotion (and veto); None: no award
     by_rank: str | None  # the band the rank alone gives
     note: str | None = None
 
 
-@attrs.frozen
-class Outcome:
+@attrs.frozen(slots=True)
+class Standing:
+    """One entity's place after scoring: what every output reports of it besides its node scores."""
+
     entity: str
     total: Decimal
     rank: int
-    tied_with: tuple[str, ...]
-    forced_last: tuple[str, ...]  # reasons
-    demotions: tuple[str, ...]  # reasons
-    awards: tuple[Award, ...]
-    flags: tuple[str, ...]
-    vetoed: tuple[str, ...]
+    #: how many entities share this rank (1: not tied); the group is named by its rank
+    tie_size: int = 1
+    vetoed: tuple[str, ...] = ()  # the reasons of the vetoes that hold
+    forced_last: tuple[str, ...] = ()  # reasons
+    demotions: tuple[str, ...] = ()  # reasons
+    awards: tuple[Award, ...] = ()
+    flags: tuple[str, ...] = ()
+    #: a grade (等次) by score, for policies that define grades; None otherwise
+    grade: str | None = None
+
+    @property
+    def tied(self) -> bool:
+        return self.tie_size > 1
+
+    @property
+    def tie_group(self) -> int | None:
+        """The tie group's id (its shared rank), or None when not tied."""
+        return self.rank if self.tie_size > 1 else None
+
+
+# Kept for programs written against the earlier name.
+Outcome = Standing
 
 
 class _OutcomeEnv(_Env):
@@ -68,74 +99,71 @@ class _OutcomeEnv(_Env):
         return super().eval(expr)
 
 
-def _competition_ranks(keys: list[tuple]) -> list[int]:
-    ranks: list[int] = []
-    for position, key in enumerate(keys, start=1):
-        ranks.append(ranks[-1] if ranks and keys[position - 2] == key else position)
-    return ranks
+class _Scheme:
+    """One award scheme's bands over one placement; each tie group's note made once."""
+
+    def __init__(self, scheme: ir.AwardScheme, ranks: list[int], sizes: list[int]):
+        self.scheme, self.ranks, self.sizes = scheme, ranks, sizes
+        self.bands = tuple((b.name, b.low, b.high) for b in scheme.bands)
+        self.notes: dict[int, str | None] = {}
+
+    def award(self, position: int, demote: int, vetoed: bool) -> Award:
+        rank = self.ranks[position]
+        band, by_rank, note = band_award(self.bands, rank, self.sizes[position], demote, vetoed)
+        if note is not None:
+            note = self.notes.setdefault(rank, note)  # one string per tie group
+        return Award(self.scheme.title, band, by_rank, note)
 
 
-def _ranked(entities: list[str], value_of: Mapping[str, Decimal], last: set[str]) -> dict[str, int]:
-    """Competition ranks; entities in ``last`` after all others."""
-    order = sorted(entities, key=lambda e: (e in last, -value_of[e]))
-    keys = [(e in last, value_of[e]) for e in order]
-    return dict(zip(order, _competition_ranks(keys)))
+def decide_standings(policy: ir.Policy, entities: Sequence[str], totals: Sequence, vetoed: Sequence[tuple[str, ...]],
+                     facts: Callable[[int], Mapping[str, object]] | None = None,
+                     item_keys: Callable[[str], Sequence] | None = None,
+                     shown_totals: Sequence[Decimal] | None = None) -> tuple[list[Standing], list[int]]:
+    """The standing of every entity, in input order, and the positions in rank order.
 
-
-def _band_for(scheme: ir.AwardScheme, rank: int) -> int | None:
-    for index, band in enumerate(scheme.bands):
-        if band.low <= rank <= band.high:
-            return index
-    return None
-
-
-def decide(policy: ir.Policy, run: ScoreRun, values: Mapping[str, Mapping[str, object]]) -> list[Outcome]:
-    """The outcome of every entity of ``run``, in rank order."""
+    ``totals`` are the sort keys of the totals (Decimals, or integers of one scale);
+    ``shown_totals`` the Decimal totals when the keys are not (default: the keys).
+    ``facts(i)`` gives entity i's fact values (needed when the policy has outcome rules);
+    ``item_keys(item_id)`` the values of an item for every entity (for `by rank of ITEM`).
+    """
     outcomes = policy.outcomes
-    entities = [r.entity for r in run.results]
-    totals = {r.entity: r.total for r in run.results}
-    last_reasons = {e: tuple(r.reason for r in outcomes.of_kind("last") if _Env(values[e]).eval(r.condition))
-                    for e in entities}
-    forced = {e for e, reasons in last_reasons.items() if reasons}
-    ranks = _ranked(entities, totals, forced)
-    worst = max(ranks.values(), default=0)
-    scheme_ranks = {s.title: ranks if s.item is None else
-                    _ranked(entities, {r.entity: r.value(s.item) for r in run.results}, set())
-                    for s in outcomes.schemes}
-    groups = {title: _groups(r) for title, r in scheme_ranks.items()}
-    by_rank = _groups(ranks)
-    position = {e: i for i, e in enumerate(entities)}
-    result = []
-    for entity in sorted(entities, key=lambda e: (ranks[e], position[e])):
-        tied = tuple(e for e in by_rank[ranks[entity]] if e != entity)
-        demotions = tuple(r.reason for r in outcomes.of_kind("demote") if _Env(values[entity]).eval(r.condition))
-        awards = tuple(_award(s, scheme_ranks[s.title][entity], groups[s.title],
-                              len(demotions) if s.item is None else 0) for s in outcomes.schemes)
-        env = _OutcomeEnv(values[entity], ranks[entity], worst)
-        flags = tuple(r.reason for r in outcomes.of_kind("flag") if env.eval(r.condition))
-        vetoed = run.result(entity).vetoed
-        result.append(Outcome(entity, totals[entity], ranks[entity], tied, last_reasons[entity], demotions,
-                              awards, flags, vetoed))
-    return result
+    n = len(entities)
+    last_rules, demote_rules, flag_rules = (outcomes.of_kind(k) for k in ("last", "demote", "flag"))
+    none: tuple[str, ...] = ()
+    forced = ([tuple(r.reason for r in last_rules if _Env(facts(i)).eval(r.condition)) or none for i in range(n)]
+              if last_rules else [none] * n)
+    classes = [VETOED if vetoed[i] else FORCED_LAST if forced[i] else PLACED for i in range(n)]
+    order, ranks, sizes = placement(classes, totals)
+    worst = max(ranks, default=0)
+    schemes = []
+    for scheme in outcomes.schemes:
+        if scheme.item is None:
+            schemes.append(_Scheme(scheme, ranks, sizes))
+        else:
+            _, item_ranks, item_sizes = placement([VETOED if v else PLACED for v in vetoed], item_keys(scheme.item))
+            schemes.append(_Scheme(scheme, item_ranks, item_sizes))
+    shown = totals if shown_totals is None else shown_totals
+    standings = []
+    for i in range(n):
+        demotions = (tuple(r.reason for r in demote_rules if _Env(facts(i)).eval(r.condition)) or none
+                     if demote_rules else none)
+        awards = tuple(s.award(i, len(demotions) if s.scheme.item is None else 0, bool(vetoed[i])) for s in schemes)
+        flags = none
+        if flag_rules:
+            env = _OutcomeEnv(facts(i), ranks[i], worst)
+            flags = tuple(r.reason for r in flag_rules if env.eval(r.condition)) or none
+        standings.append(Standing(entities[i], shown[i], ranks[i], sizes[i], vetoed[i] or none, forced[i],
+                                  demotions, awards, flags))
+    return standings, order
 
 
-def _groups(ranks: Mapping[str, int]) -> dict[int, list[str]]:
-    groups: dict[int, list[str]] = {}
-    for entity, rank in ranks.items():
-        groups.setdefault(rank, []).append(entity)
-    return groups
-
-
-def _award(scheme: ir.AwardScheme, rank: int, groups: Mapping[int, list[str]], demote: int) -> Award:
-    index = _band_for(scheme, rank)
-    by_rank = scheme.bands[index].name if index is not None else None
-    note = None
-    if index is not None:
-        band = scheme.bands[index]
-        group = groups[rank]
-        if rank + len(group) - 1 > band.high:
-            note = (f"tie at rank {rank} ({', '.join(group)}) straddles the last place of {band.name} "
-                    f"({band.low}..{band.high}): the band holds more entities than places")
-    band_index = index + demote if index is not None else None
-    band = scheme.bands[band_index].name if band_index is not None and band_index < len(scheme.bands) else None
-    return Award(scheme.title, band, by_rank, note)
+def decide(policy: ir.Policy, run, values: Mapping[str, Mapping[str, object]]) -> list[Standing]:
+    """The standing of every entity of the :class:`~assessc.backends.results.ScoreRun` ``run``,
+    in rank order; ``values`` holds each entity's fact values."""
+    results = run.results
+    entities = [r.entity for r in results]
+    standings, order = decide_standings(
+        policy, entities, [r.total for r in results], [r.vetoed for r in results],
+        facts=lambda i: values[entities[i]],
+        item_keys=lambda item: [r.value(item) for r in results])
+    return [standings[i] for i in order]

@@ -94,40 +94,25 @@ class EntityResult:
 
 
 @attrs.frozen
-class RankRow:
-    entity: str
-    total: Decimal
-    rank: int
-    tied_with: tuple[str, ...]
-    vetoed: bool
-
-
-@attrs.frozen
 class ScoreRun:
     policy_name: str
     results: tuple[EntityResult, ...]
+    _index: dict = attrs.field(init=False, eq=False, repr=False)
+
+    @_index.default
+    def _made_index(self) -> dict:
+        return {result.entity: position for position, result in enumerate(self.results)}
 
     def result(self, entity: str) -> EntityResult:
-        for result in self.results:
-            if result.entity == entity:
-                return result
-        raise KeyError(entity)
+        return self.results[self._index[entity]]
 
-    def ranking(self) -> list[RankRow]:
-        """Standard competition ranking (1, 2, 2, 4) by total, highest first.
+    def ranking(self) -> list:
+        """Every entity's :class:`~assessc.backends.outcomes.Standing` by total, in rank order:
+        standard competition ranks (1, 2, 2, 4), ties reported and never broken, vetoed entities
+        after all others (docs/semantics.md#ranking). Without a policy's outcome rules: a
+        :class:`~assessc.backends.scored.Results` applies those too."""
+        from assessc.backends.outcomes import VETOED, PLACED, Standing, placement
 
-        Ties are reported, never broken: tied entities share a rank and each
-        row names the others. Rows of one rank keep the input order.
-        """
-        ordered = sorted(self.results, key=lambda r: -r.total)  # stable: ties keep input order
-        by_total: dict[Decimal, list[str]] = {}
-        for result in ordered:
-            by_total.setdefault(result.total, []).append(result.entity)
-        rows: list[RankRow] = []
-        rank = 0
-        for position, result in enumerate(ordered, start=1):
-            if not rows or rows[-1].total != result.total:
-                rank = position
-            same = tuple(e for e in by_total[result.total] if e != result.entity)
-            rows.append(RankRow(result.entity, result.total, rank, same, bool(result.vetoed)))
-        return rows
+        results = self.results
+        order, ranks, sizes = placement([VETOED if r.vetoed else PLACED for r in results], [r.total for r in results])
+        return [Standing(results[i].entity, results[i].total, ranks[i], sizes[i], results[i].vetoed) for i in order]

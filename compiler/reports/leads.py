@@ -53,7 +53,7 @@ HEADER = ["lead unit", "entity", "item", "rule", "points", "how", "line"]
 
 
 def rows(found: list[Deduction]) -> list[list[str]]:
-    return [[d.lead, d.entity, f"{d.item} {d.item_title}", d.rule, show(d.amount), d.detail, d.where] for d in found]
+    return [[d.lead, d.entity, f"{d.item} {d.item_title}", d.rule, d.amount, d.detail, d.where] for d in found]
 
 
 def text(found: list[Deduction], title: str) -> str:

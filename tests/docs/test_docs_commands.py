@@ -48,7 +48,9 @@ SHARED = _shared_files()
 def shims(tmp_path_factory) -> Path:
     """A bin folder whose `assessc`, `python` and `python3` run this interpreter."""
     folder = tmp_path_factory.mktemp("bin")
-    for name, args in (("assessc", "-m assessc"), ("python", ""), ("python3", "")):
+    # `assessc` as the installed console script runs it: the program calls itself `assessc`
+    script = "import sys; sys.argv[0] = 'assessc'; from assessc.command import main; main()"
+    for name, args in (("assessc", f"-c {shlex.quote(script)}"), ("python", ""), ("python3", "")):
         shim = folder / name
         shim.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} {args} "$@"\n', encoding="utf-8")
         shim.chmod(0o755)

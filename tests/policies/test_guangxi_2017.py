@@ -68,7 +68,7 @@ def _expected_totals(outcome) -> dict[str, Decimal]:
 
 
 def _ranking_rows(run):
-    """(entity_id, total, rank) per row, in rank order; rows may be tuples or RankRow objects."""
+    """(entity_id, total, rank) per row, in rank order; rows may be tuples or Standing objects."""
     return [(r.entity, r.total, r.rank) if hasattr(r, "entity") else tuple(r)[:3] for r in run.ranking()]
 
 

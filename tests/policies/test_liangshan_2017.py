@@ -196,7 +196,8 @@ def test_ranks_with_forced_last_place_and_a_shared_rank(decided):
         "会理": 17,                              # 100.75, but 情节严重 → 直接排名最后一位
     }
     assert decided["会理"].forced_last and decided["会理"].total == D("100.75")
-    assert decided["布拖"].tied_with == ("冕宁",) and decided["冕宁"].tied_with == ("布拖",)
+    assert decided["布拖"].tie_group == decided["冕宁"].tie_group == 5
+    assert decided["布拖"].tie_size == decided["冕宁"].tie_size == 2
 
 
 def test_comprehensive_awards_with_demotions(decided):

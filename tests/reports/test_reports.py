@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 
 from assessc.api import load_policy
-from assessc.backends.outcomes import decide
 from assessc.backends.results import ScoreRun
+from assessc.backends.scored import results_of_run
 from assessc.reports import completion, leads, ranking
 
 POLICY = """
@@ -56,12 +56,15 @@ def scored(tmp_path):
 
 def test_ranking_report(scored):
     policy, run = scored
-    outcomes = decide(policy.ir, run, VALUES)
+    results = results_of_run(policy.ir, policy.graph, run, VALUES)
     # 甲 3, 乙 0.5 + 0 + 0.5 = 1, 丙 0.5 + 1 + 0 = 1.5 → 甲 1, 丙 2, 乙 3
-    table = ranking.rows(outcomes)
-    assert [r[:4] for r in table] == [["1", "甲", "3", "综合奖: 二等奖"], ["2", "丙", "1.5", "综合奖: 二等奖"],
-                                      ["3", "乙", "1", "综合奖: 二等奖"]]
-    text = ranking.text(outcomes, policy.ir)
+    table = ranking.rows(results)
+    assert ranking.header(results)[:8] == ["entity", "total", "rank", "tie_group", "tie_size", "vetoed", "综合奖",
+                                           "综合奖 by rank"]
+    assert [r[:8] for r in table] == [["甲", Decimal(3), 1, None, 1, "", "二等奖", "一等奖"],
+                                      ["丙", Decimal("1.5"), 2, None, 1, "", "二等奖", "二等奖"],
+                                      ["乙", Decimal(1), 3, None, 1, "", "二等奖", "二等奖"]]
+    text = ranking.text(results)
     assert "甲: 综合奖 一等奖 by rank, 二等奖 after demotion (受到刑事处罚)" in text
 
 

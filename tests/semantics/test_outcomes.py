@@ -53,7 +53,8 @@ def outcomes(tmp_path):
 def test_forced_last_and_ranks(outcomes):
     assert [outcomes[e].rank for e in "甲乙丙丁戊己"] == [1, 2, 3, 3, 5, 6]
     assert outcomes["己"].forced_last and outcomes["己"].total == Decimal(99)
-    assert outcomes["丙"].tied_with == ("丁",)
+    assert outcomes["丙"].tie_size == outcomes["丁"].tie_size == 2
+    assert outcomes["丙"].tie_group == outcomes["丁"].tie_group == 3
 
 
 def test_awards_demotion_and_flags(outcomes):

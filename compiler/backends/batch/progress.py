@@ -1,46 +1,49 @@
-"""A one-line progress bar on standard error for long batch runs."""
+"""A progress bar on standard error for long runs (tqdm), one bar per stage.
+
+Both engines report through it: called with (done, total, stage) — rows
+scored, or bytes read — it redraws at most a few times a second and clears
+itself at the end, so nothing of it is left in the terminal's scrollback.
+"""
 
 from __future__ import annotations
 
 import sys
-import time
 
 
 class Progress:
-    """Call with (done, total, stage); redraws at most every 0.2 s, and clears at the end."""
+    """Call with (done, total, stage); :meth:`close` at the end."""
 
     def __init__(self, stream=None, interval: float = 0.2):
         self.stream = stream if stream is not None else sys.stderr
         self.interval = interval
-        self.last = 0.0
-        self.shown = False
-        self.started = time.monotonic()
+        self._bar = None
+        self._stage: str | None = None
 
     def __call__(self, done: int, total: int, stage: str = "scoring") -> None:
-        now = time.monotonic()
-        if now - self.last < self.interval and done < total:
-            return
-        self.last = now
-        share = min(1.0, done / total) if total else 1.0
-        width = 30
-        bar = "#" * int(share * width) + "-" * (width - int(share * width))
-        rate = ""
-        if stage == "scoring":
-            elapsed = max(now - self.started, 1e-9)
-            rate = f"  {done:,}/{total:,} rows"
-            del elapsed
-        self.stream.write(f"\r{stage:<10} [{bar}] {share * 100:5.1f}%{rate}")
-        self.stream.flush()
-        self.shown = True
+        from tqdm import tqdm
+
+        if self._bar is None or stage != self._stage:
+            self.close()
+            self._stage = stage
+            unit, scale = ("B", True) if stage == "reading" else ("rows", False)
+            self._bar = tqdm(total=total, desc=f"{stage:<9}", unit=unit, unit_scale=scale, file=self.stream,
+                             mininterval=self.interval, leave=False, dynamic_ncols=True)
+        bar = self._bar
+        if total != bar.total:
+            bar.total = total
+        bar.update(max(0, done - bar.n))
+        if done >= total:
+            bar.refresh()
 
     def close(self) -> None:
-        if self.shown:
-            self.stream.write("\r" + " " * 79 + "\r")
-            self.stream.flush()
-            self.shown = False
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
-def wanted(flag: bool, stream=None) -> bool:
-    """A progress bar when asked for, or when standard error is a terminal."""
+def wanted(flag: bool | None, stream=None) -> bool:
+    """A progress bar when asked for, or, unless refused (``False``), when standard error is a terminal."""
+    if flag is not None:
+        return flag
     stream = stream if stream is not None else sys.stderr
-    return flag or bool(getattr(stream, "isatty", lambda: False)())
+    return bool(getattr(stream, "isatty", lambda: False)())

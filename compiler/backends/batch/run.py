@@ -5,15 +5,14 @@ Node values are held as integers at the program's scale (``value =
 units / 10**scale``) in the smallest integer type their static interval
 fits. :meth:`BatchRun.to_score_run` builds the usual
 :class:`~assessc.backends.results.ScoreRun` (values only: explanation lines
-and completion are the interpreter's business); :meth:`BatchRun.write_csv`
-writes the same CSV as ``assessc score -o out.csv`` without building one
-object per entity.
+and completion are the interpreter's business); :meth:`BatchRun.results`
+gives the :class:`~assessc.backends.scored.Results` every output reads,
+without building an :class:`~assessc.backends.results.EntityResult` per
+entity.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from decimal import Decimal
 from pathlib import Path
 from typing import Mapping
@@ -22,10 +21,6 @@ import numpy as np
 
 from assessc.backends import results as R
 from assessc.runtime.decimals import show
-
-#: a tie shared by more entities than this is written as a count in `tied_with`
-TIE_LIST_LIMIT = 50
-
 
 class BatchRun:
     def __init__(self, program, columns, outputs: Mapping[str, np.ndarray], applicable: Mapping[str, np.ndarray],
@@ -118,103 +113,65 @@ class BatchRun:
         return np.argsort(-self.totals.astype(np.int64), kind="stable")
 
     # ---- output ---------------------------------------------------------------------------
-    def write_csv(self, path: str | Path, chunk_rows: int = 65536) -> None:
-        """The CSV of ``assessc score -o``: entity, total, rank, tied_with, vetoed, every item.
+    def results(self):
+        """The run as :class:`~assessc.backends.scored.Results`, the model every output reads:
+        the standings decided as for the interpreter (outcome rules read the facts from the
+        columns), node values shown from the columns chunk by chunk."""
+        from assessc.backends.scored import results_of
 
-        In a tie of more than :data:`TIE_LIST_LIMIT` entities, ``tied_with``
-        says how many others share the total instead of naming them.
-        """
-        from assessc.reports.output import atomic_open
+        program = self.program
+        values, inverse = np.unique(self.totals, return_inverse=True)
+        decimals = [self.decimal(v) for v in values.tolist()]
+        shown_totals = [decimals[k] for k in inverse.reshape(-1).tolist()]
+        facts = self.fact_values()
+        return results_of(program.policy, program.graph, self.ids, self.totals.tolist(), self._vetoes_by_row(),
+                          rows=_Rows(self), engine="batch", facts=lambda i: facts[self.ids[i]],
+                          item_keys=lambda item: self._column(item).tolist(), shown_totals=shown_totals)
 
-        with atomic_open(path, text=True) as handle:
-            handle.write("\ufeff")
-            self._write_rows(handle, chunk_rows)
+    def _vetoes_by_row(self) -> list[tuple[str, ...]]:
+        n = len(self)
+        if self.veto_bits is None:
+            return [()] * n
+        reasons = [v.reason for v in self.program.policy.vetoes]
+        values, inverse = np.unique(self.veto_bits, return_inverse=True)
+        texts = [tuple(r for k, r in enumerate(reasons) if int(v) >> k & 1) for v in values.tolist()]
+        return [texts[k] for k in inverse.reshape(-1).tolist()]
+
+    def write_csv(self, path: str | Path) -> None:
+        """The CSV of ``assessc score -o out.csv`` (the same bytes as the interpreter's)."""
+        from assessc.reports.standings import write_file
+
+        write_file(self.results(), path, "csv")
 
     def csv_text(self) -> str:
-        buffer = io.StringIO()
-        buffer.write("\ufeff")
-        self._write_rows(buffer, 65536)
-        return buffer.getvalue()
+        from assessc.reports import standings
+        from assessc.reports.tabular import csv_text
 
-    def _write_rows(self, handle, chunk_rows: int) -> None:
-        writer = csv.writer(handle, lineterminator="\n")
-        ids = self.program.item_ids
-        writer.writerow(["entity", "total", "rank", "tied_with", "vetoed", *ids])
-        rank, shared = self.ranks()
-        tied = self._tied_with(shared)
-        vetoed = self._veto_texts()
-        n = len(self)
-        for start in range(0, n, chunk_rows):
-            stop = min(n, start + chunk_rows)
-            columns = [self.ids[start:stop], self._texts(self.totals[start:stop], self.scale),
-                       rank[start:stop].astype(str).tolist(), tied(start, stop), vetoed(start, stop)]
-            columns += [self._texts(self._column(i)[start:stop], self.program.scales[i]) for i in ids]
-            writer.writerows(zip(*columns))
+        results = self.results()
+        return csv_text(standings.header(results), standings.rows(results))
 
     def _texts(self, units: np.ndarray, scale: int) -> list[str]:
         values, inverse = np.unique(units, return_inverse=True)
         texts = np.array([show(self.decimal(v, scale)) for v in values], dtype=object)
         return texts[inverse.reshape(-1)].tolist()
 
-    def _tied_with(self, shared: np.ndarray):
-        """Rows -> the `tied_with` cell: the others with the same total, in input order."""
-        small = np.flatnonzero((shared > 1) & (shared <= TIE_LIST_LIMIT))
-        names: dict[int, str] = {}
-        if len(small):
-            groups: dict[int, list[int]] = {}
-            for row in small.tolist():
-                groups.setdefault(int(self.totals[row]), []).append(row)
-            for rows in groups.values():
-                for row in rows:
-                    names[row] = ";".join(self.ids[r] for r in rows if r != row)
-        large = shared > TIE_LIST_LIMIT
 
-        def cells(start: int, stop: int) -> list[str]:
-            out = [""] * (stop - start)
-            for row in range(start, stop):
-                if row in names:
-                    out[row - start] = names[row]
-            if large[start:stop].any():
-                for k in np.flatnonzero(large[start:stop]).tolist():
-                    out[k] = f"({int(shared[start + k]) - 1} others)"
-            return out
+class _Rows:
+    """Every row's node values as text, in row order, made a chunk at a time."""
 
-        return cells
+    def __init__(self, run: BatchRun, chunk_rows: int = 65536):
+        self.run, self.chunk_rows = run, chunk_rows
 
-    def _veto_texts(self):
-        if self.veto_bits is None:
-            return lambda start, stop: [""] * (stop - start)
-        reasons = [v.reason for v in self.program.policy.vetoes]
-
-        def cells(start: int, stop: int) -> list[str]:
-            bits = self.veto_bits[start:stop]
-            values, inverse = np.unique(bits, return_inverse=True)
-            texts = np.array([";".join(r for k, r in enumerate(reasons) if int(v) >> k & 1) for v in values],
-                             dtype=object)
-            return texts[inverse.reshape(-1)].tolist()
-
-        return cells
-
-    def ranking_text(self, limit: int = 100) -> str:
-        """The ranking table of ``assessc score``; past ``limit`` rows, the top rows and a note."""
-        from assessc.reports.tables import format_table, ranking_table
-
-        policy = self.program.policy
-        if len(self) <= limit:
-            return ranking_table(self.to_score_run(), policy)
-        label = policy.entity_label or policy.entity
-        rank, shared = self.ranks()
-        order = self.order()[:limit]
-        rows = []
-        for row in order.tolist():
-            mark = f"{rank[row]}=" if shared[row] > 1 else str(rank[row])
-            rows.append([mark, self.ids[row], show(self.total(row)), "vetoed" if self.vetoed(row) else ""])
-        title = f"{policy.title} — {len(self)} {label}"
-        table = format_table(["rank", label, "total", ""], rows, right={2})
-        ties = int((shared > 1).sum())
-        note = (f"… {len(self) - limit:,} more rows; write them all with -o FILE.csv"
-                + (f"; {ties:,} entities share their total with another (ties are not broken)" if ties else ""))
-        return "\n".join([title, "", table, "", note])
+    def __iter__(self):
+        run = self.run
+        ids = run.program.item_ids
+        for start in range(0, len(run), self.chunk_rows):
+            stop = min(len(run), start + self.chunk_rows)
+            columns = [run._texts(run._column(i)[start:stop], run.program.scales[i]) for i in ids]
+            if not columns:
+                yield from ((),) * (stop - start)
+                continue
+            yield from zip(*columns)
 
 
 class _LazyValues(Mapping):

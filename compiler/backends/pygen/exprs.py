@@ -176,6 +176,8 @@ class Exprs:
         self.entry: tuple[str, ir.FactDecl] | None = None  # (entry variable, ledger) inside `where (…)`
         self.fields: dict[str, Num | str] = {}
         self._entries = 0
+        #: `place()` and `last_place()` -> the variables holding them (outcome flags only)
+        self.places: dict[str, str] | None = None
 
     # ---- numbers -------------------------------------------------------------------
 
@@ -506,6 +508,8 @@ class Exprs:
         return f"({self.expr(expr.value)} in {members})"
 
     def _Call(self, expr: ir.Call):
+        if expr.func in ("place", "last_place") and self.places is not None:
+            return Num(self.places[expr.func], None, None)
         if expr.func in ("min", "max"):
             return self.extreme(expr.func, [self.num(a) for a in expr.args])
         if expr.func == "workdays":

@@ -20,6 +20,8 @@ from .scorer import Emitter, reads_table
 from .text import Code, comment, literal, places_named_from, where
 
 RUNTIME = Path(__file__).with_name("runtime.py")
+#: placement and award bands, shared with assessc.backends.outcomes (one definition)
+STANDING = Path(__file__).parents[2] / "runtime" / "standing.py"
 
 
 @attrs.frozen
@@ -51,6 +53,7 @@ def _generate(graph: ScoringGraph) -> Generated:
     exact = Emitter(graph, pool, fast=False)
     exact_code = exact.function()
     applies_code = _applies_function(policy, pool)
+    outcomes_code = _outcomes_functions(policy, pool)
 
     ids = [n.id for n in graph.order if n.kind == ITEM]
     scales = tuple(fast.value[i].scale for i in ids) + (fast.value["total"].scale,)
@@ -64,6 +67,7 @@ def _generate(graph: ScoringGraph) -> Generated:
     head("    result = score({fact name: value, ...})   # validates first; raises FactsError or ScoringError")
     head("    result.total, result.values, result.vetoed, result.explain()")
     head("    results = score_rows(rows)                # many entities")
+    head("    standings = rank(results, rows)           # ranks, ties, awards, demotions, flags")
     head("    values = validate(facts)                  # the typed values, or FactsError")
     head("")
     head("LINE_MAP maps lines of this file to (policy file, line, column); a file is named relative to")
@@ -119,6 +123,9 @@ def _generate(graph: ScoringGraph) -> Generated:
         for node_id, parent, applies_reads, own_reads in reads_table(policy):
             data(f"({literal(node_id)}, {literal(parent)}, {literal(applies_reads)}, {literal(own_reads)}),")
     data(")")
+    data("#: award schemes: (title, the item ranked or None for the total, ((band, low, high), ...))")
+    data(f"SCHEMES = {literal(tuple((s.title, s.item, tuple((b.name, b.low, b.high) for b in s.bands)) for s in policy.outcomes.schemes))}")
+    data(f"_HAS_OUTCOME_RULES = {literal(bool(policy.outcomes.rules))}")
     data(f"_SCALES = {literal(scales)}")
     data("_NA = object()")
     data("_NO_ITEMS = frozenset()")
@@ -140,6 +147,11 @@ def _generate(graph: ScoringGraph) -> Generated:
     body.splice(applies_code)
     body.blank()
     body.blank()
+    body("# ---- outcomes: rank last, demotions, flags ------------------------------------------------------")
+    body.blank()
+    body.splice(outcomes_code)
+    body.blank()
+    body.blank()
     body("# ---- the fast path: integer fixed point ----------------------------------------------------------")
     body.blank()
     body.splice(fast_code)
@@ -152,7 +164,7 @@ def _generate(graph: ScoringGraph) -> Generated:
     line_map: dict[int, tuple] = {}
     parts = []
     line = 1
-    runtime = RUNTIME.read_text(encoding="utf-8")
+    runtime = RUNTIME.read_text(encoding="utf-8") + "\n\n" + STANDING.read_text(encoding="utf-8")
     for section in (head, None, data, helpers, body):
         text = runtime + "\n\n" if section is None else section.render(line, line_map) + "\n\n"
         parts.append(text)
@@ -229,6 +241,39 @@ def _applies_function(policy: ir.Policy, pool: Pool) -> Code:
             code(f"return frozenset(i for i, a in ({inner},) if not a)")
         else:
             code("return _NO_ITEMS")
+    return code
+
+
+def _outcomes_functions(policy: ir.Policy, pool: Pool) -> Code:
+    """``_outcome_rules(v)``: the reasons of the `rank last` and `demote` rules that hold, and
+    ``_flags(v, place, last_place)``: those of the `flag` rules, from validated values (exact)."""
+    code = Code()
+    outcomes = policy.outcomes
+    facts: dict[str, object] = {}
+    for fact in policy.facts:
+        kind = fact.type.kind
+        numeric = kind in (Kind.COUNT, Kind.RANK, Kind.DECIMAL, Kind.PERCENT, Kind.AMOUNT)
+        facts[fact.name] = Num(f"v[{literal(fact.name)}]", None) if numeric else f"v[{literal(fact.name)}]"
+
+    def reasons(rules, x: Exprs) -> str:
+        if not rules:
+            return "()"
+        pairs = ", ".join(f"({literal(r.reason)}, bool({x.expr(r.condition)}))" for r in rules)
+        return f"tuple(reason for reason, holds in ({pairs},) if holds)"
+
+    x = Exprs(pool, False, facts)
+    code("def _outcome_rules(v):")
+    with code.indent():
+        code('"""(reasons of the `rank last` rules that hold, reasons of the `demote` rules that hold)."""')
+        code(f"return {reasons(outcomes.of_kind('last'), x)}, {reasons(outcomes.of_kind('demote'), x)}")
+    code.blank()
+    code.blank()
+    flags = Exprs(pool, False, facts)
+    flags.places = {"place": "place", "last_place": "last_place"}
+    code("def _flags(v, place, last_place):")
+    with code.indent():
+        code('"""The reasons of the `flag` rules that hold, with the entity\'s place and the last place known."""')
+        code(f"return {reasons(outcomes.of_kind('flag'), flags)}")
     return code
 
 

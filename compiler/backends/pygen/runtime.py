@@ -15,8 +15,8 @@ from bisect import bisect_right as _bisect
 from decimal import Decimal
 from typing import Iterable, Mapping, NamedTuple
 
-__all__ = ["score", "score_rows", "validate", "Result", "Line", "Problem", "FactsError", "ScoringError",
-           "CalendarError", "POLICY", "TITLE", "NODES", "LINE_MAP"]
+__all__ = ["score", "score_rows", "validate", "rank", "Result", "Standing", "Award", "Line", "Problem", "FactsError",
+           "ScoringError", "CalendarError", "POLICY", "TITLE", "NODES", "SCHEMES", "LINE_MAP"]
 
 # -- exact decimals: 60 significant digits, division by zero and invalid operations trap --
 
@@ -446,6 +446,77 @@ def score_rows(rows: Iterable[Mapping[str, object]]) -> list:
 
 
 # -- fact validation (the rules of the facts loader) --
+
+class Award(NamedTuple):
+    """An entity's award in one scheme: ``band`` after demotion and veto (None: no award),
+    ``by_rank`` the band its rank alone gives, ``note`` on a tie that straddles a band's last place."""
+
+    scheme: str
+    band: str | None
+    by_rank: str | None
+    note: str | None = None
+
+
+class Standing(NamedTuple):
+    """Where an entity stands after ranking, as ``assessc score`` reports it."""
+
+    entity: str
+    total: Decimal
+    rank: int
+    tie_size: int  # entities sharing the rank (1: not tied); the group is named by its rank
+    vetoed: tuple
+    forced_last: tuple  # reasons of the `rank last` rules that hold
+    demotions: tuple
+    awards: tuple
+    flags: tuple
+    grade: str | None = None
+
+    @property
+    def tie_group(self):
+        return self.rank if self.tie_size > 1 else None
+
+
+def rank(results, rows=None) -> list:
+    """Every entity's :class:`Standing`, in rank order (ties in input order), as assessc decides
+    it: entities placed by total, highest first; then those a `rank last` rule places last; then
+    vetoed ones. Standard competition ranks (1, 2, 2, 4); ties are never broken. ``rows`` are the
+    facts the results were scored from, in the same order: needed when the policy has `rank
+    last`, `demote` or `flag` rules (they read the facts)."""
+    results = list(results)
+    n = len(results)
+    values = None
+    if _HAS_OUTCOME_RULES:
+        if rows is None:
+            raise TypeError("rank(results, rows): this policy's outcome rules read the facts; "
+                            "pass the rows the results were scored from")
+        rows = list(rows)
+        if len(rows) != n:
+            raise ValueError(f"rank(results, rows): {n} results but {len(rows)} rows")
+        values = [validate(row, entity=result.entity) for row, result in zip(rows, results)]
+    rules = [_outcome_rules(values[i]) for i in range(n)] if values is not None else [((), ())] * n
+    vetoed = [result.vetoed for result in results]
+    classes = [VETOED if vetoed[i] else FORCED_LAST if rules[i][0] else PLACED for i in range(n)]
+    order, ranks, sizes = placement(classes, [result.total for result in results])
+    worst = max(ranks, default=0)
+    schemes = []
+    for title, item, bands in SCHEMES:
+        if item is None:
+            schemes.append((title, item, bands, ranks, sizes))
+        else:
+            _, item_ranks, item_sizes = placement([VETOED if v else PLACED for v in vetoed],
+                                                  [result.value(item) for result in results])
+            schemes.append((title, item, bands, item_ranks, item_sizes))
+    standings = []
+    for i, result in enumerate(results):
+        last, demotions = rules[i]
+        awards = tuple(Award(title, *band_award(bands, r[i], z[i], len(demotions) if item is None else 0,
+                                                bool(vetoed[i])))
+                       for title, item, bands, r, z in schemes)
+        flags = _flags(values[i], Decimal(ranks[i]), Decimal(worst)) if values is not None else ()
+        standings.append(Standing(result.entity, result.total, ranks[i], sizes[i], tuple(vetoed[i]), last,
+                                  demotions, awards, flags))
+    return [standings[i] for i in order]
+
 
 class _Fact(NamedTuple):
     name: str
