@@ -46,6 +46,7 @@ from functools import partial
 from typing import Mapping
 
 from assessc.backends import results as R
+from assessc.backends import wording as W  # the words shared with generated scorers
 from assessc.graph.nodes import ITEM, TERM, TOTAL, VETO, ScoringGraph
 from assessc.ir import nodes as ir
 from assessc.runtime.decimals import CONTEXT, HUNDRED, ZERO, brief, ceil_div, floor_div, quantize, show
@@ -97,7 +98,7 @@ class _Env:
         if isinstance(expr, ir.InSet):
             return self.eval(expr.value) in expr.members
         if isinstance(expr, ir.LookupValue):
-            return _lookup_value(expr, self.eval(expr.key))
+            return _lookup(expr.table, self.eval(expr.key))[0]
         if isinstance(expr, ir.Call):
             args = [self.eval(a) for a in expr.args]
             if expr.func == "workdays":
@@ -109,14 +110,21 @@ class _Env:
 
     def entries(self, ledger: str, where: ir.Expr | None) -> list:
         """The entries of ``ledger`` (evidence: the items present) for which ``where`` holds."""
+        if where is None:
+            return list(self.values[ledger])
+        return [entry for _, entry in self.numbered_entries(ledger, where)]
+
+    def numbered_entries(self, ledger: str, where: ir.Expr | None) -> list:
+        """(number, entry) for the entries of ``ledger`` for which ``where`` holds, numbered from 1
+        in the order the facts give them (the number names an entry in explanations and errors)."""
         entries = self.values[ledger]
         if where is None:
-            return list(entries)
+            return list(enumerate(entries, start=1))
         kept = []
-        for entry in entries:
+        for number, entry in enumerate(entries, start=1):
             self.entry = entry
             if self.eval(where):
-                kept.append(entry)
+                kept.append((number, entry))
         self.entry = None
         return kept
 
@@ -138,36 +146,36 @@ class _Env:
         return {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
 
 
-def _lookup(table: ir.Table, key, explain: bool = True) -> tuple[Decimal, str | None]:
-    """The points of ``key`` in ``table`` (0 when no row matches and there is no `else`),
-    and, if ``explain``, which row gave them."""
+class NoRow(Exception):
+    """A lookup found no row for its key in a table without `else` (or a points matrix no cell for
+    its pair): the policy does not score this input, so scoring stops (D0609), in every engine."""
+
+
+def _rows_text(table: ir.Table) -> str:
+    return ", ".join(row.describe() for row in table.rows)
+
+
+def _lookup(table: ir.Table, key, explain: bool = False) -> tuple[Decimal, str | None]:
+    """The points of ``key`` in ``table``: the first row it matches, else the `else` row; with
+    neither, :class:`NoRow`. And, if ``explain``, which row gave them."""
     for row in table.rows:
         if row.member is not None:
             if row.member == key:
                 return row.value, (f"{key} → {show(row.value)}" if explain else None)
         elif row.low <= key <= row.high:
             return row.value, (f"{show(key)} in {row.describe()} → {show(row.value)}" if explain else None)
-    shown = (key if isinstance(key, str) else show(key)) if explain else None
     if table.default is not None:
-        return table.default, (f"{shown} → else {show(table.default)}" if explain else None)
-    return ZERO, (f"{shown} matches no row → 0" if explain else None)
+        return table.default, (f"{W._key_text(key)} → else {show(table.default)}" if explain else None)
+    raise NoRow(W._no_row_words(key, table.name, _rows_text(table)))
 
 
-class NoRow(Exception):
-    """A lookup inside an expression found no row and the table has no `else`."""
-
-
-def _lookup_value(expr: ir.LookupValue, key) -> Decimal:
-    """A lookup used as a value (a quota, a weight) must find its row: a
-    missing row is an input error, never a silent 0."""
-    for row in expr.table.rows:
-        if (row.member == key) if row.member is not None else (row.low <= key <= row.high):
-            return row.value
-    if expr.table.default is not None:
-        return expr.table.default
-    allowed = ", ".join(row.describe() for row in expr.table.rows)
-    shown = key if isinstance(key, str) else show(key)
-    raise NoRow(f"`{shown}` has no row in table {expr.table.name or ''}".rstrip() + f"; the table has: {allowed}")
+def _cell(matrix: ir.Matrix, row: str, column: str) -> Decimal:
+    """The points of a pair of members in a points matrix; :class:`NoRow` for a pair it has no cell for."""
+    value = matrix.get(row, column)
+    if value is None:
+        raise NoRow(W._no_cell_words(row, column, matrix.name, ", ".join(r.member for r in matrix.rows),
+                                     ", ".join(matrix.columns)))
+    return value
 
 
 def _term_body(body: ir.TermBody, env: _Env) -> tuple[Decimal, str | None]:
@@ -239,23 +247,27 @@ def _steps(body: ir.Steps, env: _Env) -> tuple[Decimal, str | None]:
 
 
 def _ledger(body: ir.LedgerSum, env: _Env) -> tuple[Decimal, str | None]:
-    entries = env.entries(body.ledger.name, body.where)
     best: dict[object, Decimal] = {}
-    for index, entry in enumerate(entries):
-        if body.column_field is not None:
-            points = body.table.get(entry[body.field], entry[body.column_field]) or ZERO
-        else:
-            points, _ = _lookup(body.table, entry[body.field], explain=False)
-        group = entry[body.group] if body.group else index
+    kept = 0
+    for number, entry in env.numbered_entries(body.ledger.name, body.where):
+        kept += 1
+        try:
+            if body.column_field is not None:
+                points = _cell(body.table, entry[body.field], entry[body.column_field])
+            else:
+                points, _ = _lookup(body.table, entry[body.field])
+        except NoRow as error:
+            raise NoRow(W._entry_words(body.ledger.name, number, error)) from None
+        group = entry[body.group] if body.group else number
         if group not in best or points > best[group]:
             best[group] = points
     total = sum(best.values(), ZERO)
     if not env.explain:
         return total, None
-    parts = [f"{group if body.group else f'#{group + 1}'}: {show(points)}" for group, points in best.items()]
+    parts = [f"{group if body.group else f'#{group}'}: {show(points)}" for group, points in best.items()]
     how = f"highest per {body.group}" if body.group else "each entry"
-    noun = "entry" if len(entries) == 1 else "entries"
-    detail = f"{len(entries)} {noun}, {how}: " + ("; ".join(parts) if parts else "none")
+    noun = "entry" if kept == 1 else "entries"
+    detail = f"{kept} {noun}, {how}: " + ("; ".join(parts) if parts else "none")
     return total, detail
 
 
@@ -520,10 +532,7 @@ class Interpreter:
             if lines is not None:
                 lines.append(R.Line(R.CHILD, child.id, child.title, value, "", child.meta.lead, child.span))
             return value
-        if isinstance(child.weight, ir.Lookup):  # a weight must be found, never a silent 0
-            weight = _lookup_value(ir.LookupValue(child.weight.key, child.weight.table), env.eval(child.weight.key))
-        else:
-            weight, _ = _term_body(child.weight, env)
+        weight, _ = _term_body(child.weight, env)
         on_hundred = CONTEXT.divide(CONTEXT.multiply(value, HUNDRED), child.max)
         amount = CONTEXT.multiply(weight, on_hundred)
         if self.round_each:

@@ -19,6 +19,8 @@ from .scorer import Emitter, reads_table
 from .text import Code, comment, literal, where
 
 RUNTIME = Path(__file__).with_name("runtime.py")
+#: the words of explanation lines and errors, shared with the interpreter
+WORDING = Path(__file__).parent.parent / "wording.py"
 
 
 @attrs.frozen
@@ -143,7 +145,7 @@ def generate(graph: ScoringGraph) -> Generated:
     line_map: dict[int, tuple] = {}
     parts = []
     line = 1
-    runtime = RUNTIME.read_text(encoding="utf-8")
+    runtime = RUNTIME.read_text(encoding="utf-8") + "\n\n" + WORDING.read_text(encoding="utf-8")
     for section in (head, None, data, helpers, body):
         text = runtime + "\n\n" if section is None else section.render(line, line_map) + "\n\n"
         parts.append(text)

@@ -638,8 +638,10 @@ class Emitter:
             rows = tuple((r.member, r.low, r.high, r.value, r.describe()) for r in table.rows)
             detail = self.fresh("d")
             keycode = key.code if isinstance(key, Num) else key
+            rows_text = ", ".join(r.describe() for r in table.rows)
             c(f"{result}, {detail} = _lookup_x({self.pool.const(rows, 'rows')}, "
-              f"{self.pool.const(table.default) if table.default is not None else 'None'}, {keycode})")
+              f"{self.pool.const(table.default) if table.default is not None else 'None'}, {keycode}, "
+              f"{literal(table.name or '')}, {literal(rows_text)})")
             return Num(result, None), detail
         values = [row.value for row in table.rows] + [table.default if table.default is not None else Decimal(0)]
         scale = max((decimals(v) for v in values), default=0)
@@ -681,12 +683,9 @@ class Emitter:
                 test = tests[0] if len(tests) == 1 else f"{low} <= {keyvar} <= {high}"
             c(f"{'if' if first else 'elif'} {test}: {result} = {amount}")
             first = False
-        if not last:
-            default = units(table.default, scale) if table.default is not None else 0
-            if first:
-                c(f"{result} = {default}")
-            else:
-                c(f"else: {result} = {default}")
+        if not last:  # a key no row matches: the `else` value, or the exact path's error
+            otherwise = f"{result} = {units(table.default, scale)}" if table.default is not None else "raise _Slow"
+            c(otherwise if first else f"else: {otherwise}")
         self.owned.add(result)
         return Num(result, scale, mag, None, min(map(Fraction, values)), max(map(Fraction, values))), None
 
