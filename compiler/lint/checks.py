@@ -11,7 +11,6 @@ import attrs
 from assessc.diagnostics import Diagnostic, Note, codes
 from assessc.graph.bounds import ALWAYS, INF, NEVER, Bounds, applies_id, weight_id, zero_id
 from assessc.ir import nodes as ir
-from assessc.ir.types import Kind
 from assessc.ir.walk import body_exprs, facts_of_policy, subexpressions, term_exprs
 from assessc.runtime.decimals import show
 

@@ -65,7 +65,7 @@ def weights_total(policy: ir.Policy, bounds: Bounds) -> Iterator[Finding]:
             for node, chain in tops:
                 if all(n.applies is None or env.eval(n.applies) for n in chain):
                     weight = node.weight
-                    total += _lookup(weight.table, env.eval(weight.key))[0] if isinstance(weight, ir.Lookup) \
+                    total += _lookup(weight.table, env.eval(weight.key)) if isinstance(weight, ir.Lookup) \
                         else env.eval(weight.expr)
         except (KeyError, TypeError):  # a weight or condition reads other facts: not decidable here
             continue

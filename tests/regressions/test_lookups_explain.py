@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import types
 from decimal import Decimal
 
@@ -176,3 +177,107 @@ def test_the_bundled_policies_and_the_standard_library_cover_every_key(root):
         policy = load_policy(path)
         lint(policy.ir, bag)
         assert [d for d in bag if d.code.code in ("W0520", "W0514")] == [], path.name
+
+
+# ---- 2. every number that went into a rule is on its line -------------------------------------
+
+EXPLAINED = """
+facts {
+  reports: count "报送篇数"
+  adopted: count "录用篇数"
+  routine: count "常规信息条数"
+  problem: count "困难问题类信息条数"
+  category: enum { 市州, 直管市 } "类别"
+  missing_docs: count "未出台的配套文件数"
+  stability_rank: rank 1..14 "排名"
+  rate: percent "参考率"
+  announced: date "公告日期"
+  filed: date "备案日期"
+  summary: bool "形成总结"
+}
+
+table quarterly_quota { 市州: 24  直管市: 18 }
+
+policy p "explained" {
+  item 1 "信息" max 4 { add min(0.5 * reports + 2 * adopted, 4) }
+  item 2 "基准分" max 60 { add 60 if routine + 2 * problem >= lookup category quarterly_quota }
+  item 3 "备案" max 5 {
+    start 5
+    deduct 2 per max(0, workdays(announced, filed) - 15)
+    until zero
+  }
+  item 4 "配套文件" max 1 { start 1  deduct 0.5 per missing_docs  until zero }
+  item 5 "排名" max 2 { add lookup stability_rank { 1..4: 2  5..8: 1.5  9..12: 1  13..14: 0.5 } }
+  item 6 "参考率" max 0.5 {
+    start 0.5
+    zero if rate < 95%
+  }
+  item 7 "总结" max 1 { add 1 if summary }
+}
+"""
+
+FACTS = {"reports": Decimal(5), "adopted": Decimal(2), "routine": Decimal(20), "problem": Decimal(3),
+         "category": "市州", "missing_docs": Decimal(2), "stability_rank": Decimal(10), "rate": Decimal("0.985"),
+         "announced": datetime.date(2017, 9, 20), "filed": datetime.date(2017, 10, 20), "summary": False}
+
+
+@pytest.fixture
+def explained(tmp_path):
+    path = tmp_path / "p.assess"
+    path.write_text(EXPLAINED, encoding="utf-8")
+    return load_policy(path)
+
+
+def _details(result) -> dict:
+    """Each term's line by the term's id, each `zero if` line by its item's id."""
+    return {line.source_id: line.detail for score in result.nodes.values() for line in score.lines
+            if line.kind in ("term", "zero")}
+
+
+def test_a_min_shows_its_operands_and_the_value_before_the_cap(explained):
+    """`explain` showed `= 4` for `add min(…, 4)`, not the 6.5 points it capped nor the facts read."""
+    details = _details(explained.score_values("某市", FACTS))
+    assert details["1/1"] == "min(6.5, 4) = 4; reports = 5, adopted = 2"
+
+
+def test_a_condition_that_holds_shows_the_values_it_compared(explained):
+    """`explain` showed `= 60` for a quota met, not the 26 pieces counted against the quota of 24."""
+    details = _details(explained.score_values("某市", FACTS))
+    assert details["2/1"] == ("60; condition holds: 26 >= 24 is true; quarterly_quota: category = 市州 → 24; "
+                              "routine = 20, problem = 3")
+    missed = _details(explained.score_values("某市", {**FACTS, "problem": Decimal(1)}))
+    assert missed["2/1"] == ("condition does not hold: 22 >= 24 is false → 0; quarterly_quota: category = 市州 → 24; "
+                             "routine = 20, problem = 1")
+
+
+def test_working_days_show_the_two_dates_and_the_days_counted(explained):
+    """`explain` showed `= 2 × 3` for a late filing, not the 18 working days counted between the two dates."""
+    details = _details(explained.score_values("某市", FACTS))
+    assert details["3/1"] == ("2 × 3; max(0, 3) = 3; workdays(2017-09-20, 2017-10-20) = 18; "
+                              "announced = 2017-09-20, filed = 2017-10-20")
+
+
+def test_facts_lookup_keys_and_zero_conditions_show_their_values(explained):
+    """`explain` showed `0.5 × 2` without the fact it read, a lookup's row without its key's name, and
+    nothing of a `zero if` that did not hold."""
+    details = _details(explained.score_values("某市", FACTS))
+    assert details["4/1"] == "0.5 × 2; missing_docs = 2"
+    assert details["5/1"] == "stability_rank = 10 in 9..12 → 1"
+    assert details["6"] == "condition does not hold: 0.985 < 0.95 is false; rate = 0.985"
+    assert details["7/1"] == "condition does not hold: summary is false → 0"
+    zeroed = _details(explained.score_values("某市", {**FACTS, "rate": Decimal("0.9")}))
+    assert zeroed["6"] == "condition holds: 0.9 < 0.95 is true → item scores 0; rate = 0.9"
+
+
+def test_the_generated_module_words_every_line_as_the_interpreter(explained):
+    """The generated Python module's explanation is derived from the same description as the interpreter's."""
+    from assessc.backends.pygen import generate
+
+    module = types.ModuleType("scorer")
+    exec(compile(generate(explained.graph).source, "<scorer>", "exec"), module.__dict__)
+    for facts in (FACTS, {**FACTS, "problem": Decimal(1), "rate": Decimal("0.9"), "summary": True}):
+        expected = explained.score_values("某市", facts)
+        lines = module.score(facts, entity="某市").explain()
+        for node_id, score in expected.nodes.items():
+            assert [(line.kind, line.amount, line.detail) for line in lines[node_id]] == \
+                   [(line.kind, line.amount, line.detail) for line in score.lines], node_id

@@ -60,16 +60,12 @@ def _sum(parts):
 
 
 def _lookup_x(rows, default, key, table, rows_text):
-    """A lookup term: the first row ``key`` matches, else the `else` value, else no row (an error);
-    and how."""
-    for member, low, high, value, describe in rows:
-        if member is not None:
-            if member == key:
-                return value, f"{key} → {_show(value)}"
-        elif low <= key <= high:
-            return value, f"{_show(key)} in {describe} → {_show(value)}"
+    """A lookup term: the first row ``key`` matches, else the `else` value, else no row (an error)."""
+    for member, low, high, value in rows:
+        if (member == key) if member is not None else (low <= key <= high):
+            return value
     if default is not None:
-        return default, f"{_key_text(key)} → else {_show(default)}"
+        return default
     raise _NoRow(_no_row_words(key, table, rows_text))
 
 
