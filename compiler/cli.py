@@ -88,6 +88,17 @@ def _score(policy, facts_path: str, tables: dict[str, str], fmt: str):
     return run, {e.id: e.values for e in facts.entities}
 
 
+def _report(build, kind: str, policy, run, values, fmt: str) -> str:
+    """A report; exits 1 after printing the diagnostics of an outcome that cannot be computed."""
+    from assessc.api import AssessError
+
+    try:
+        return build(kind, policy, run, values, fmt)
+    except AssessError as error:
+        _print_diagnostics(list(error.diagnostics), "text")
+        sys.exit(1)
+
+
 table_option = click.option("--table", "tables", multiple=True, metavar="NAME=FILE",
                             help="Read ledger fact NAME from a separate CSV file (one row per entry).")
 format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -200,7 +211,7 @@ def score(policy: str, facts: str, output: str | None, tables: tuple[str, ...], 
     elif compiled.ir.outcomes.schemes or compiled.ir.outcomes.rules:
         from assessc.reports.build import build
 
-        click.echo(build("ranking", compiled.ir, run, values, "text"), nl=False)
+        click.echo(_report(build, "ranking", compiled.ir, run, values, "text"), nl=False)
     else:
         click.echo(ranking_table(run, compiled.ir))
 
@@ -387,7 +398,7 @@ def report(kind: str, policy: str, facts: str, tables: tuple[str, ...], fmt: str
 
     compiled = _load(policy, "text")
     run, values = _score(compiled, facts, _parse_tables(tables), "text")
-    text = build(kind, compiled.ir, run, values, fmt)
+    text = _report(build, kind, compiled.ir, run, values, fmt)
     if output:
         try:
             atomic_write(output, ("\ufeff" + text if fmt == "csv" else text).encode("utf-8"))

@@ -24,14 +24,16 @@ The algorithm (F25–F27 of the seeds):
 
 from __future__ import annotations
 
+import decimal
 from decimal import Decimal
 from typing import Mapping
 
 import attrs
 
-from assessc.backends.interp import _Env
+from assessc.backends.interp import NoRow, _Env
 from assessc.backends.results import ScoreRun
 from assessc.ir import nodes as ir
+from assessc.runtime.decimals import CONTEXT
 
 
 @attrs.frozen
@@ -89,12 +91,47 @@ def _band_for(scheme: ir.AwardScheme, rank: int) -> int | None:
     return None
 
 
+class _Conditions:
+    """Evaluates outcome conditions; one that cannot be computed for an entity (a lookup without a
+    row, a division by zero, a date outside the calendar) is reported as scoring reports it (D0609),
+    once every entity's outcome has been tried."""
+
+    def __init__(self):
+        from assessc.diagnostics import DiagnosticBag
+
+        self.bag = DiagnosticBag()
+
+    def holds(self, rule: ir.OutcomeRule, env: _Env, entity: str) -> bool:
+        from assessc.runtime.workdays import CalendarError
+
+        try:
+            with decimal.localcontext(CONTEXT):
+                return bool(env.eval(rule.condition))
+        except (NoRow, CalendarError) as error:
+            problem = str(error)
+        except (decimal.DivisionByZero, decimal.InvalidOperation) as error:
+            problem = f"cannot compute it: {type(error).__name__}"
+        from assessc.diagnostics import codes
+
+        self.bag.add(codes.EVALUATION_FAILED, rule.span,
+                     f"entity `{entity}`: outcome `{rule.kind} \"{rule.reason}\"`: {problem}")
+        return False
+
+    def check(self) -> None:
+        if self.bag.has_errors:
+            from assessc.api import ScoringError
+
+            raise ScoringError(self.bag.sorted())
+
+
 def decide(policy: ir.Policy, run: ScoreRun, values: Mapping[str, Mapping[str, object]]) -> list[Outcome]:
-    """The outcome of every entity of ``run``, in rank order."""
+    """The outcome of every entity of ``run``, in rank order. Raises ``ScoringError`` (D0609) when
+    an outcome's condition cannot be computed for some entity."""
     outcomes = policy.outcomes
+    conditions = _Conditions()
     entities = [r.entity for r in run.results]
     totals = {r.entity: r.total for r in run.results}
-    last_reasons = {e: tuple(r.reason for r in outcomes.of_kind("last") if _Env(values[e]).eval(r.condition))
+    last_reasons = {e: tuple(r.reason for r in outcomes.of_kind("last") if conditions.holds(r, _Env(values[e]), e))
                     for e in entities}
     forced = {e for e, reasons in last_reasons.items() if reasons}
     ranks = _ranked(entities, totals, forced)
@@ -108,14 +145,16 @@ def decide(policy: ir.Policy, run: ScoreRun, values: Mapping[str, Mapping[str, o
     result = []
     for entity in sorted(entities, key=lambda e: (ranks[e], position[e])):
         tied = tuple(e for e in by_rank[ranks[entity]] if e != entity)
-        demotions = tuple(r.reason for r in outcomes.of_kind("demote") if _Env(values[entity]).eval(r.condition))
+        demotions = tuple(r.reason for r in outcomes.of_kind("demote")
+                          if conditions.holds(r, _Env(values[entity]), entity))
         awards = tuple(_award(s, scheme_ranks[s.title][entity], groups[s.title],
                               len(demotions) if s.item is None else 0) for s in outcomes.schemes)
         env = _OutcomeEnv(values[entity], ranks[entity], worst)
-        flags = tuple(r.reason for r in outcomes.of_kind("flag") if env.eval(r.condition))
+        flags = tuple(r.reason for r in outcomes.of_kind("flag") if conditions.holds(r, env, entity))
         vetoed = run.result(entity).vetoed
         result.append(Outcome(entity, totals[entity], ranks[entity], tied, last_reasons[entity], demotions,
                               awards, flags, vetoed))
+    conditions.check()
     return result
 
 

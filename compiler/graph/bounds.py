@@ -915,7 +915,7 @@ class Bounds(Mapping):
     * ``conditions``: condition id → the truth values it can take: a term's
       ``if`` under the term's id, the k-th ``zero if`` of item I under
       ``I:zero:k`` (:func:`zero_id`), an ``applies if`` under
-      ``I:applies``, a veto under ``veto:k``;
+      ``I:applies``, a veto under ``veto:k``, an outcome rule under ``outcome:k``;
     * ``lookups``: the reachability of every table's rows, under the term's
       id for a lookup or ledger term, ``I:weight`` for an item's weight, and
       the expression itself for a ``lookup`` or a ``sum`` inside an
@@ -990,6 +990,8 @@ class _Analysis:
                     self.out.conditions[node.id] = truth(node.ir.condition, self.base)
                 elif node.kind == TOTAL:
                     self.out.values[node.id] = self._total()
+            for k, rule in enumerate(self.policy.outcomes.rules, start=1):  # for their lookups' rows
+                self.out.conditions[f"outcome:{k}"] = truth(rule.condition, self.base)
         return self.out
 
     def _place(self, item: ir.Node, env: _Env | None, parent_off: bool) -> None:

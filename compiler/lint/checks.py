@@ -238,7 +238,8 @@ def _lookups(policy: ir.Policy, bounds: Bounds):
             yield node.weight.table, _key_name(node.weight), reach, node.span, node.accepts
         for expr in _own_exprs(node):
             yield from _expression_lookups(expr, bounds, node.accepts, seen)
-    for expr in [v.condition for v in policy.vetoes] + [policy.coefficient]:
+    outcomes = [r.condition for r in policy.outcomes.rules]
+    for expr in [v.condition for v in policy.vetoes] + [policy.coefficient] + outcomes:
         yield from _expression_lookups(expr, bounds, policy.accepts, seen)
 
 

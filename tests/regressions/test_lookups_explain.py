@@ -179,6 +179,38 @@ def test_the_bundled_policies_and_the_standard_library_cover_every_key(root):
         assert [d for d in bag if d.code.code in ("W0520", "W0514")] == [], path.name
 
 
+def test_an_outcome_condition_with_a_lookup_without_a_row_is_d0609_not_an_internal_error(tmp_path):
+    """A lookup without a row in an outcome's condition ended `assessc score` in an internal error."""
+    from click.testing import CliRunner
+
+    from assessc.cli import main
+
+    policy = tmp_path / "p.assess"
+    policy.write_text("""
+facts {
+  points: decimal 0..100 "考评得分"
+  grade: enum { 优秀, 合格, 不合格 }
+}
+policy p "outcomes" {
+  item 1 "目标任务" max 100 { add points }
+  outcomes {
+    flag "low" if lookup grade { 优秀: 1  合格: 2 } > 1
+  }
+}
+""", encoding="utf-8")
+    facts = tmp_path / "f.csv"
+    facts.write_text("id,points,grade\n甲,90,优秀\n乙,80,不合格\n", encoding="utf-8")
+    for command in (["score"], ["report", "ranking"]):
+        result = CliRunner().invoke(main, [*command, str(policy), str(facts)])
+        assert result.exit_code == 1, result.output
+        assert "internal error" not in result.output
+        assert ("D0609 entity `乙`: outcome `flag \"low\"`: `不合格` has no row in the table, which has 优秀, 合格 "
+                "and no `else` row") in result.output
+    bag = DiagnosticBag()
+    lint(load_policy(policy).ir, bag)
+    assert [d.code.code for d in bag] == ["W0520"]
+
+
 # ---- 2. every number that went into a rule is on its line -------------------------------------
 
 EXPLAINED = """
