@@ -162,6 +162,18 @@ def _with_notes(func):
     return wrapper
 
 
+def _report(make, *args):
+    """``make(*args)``: a report; exits 1 after printing the diagnostics of an outcome that
+    cannot be computed (D0609)."""
+    from assessc.api import AssessError
+
+    try:
+        return make(*args)
+    except AssessError as error:
+        _print_diagnostics(list(error.diagnostics), "text")
+        sys.exit(1)
+
+
 table_option = click.option("--table", "tables", multiple=True, metavar="NAME=FILE",
                             help="Read ledger fact NAME from a separate CSV file (one row per entry).")
 format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -541,7 +553,7 @@ def report(ctx: click.Context, kind: str, policy: str, facts: str, tables: tuple
         raise click.UsageError("--format xlsx writes a file: give -o FILE.xlsx", ctx)
     compiled = _load(policy, "text")
     run, values = _score(compiled, facts, _parse_tables(tables), "text")
-    made = make_report(kind, compiled.ir, compiled.graph, run, values)
+    made = _report(make_report, kind, compiled.ir, compiled.graph, run, values)
     if not output:
         text = json_text(compiled.ir, made) if fmt == "json" else csv_text(made.header, made.rows) if fmt == "csv" \
             else made.text

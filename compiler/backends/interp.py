@@ -29,7 +29,13 @@ Explanations are lazy. Scoring computes the numbers only; the lines (and the
 text of every number in them) are made when a result's ``nodes`` are first
 read, by scoring the entity again with ``explain`` on. Both runs are this one
 code path: ``explain`` only decides whether lines are recorded, never how a
-value is computed.
+value is computed. A line's words (every value the rule read, compared or
+computed) come from a description of the rule (:mod:`describe`) worded by
+:mod:`wording`, as a generated scorer words its lines.
+
+A lookup whose key no row matches, in a table without ``else``, stops scoring
+(:class:`NoRow`, D0609) wherever it is written: a term, an expression, a
+weight, a ledger sum's table; so does a pair a points matrix has no cell for.
 
 Speed: what does not change between entities (each item's terms and
 children, which items track completion, …) is worked out once per policy in
@@ -46,9 +52,11 @@ from functools import partial
 from typing import Mapping
 
 from assessc.backends import results as R
+from assessc.backends import describe as D
+from assessc.backends import wording as W  # the words shared with generated scorers
 from assessc.graph.nodes import ITEM, TERM, TOTAL, VETO, ScoringGraph
 from assessc.ir import nodes as ir
-from assessc.runtime.decimals import CONTEXT, HUNDRED, ZERO, brief, ceil_div, floor_div, quantize, show
+from assessc.runtime.decimals import CONTEXT, HUNDRED, ZERO, ceil_div, floor_div, quantize, show
 from assessc.runtime.workdays import CalendarError
 
 
@@ -97,7 +105,7 @@ class _Env:
         if isinstance(expr, ir.InSet):
             return self.eval(expr.value) in expr.members
         if isinstance(expr, ir.LookupValue):
-            return _lookup_value(expr, self.eval(expr.key))
+            return _lookup(expr.table, self.eval(expr.key))
         if isinstance(expr, ir.Call):
             args = [self.eval(a) for a in expr.args]
             if expr.func == "workdays":
@@ -109,14 +117,21 @@ class _Env:
 
     def entries(self, ledger: str, where: ir.Expr | None) -> list:
         """The entries of ``ledger`` (evidence: the items present) for which ``where`` holds."""
+        if where is None:
+            return list(self.values[ledger])
+        return [entry for _, entry in self.numbered_entries(ledger, where)]
+
+    def numbered_entries(self, ledger: str, where: ir.Expr | None) -> list:
+        """(number, entry) for the entries of ``ledger`` for which ``where`` holds, numbered from 1
+        in the order the facts give them (the number names an entry in explanations and errors)."""
         entries = self.values[ledger]
         if where is None:
-            return list(entries)
+            return list(enumerate(entries, start=1))
         kept = []
-        for entry in entries:
+        for number, entry in enumerate(entries, start=1):
             self.entry = entry
             if self.eval(where):
-                kept.append(entry)
+                kept.append((number, entry))
         self.entry = None
         return kept
 
@@ -138,43 +153,43 @@ class _Env:
         return {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
 
 
-def _lookup(table: ir.Table, key, explain: bool = True) -> tuple[Decimal, str | None]:
-    """The points of ``key`` in ``table`` (0 when no row matches and there is no `else`),
-    and, if ``explain``, which row gave them."""
-    for row in table.rows:
-        if row.member is not None:
-            if row.member == key:
-                return row.value, (f"{key} → {show(row.value)}" if explain else None)
-        elif row.low <= key <= row.high:
-            return row.value, (f"{show(key)} in {row.describe()} → {show(row.value)}" if explain else None)
-    shown = (key if isinstance(key, str) else show(key)) if explain else None
-    if table.default is not None:
-        return table.default, (f"{shown} → else {show(table.default)}" if explain else None)
-    return ZERO, (f"{shown} matches no row → 0" if explain else None)
-
-
 class NoRow(Exception):
-    """A lookup inside an expression found no row and the table has no `else`."""
+    """A lookup found no row for its key in a table without `else` (or a points matrix no cell for
+    its pair): the policy does not score this input, so scoring stops (D0609), in every engine."""
 
 
-def _lookup_value(expr: ir.LookupValue, key) -> Decimal:
-    """A lookup used as a value (a quota, a weight) must find its row: a
-    missing row is an input error, never a silent 0."""
-    for row in expr.table.rows:
+def _rows_text(table: ir.Table) -> str:
+    return ", ".join(row.describe() for row in table.rows)
+
+
+def _lookup(table: ir.Table, key) -> Decimal:
+    """The points of ``key`` in ``table``: the first row it matches, else the `else` row; with
+    neither, :class:`NoRow`."""
+    for row in table.rows:
         if (row.member == key) if row.member is not None else (row.low <= key <= row.high):
             return row.value
-    if expr.table.default is not None:
-        return expr.table.default
-    allowed = ", ".join(row.describe() for row in expr.table.rows)
-    shown = key if isinstance(key, str) else show(key)
-    raise NoRow(f"`{shown}` has no row in table {expr.table.name or ''}".rstrip() + f"; the table has: {allowed}")
+    if table.default is not None:
+        return table.default
+    raise NoRow(W._no_row_words(key, table.name, _rows_text(table)))
 
 
-def _term_body(body: ir.TermBody, env: _Env) -> tuple[Decimal, str | None]:
-    """The body's value, and (if ``env.explain``) how it was computed."""
+def _cell(matrix: ir.Matrix, row: str, column: str) -> Decimal:
+    """The points of a pair of members in a points matrix; :class:`NoRow` for a pair it has no cell for."""
+    value = matrix.get(row, column)
+    if value is None:
+        raise NoRow(W._no_cell_words(row, column, matrix.name, ", ".join(r.member for r in matrix.rows),
+                                     ", ".join(matrix.columns)))
+    return value
+
+
+def _term_body(body: ir.TermBody, env: _Env) -> tuple[Decimal, tuple | None]:
+    """The body's value, and (if ``env.explain``) the numbers its explanation shows."""
     return _BODIES[body.__class__](body, env)
 
 
+# Each body function returns the body's value and, when ``env.explain``, the numbers it computed
+# for the explanation (the ``computed`` of wording's `_term_words`), else None.
+#
 # Most operands of a term are constants or facts. The body functions below read them directly,
 # without the cost of a call: a constant's value (`x.value if x.__class__ is _CONST`), or a fact's
 # (`env.values[x.fact.name] if x.__class__ is _FACT`). That is what `_Env.eval` returns for them:
@@ -182,84 +197,134 @@ def _term_body(body: ir.TermBody, env: _Env) -> tuple[Decimal, str | None]:
 # dates, which `_Env.eval` would write as text.
 
 
-def _value(body: ir.Value, env: _Env) -> tuple[Decimal, str | None]:
+def _value(body: ir.Value, env: _Env) -> tuple[Decimal, tuple | None]:
     value = body.expr.value if body.expr.__class__ is _CONST else env.eval(body.expr)
-    return value, (show(value) if env.explain else None)
+    return value, ((value,) if env.explain else None)
 
 
-def _per(body: ir.Per, env: _Env) -> tuple[Decimal, str | None]:
+def _per(body: ir.Per, env: _Env) -> tuple[Decimal, tuple | None]:
     amount = body.amount.value if body.amount.__class__ is _CONST else env.eval(body.amount)
     count = env.values[body.count.fact.name] if body.count.__class__ is _FACT else env.eval(body.count)
-    detail = f"{show(amount)} × {show(count)}{_missing_items(body.count, env)}" if env.explain else None
-    return CONTEXT.multiply(amount, count), detail
+    computed = (amount, count, _missing_items(body.count, env)) if env.explain else None
+    return CONTEXT.multiply(amount, count), computed
 
 
-def _lookup_body(body: ir.Lookup, env: _Env) -> tuple[Decimal, str | None]:
+def _lookup_body(body: ir.Lookup, env: _Env) -> tuple[Decimal, tuple | None]:
     key = env.values[body.key.fact.name] if body.key.__class__ is _FACT else env.eval(body.key)
-    return _lookup(body.table, key, env.explain)
-
-
-def _why_not(condition: ir.Expr, env: _Env) -> str:
-    """The values a failed comparison saw, e.g. ": 23 >= 24 is false"."""
-    if isinstance(condition, ir.Binary) and condition.op in ("<", "<=", ">", ">=", "==", "!="):
-        left, right = env.eval(condition.left), env.eval(condition.right)
-        text = lambda v: brief(v) if isinstance(v, Decimal) else str(v)  # noqa: E731
-        return f": {text(left)} {condition.op} {text(right)} is false"
-    return ""
+    value = _lookup(body.table, key)
+    return value, ((key, value) if env.explain else None)
 
 
 def _missing_items(expr: ir.Expr, env: _Env) -> str:
     """Name the evidence not submitted, so an explanation says what was missing."""
     if not isinstance(expr, ir.MissingCount):
         return ""
-    present = env.values[expr.fact.name]
-    missing = [m.label or m.name for m in expr.fact.type.members if m.name not in present]
-    return f" (missing: {'、'.join(missing)})" if missing else ""
+    return W._missing_text(env.values[expr.fact.name], ((m.name, m.label or m.name) for m in expr.fact.type.members))
 
 
-def _steps(body: ir.Steps, env: _Env) -> tuple[Decimal, str | None]:
+def _steps(body: ir.Steps, env: _Env) -> tuple[Decimal, tuple | None]:
     amount = body.amount.value if body.amount.__class__ is _CONST else env.eval(body.amount)
     step = body.step.value if body.step.__class__ is _CONST else env.eval(body.step)
     threshold = body.threshold.value if body.threshold.__class__ is _CONST else env.eval(body.threshold)
     value = env.values[body.value.fact.name] if body.value.__class__ is _FACT else env.eval(body.value)
     gap = threshold - value if body.direction == "below" else value - threshold
     if gap <= 0:
-        return ZERO, (f"{brief(value)} is not {body.direction} {brief(threshold)} → 0 steps" if env.explain else None)
+        return ZERO, ((value, threshold, gap, None, amount) if env.explain else None)
     if body.partial == "whole":
         steps = floor_div(gap, step)
     elif body.partial == "started":
         steps = ceil_div(gap, step)
     else:
         steps = CONTEXT.divide(gap, step)
-    detail = None
-    if env.explain:
-        detail = (f"{brief(value)} is {brief(gap)} {body.direction} {brief(threshold)} → {brief(steps)} {body.partial} "
-                  f"steps × {brief(amount)}")
-    return CONTEXT.multiply(steps, amount), detail
+    return CONTEXT.multiply(steps, amount), ((value, threshold, gap, steps, amount) if env.explain else None)
 
 
-def _ledger(body: ir.LedgerSum, env: _Env) -> tuple[Decimal, str | None]:
-    entries = env.entries(body.ledger.name, body.where)
+def _ledger(body: ir.LedgerSum, env: _Env) -> tuple[Decimal, tuple | None]:
     best: dict[object, Decimal] = {}
-    for index, entry in enumerate(entries):
-        if body.column_field is not None:
-            points = body.table.get(entry[body.field], entry[body.column_field]) or ZERO
-        else:
-            points, _ = _lookup(body.table, entry[body.field], explain=False)
-        group = entry[body.group] if body.group else index
+    kept = 0
+    for number, entry in env.numbered_entries(body.ledger.name, body.where):
+        kept += 1
+        try:
+            if body.column_field is not None:
+                points = _cell(body.table, entry[body.field], entry[body.column_field])
+            else:
+                points = _lookup(body.table, entry[body.field])
+        except NoRow as error:
+            raise NoRow(W._entry_words(body.ledger.name, number, error)) from None
+        group = entry[body.group] if body.group else number
         if group not in best or points > best[group]:
             best[group] = points
     total = sum(best.values(), ZERO)
     if not env.explain:
         return total, None
-    parts = [f"{group if body.group else f'#{group + 1}'}: {show(points)}" for group, points in best.items()]
+    parts = [f"{group if body.group else f'#{group}'}: {show(points)}" for group, points in best.items()]
     how = f"highest per {body.group}" if body.group else "each entry"
-    noun = "entry" if len(entries) == 1 else "entries"
-    detail = f"{len(entries)} {noun}, {how}: " + ("; ".join(parts) if parts else "none")
-    return total, detail
+    noun = "entry" if kept == 1 else "entries"
+    detail = f"{kept} {noun}, {how}: " + ("; ".join(parts) if parts else "none")
+    return total, (detail,)
 
 
 _BODIES = {ir.Value: _value, ir.Per: _per, ir.Steps: _steps, ir.Lookup: _lookup_body, ir.LedgerSum: _ledger}
+
+
+class _Words:
+    """The words of explanation lines (:mod:`wording`), from descriptions of the policy's rules
+    (:mod:`describe`, made once per rule) and the values of their leaves for one entity. A
+    generated scorer words its lines from the same descriptions with the same functions."""
+
+    def __init__(self):
+        self._described: dict[object, D.Described] = {}
+
+    def _of(self, key, make) -> D.Described:
+        found = self._described.get(key)
+        if found is None:
+            found = self._described[key] = make()
+        return found
+
+    @staticmethod
+    def _reader(described: D.Described, env: _Env):
+        values: dict[int, object] = {}
+        leaves = described.leaves
+
+        def value(i: int):
+            if i not in values:
+                values[i] = env.eval(leaves[i])
+            return values[i]
+
+        return value
+
+    def term(self, term: ir.Term, env: _Env, holds: bool, computed=None, rounded=None) -> str:
+        described = self._of(id(term), lambda: D.describe_term(term))
+        return W._term_words(described.tree, self._reader(described, env), holds, computed, rounded)
+
+    def value(self, expr: ir.Expr, env: _Env, result) -> str:
+        described = self._of(id(expr), lambda: D.describe(expr))
+        return W._value_words(described.tree, self._reader(described, env), result)
+
+    def zero(self, zero: ir.ZeroIf, env: _Env, holds: bool) -> str:
+        described = self._of(id(zero), lambda: D.describe(zero.condition))
+        return W._zero_words(described.tree, self._reader(described, env), holds)
+
+    def not_applicable(self, item: ir.Node, env: _Env) -> str:
+        if item.applies is None:
+            return "not applicable"
+        described = self._of(("applies", id(item)), lambda: D.describe(item.applies))
+        return W._not_applicable_words(described.tree, self._reader(described, env))
+
+    def coefficient(self, expr: ir.Expr, env: _Env, before, factor, after) -> str:
+        described = self._of(id(expr), lambda: D.describe(expr))
+        return W._coefficient_words(before, factor, after, described.tree, self._reader(described, env))
+
+    def weight(self, item: ir.Node, env: _Env, weight, on_hundred, value) -> str:
+        described = self._of(("weight", id(item)), lambda: D.describe_weight(item.weight))
+        return W._weight_words(weight, on_hundred, value, item.max, described.tree, self._reader(described, env))
+
+    def vetoes(self, vetoes: list[ir.Veto], env: _Env) -> str:
+        worded = []
+        for veto in vetoes:
+            described = self._of(id(veto), lambda: D.describe(veto.condition))
+            worded.append((veto.reason, described.tree, self._reader(described, env)))
+        return W._veto_words(worded)
 
 
 class _Run:
@@ -300,6 +365,7 @@ class Interpreter:
                               bool(n.zero_if) or n.coefficient is not None or self.round_each)
                        for n in self.policy.all_nodes()}
         self._vetoes = tuple(n for n in graph.order if n.kind == VETO)
+        self._words = _Words()
         self._any_applies = any(node.applies is not None for node in self.policy.all_nodes())
         # items with a `requires` in their subtree; completion is None for every other item
         self._tracks_completion = {node.id for node in self.policy.all_nodes()
@@ -378,10 +444,11 @@ class Interpreter:
                 for veto in self._vetoes:
                     run.node = veto
                     if env.eval(veto.ir.condition):
-                        vetoes.append(veto.ir.reason)
+                        vetoes.append(veto.ir)
                 node = run.node = self.graph.by_id[TOTAL]
                 lines = [] if explain else None
                 total = self._total(node, tops, vetoes, env, lines)
+                vetoes = [veto.reason for veto in vetoes]
             except (decimal.DivisionByZero, decimal.InvalidOperation) as error:
                 node = run.node
                 raise EvaluationError(entity, node.id, f"cannot compute `{node.label}`: {type(error).__name__}",
@@ -418,7 +485,8 @@ class Interpreter:
             start = item.start.value if item.start.__class__ is _CONST else env.eval(item.start)
             value += start
             if lines is not None:  # first, though computed after the terms
-                lines.insert(0, R.Line(R.START, node.id, "start", start, show(start), node.lead, item.span))
+                lines.insert(0, R.Line(R.START, node.id, "start", start, self._words.value(item.start, env, start),
+                                       node.lead, item.span))
         for amount in terms:
             value += amount
         if lines is None and unweighted:
@@ -447,15 +515,19 @@ class Interpreter:
         for zero in item.zero_if:  # 2. zero if
             if env.eval(zero.condition):
                 if lines is not None:
-                    lines.append(R.Line(R.ZERO, node.id, zero.text, -value, "condition holds → item scores 0",
+                    lines.append(R.Line(R.ZERO, node.id, zero.text, -value, self._words.zero(zero, env, True),
                                         node.lead, zero.span))
                 return ZERO
+            if lines is not None:  # checked and not holding: what it compared, for 0
+                lines.append(R.Line(R.ZERO, node.id, zero.text, ZERO, self._words.zero(zero, env, False),
+                                    node.lead, zero.span))
         if item.coefficient is not None:  # 3. coefficient
             factor = env.eval(item.coefficient)
             scaled = CONTEXT.multiply(value, factor)
             if lines is not None:
                 lines.append(R.Line(R.COEFFICIENT, node.id, "coefficient", scaled - value,
-                                    f"{show(value)} × {show(factor)} = {show(scaled)}", node.lead, item.span))
+                                    self._words.coefficient(item.coefficient, env, value, factor, scaled), node.lead,
+                                    item.span))
             value = scaled
         if self.round_each:  # 4. rounding
             value = self._round_line(node, value, lines)
@@ -478,20 +550,19 @@ class Interpreter:
         if condition is not None and not (env.values[condition.fact.name] if condition.__class__ is _FACT
                                           else env.eval(condition)):  # a fact here is a bool (see _value)
             if lines is not None:
-                why = _why_not(term.condition, env)
-                lines.append(R.Line(R.TERM, node.id, term.text, ZERO, f"condition does not hold{why} → 0",
+                lines.append(R.Line(R.TERM, node.id, term.text, ZERO, self._words.term(term, env, False),
                                     node.lead, term.span))
             return ZERO
         body = term.body
-        raw, detail = _BODIES[body.__class__](body, env)
+        raw, computed = _BODIES[body.__class__](body, env)
         amount = raw * _SIGNS[term.sign]
+        rounded = None
         if self.round_each:
-            rounded = self._round(amount)
-            if rounded != amount:
-                if lines is not None:
-                    detail += f" = {show(amount)} → {show(rounded)} (rounded)"
-                amount = rounded
+            amount, unrounded = self._round(amount), amount
+            if amount != unrounded:
+                rounded = (unrounded, amount)
         if lines is not None:
+            detail = self._words.term(term, env, True, computed, rounded)
             lines.append(R.Line(R.TERM, node.id, term.text, amount, detail, node.lead, term.span))
         return amount
 
@@ -525,23 +596,20 @@ class Interpreter:
         has a weight. Its line goes to ``lines`` when that is a list."""
         if child.id in env.off:
             if lines is not None:
-                lines.append(R.Line(R.CHILD, child.id, child.title, ZERO, "not applicable", child.meta.lead, child.span))
+                lines.append(R.Line(R.CHILD, child.id, child.title, ZERO, self._words.not_applicable(child, env),
+                                    child.meta.lead, child.span))
             return ZERO
         if child.weight is None:
             if lines is not None:
                 lines.append(R.Line(R.CHILD, child.id, child.title, value, "", child.meta.lead, child.span))
             return value
-        if isinstance(child.weight, ir.Lookup):  # a weight must be found, never a silent 0
-            weight = _lookup_value(ir.LookupValue(child.weight.key, child.weight.table), env.eval(child.weight.key))
-        else:
-            weight, _ = _term_body(child.weight, env)
+        weight, _ = _term_body(child.weight, env)
         on_hundred = CONTEXT.divide(CONTEXT.multiply(value, HUNDRED), child.max)
         amount = CONTEXT.multiply(weight, on_hundred)
         if self.round_each:
             amount = self._round(amount)
         if lines is not None:
-            detail = (f"weight {brief(weight * 100)}% × {brief(on_hundred)} "
-                      f"(scored on 100: {show(value)}/{show(child.max)})")
+            detail = self._words.weight(child, env, weight, on_hundred, value)
             lines.append(R.Line(R.CHILD, child.id, child.title, amount, detail, child.meta.lead, child.span))
         return amount
 
@@ -572,7 +640,8 @@ class Interpreter:
             value = -cap
         return value
 
-    def _total(self, node, tops: list[Decimal], vetoes: list[str], env: _Env, lines: list[R.Line] | None) -> Decimal:
+    def _total(self, node, tops: list[Decimal], vetoes: list[ir.Veto], env: _Env,
+               lines: list[R.Line] | None) -> Decimal:
         """The total, from the values of the top-level items, bonuses and penalties (``tops``,
         in that order); its lines go to ``lines`` when that is a list. Every adjustment is added
         as its line's amount, in line order, so the value is exactly the sum of the lines."""
@@ -587,7 +656,8 @@ class Interpreter:
             value += scaled - main
             if lines is not None:
                 lines.append(R.Line(R.COEFFICIENT, TOTAL, "coefficient", scaled - main,
-                                    f"{show(main)} × {show(factor)} = {show(scaled)}", node.lead, policy.span))
+                                    self._words.coefficient(policy.coefficient, env, main, factor, scaled), node.lead,
+                                    policy.span))
             main = scaled
         if policy.max is not None and main > policy.max:
             value += policy.max - main
@@ -599,7 +669,7 @@ class Interpreter:
             value += self._child(extra, extra_value, env, lines)
         if vetoes:
             if lines is not None:
-                lines.append(R.Line(R.VETO, TOTAL, "veto", -value, "vetoed: " + "; ".join(vetoes), node.lead,
+                lines.append(R.Line(R.VETO, TOTAL, "veto", -value, self._words.vetoes(vetoes, env), node.lead,
                                     policy.span))
             value = ZERO
         if self.rounding is not None:

@@ -36,13 +36,15 @@ generated Python scorer also carries.
 
 from __future__ import annotations
 
+import decimal
 from decimal import Decimal
 from typing import Callable, Mapping, Sequence
 
 import attrs
 
-from assessc.backends.interp import _Env
+from assessc.backends.interp import NoRow, _Env
 from assessc.ir import nodes as ir
+from assessc.runtime.decimals import CONTEXT
 from assessc.runtime.standing import FORCED_LAST, PLACED, VETOED, band_award, placement
 
 __all__ = ["Award", "Standing", "decide", "decide_standings", "placement", "PLACED", "FORCED_LAST", "VETOED"]
@@ -115,6 +117,39 @@ class _Scheme:
         return Award(self.scheme.title, band, by_rank, note)
 
 
+class _Conditions:
+    """Evaluates outcome conditions; one that cannot be computed for an entity (a lookup without a
+    row, a division by zero, a date outside the calendar) is reported as scoring reports it (D0609),
+    once every entity's outcome has been tried."""
+
+    def __init__(self):
+        from assessc.diagnostics import DiagnosticBag
+
+        self.bag = DiagnosticBag()
+
+    def holds(self, rule: ir.OutcomeRule, env: _Env, entity: str) -> bool:
+        from assessc.runtime.workdays import CalendarError
+
+        try:
+            with decimal.localcontext(CONTEXT):
+                return bool(env.eval(rule.condition))
+        except (NoRow, CalendarError) as error:
+            problem = str(error)
+        except (decimal.DivisionByZero, decimal.InvalidOperation) as error:
+            problem = f"cannot compute it: {type(error).__name__}"
+        from assessc.diagnostics import codes
+
+        self.bag.add(codes.EVALUATION_FAILED, rule.span,
+                     f"entity `{entity}`: outcome `{rule.kind} \"{rule.reason}\"`: {problem}")
+        return False
+
+    def check(self) -> None:
+        if self.bag.has_errors:
+            from assessc.api import ScoringError
+
+            raise ScoringError(self.bag.sorted())
+
+
 def decide_standings(policy: ir.Policy, entities: Sequence[str], totals: Sequence, vetoed: Sequence[tuple[str, ...]],
                      facts: Callable[[int], Mapping[str, object]] | None = None,
                      item_keys: Callable[[str], Sequence] | None = None,
@@ -127,10 +162,12 @@ def decide_standings(policy: ir.Policy, entities: Sequence[str], totals: Sequenc
     ``item_keys(item_id)`` the values of an item for every entity (for `by rank of ITEM`).
     """
     outcomes = policy.outcomes
+    conditions = _Conditions()
     n = len(entities)
     last_rules, demote_rules, flag_rules = (outcomes.of_kind(k) for k in ("last", "demote", "flag"))
     none: tuple[str, ...] = ()
-    forced = ([tuple(r.reason for r in last_rules if _Env(facts(i)).eval(r.condition)) or none for i in range(n)]
+    forced = ([tuple(r.reason for r in last_rules if conditions.holds(r, _Env(facts(i)), entities[i])) or none
+               for i in range(n)]
               if last_rules else [none] * n)
     classes = [VETOED if vetoed[i] else FORCED_LAST if forced[i] else PLACED for i in range(n)]
     order, ranks, sizes = placement(classes, totals)
@@ -145,15 +182,16 @@ def decide_standings(policy: ir.Policy, entities: Sequence[str], totals: Sequenc
     shown = totals if shown_totals is None else shown_totals
     standings = []
     for i in range(n):
-        demotions = (tuple(r.reason for r in demote_rules if _Env(facts(i)).eval(r.condition)) or none
+        demotions = (tuple(r.reason for r in demote_rules if conditions.holds(r, _Env(facts(i)), entities[i])) or none
                      if demote_rules else none)
         awards = tuple(s.award(i, len(demotions) if s.scheme.item is None else 0, bool(vetoed[i])) for s in schemes)
         flags = none
         if flag_rules:
             env = _OutcomeEnv(facts(i), ranks[i], worst)
-            flags = tuple(r.reason for r in flag_rules if env.eval(r.condition)) or none
+            flags = tuple(r.reason for r in flag_rules if conditions.holds(r, env, entities[i])) or none
         standings.append(Standing(entities[i], shown[i], ranks[i], sizes[i], vetoed[i] or none, forced[i],
                                   demotions, awards, flags))
+    conditions.check()
     return standings, order
 
 

@@ -722,6 +722,8 @@ class _Aggregate:
     where: exp.Expression | None
     group: str | None  # the internal column of the `highest per` field
     reads_facts: bool
+    #: an entry's points may be NULL (no row, no cell): the sum is then NULL, not the sum of the others
+    nullable: bool = False
 
 
 # ---- the compiler ------------------------------------------------------------------------------
@@ -808,7 +810,7 @@ class _Compiler:
         if key not in self.aggregates:
             self.aggregates[key] = build()
         found = self.aggregates[key]
-        return _X(_col(found.column), NUM, found.scale, width=PRECISION)
+        return _X(_col(found.column), NUM, found.scale, found.nullable, width=PRECISION)
 
     # ---- expressions -------------------------------------------------------------------------
     def expr(self, e: ir.Expr, row) -> _X:
@@ -841,7 +843,7 @@ class _Compiler:
             return _X(exp.In(this=_wrap(value.sql), expressions=[_string(m) for m in e.members]), BOOL,
                       nullable=value.nullable)
         if isinstance(e, ir.LookupValue):
-            return self.lookup(self.expr(e.key, row), e.table, strict=True)
+            return self.lookup(self.expr(e.key, row), e.table)
         if isinstance(e, ir.Call):
             return self.call(e, row)
         if isinstance(e, ir.Binary):
@@ -968,18 +970,13 @@ class _Compiler:
         return _X(_cast(_bin(exp.Mul, rounded, unit), _dec_type(DIVISION_SCALE)), NUM, DIVISION_SCALE, nullable,
                   width=PRECISION)
 
-    def lookup(self, key: _X, table: ir.Table, strict: bool) -> _X:
-        """The first row ``key`` matches; else the `else` value; else 0 (a term) or
-        NULL (a value that must be found)."""
+    def lookup(self, key: _X, table: ir.Table) -> _X:
+        """The first row ``key`` matches; else the `else` value; else NULL (the interpreter stops
+        scoring: a lookup without a row is an error, never 0)."""
         whens: list[tuple[exp.Expression, _X]] = []
         if key.nullable:
             whens.append((key.sql.is_(exp.Null()), _null_num()))
-        if table.default is not None:
-            default = _num(table.default)
-        elif strict:
-            default = _null_num()
-        else:
-            default = _num(_ZERO)
+        default = _num(table.default) if table.default is not None else _null_num()
         chained = _chained_bands(key, table.rows, default)
         for row in table.rows if chained is None else ():
             if row.member is not None:
@@ -995,13 +992,14 @@ class _Compiler:
         return _pick(whens, default, nullable=default.nullable or key.nullable)
 
     def matrix(self, row_key: _X, column_key: _X, matrix: ir.Matrix) -> _X:
+        """The cell of the pair; NULL for a pair the matrix has no cell for (an error, as a lookup)."""
         whens = []
         for entry in matrix.rows:
             for column, value in zip(matrix.columns, entry.values):
                 condition = exp.and_(_bin(exp.EQ, row_key.sql, _string(entry.member)),
                                      _bin(exp.EQ, column_key.sql, _string(column)))
                 whens.append((condition, _num(value)))
-        return _pick(whens, _num(_ZERO)) if whens else _num(_ZERO)
+        return _pick(whens, None) if whens else _null_num()
 
     # ---- ledgers -------------------------------------------------------------------------------
     def _where(self, where: ir.Expr | None, row: _LedgerRow, span) -> exp.Expression | None:
@@ -1024,14 +1022,14 @@ class _Compiler:
             if body.column_field is not None:
                 points = self.matrix(field, entry.field(body.ledger.type.field(body.column_field), span), body.table)
             else:
-                points = self.lookup(field, body.table, strict=False)
+                points = self.lookup(field, body.table)
             group = None
             if body.group is not None:
                 entry.field(body.ledger.type.field(body.group), span)
                 group = ledger.fields[body.group][0]
             where = self._where(body.where, entry, span)
             return _Aggregate(ledger, self.fresh("_g"), _typed(points, points.scale), points.scale, where, group,
-                              entry.reads_facts)
+                              entry.reads_facts, points.nullable)
 
         return row.aggregate(("sum", body), build)
 
@@ -1066,7 +1064,7 @@ class _Compiler:
             positive = _X(_bin(exp.GT, gap.sql, exp.Literal.number(0)), BOOL, nullable=gap.nullable)
             return _when(positive, _mul(steps, amount), _num(_ZERO))
         if isinstance(body, ir.Lookup):
-            return self.lookup(self.expr(body.key, row), body.table, strict=False)
+            return self.lookup(self.expr(body.key, row), body.table)
         if isinstance(body, ir.LedgerSum):
             return self.ledger_sum(body, row, span)
         raise SQLUnsupported(f"the term {type(body).__name__}", span)  # pragma: no cover
@@ -1278,10 +1276,7 @@ class _Query:
             return value
         if child.max is None:  # pragma: no cover - the checker requires a max on a weighted item
             raise SQLUnsupported("a weight on an item without `max`", child.span)
-        if isinstance(child.weight, ir.Lookup):  # a weight must be found, never a silent 0
-            weight = c.lookup(c.expr(child.weight.key, c.entity), child.weight.table, strict=True)
-        else:
-            weight = c.body(child.weight, c.entity, child.span)
+        weight = c.body(child.weight, c.entity, child.span)
         factor = c.divide(_num(Decimal(100)), _num(child.max))
         if factor.const is not None:  # 100 / max is exact: W × value × (100 / max), constants first
             amount = _mul(_mul(weight, factor), value)
@@ -1360,7 +1355,11 @@ class _Query:
             joins.append(_left_join(name))
         for aggregate in c.aggregates.values():
             source = f"_A{aggregate.column}" if aggregate.group is not None else f"_A{aggregate.ledger.cte}"
-            summed = exp.Coalesce(this=_col(aggregate.column, source), expressions=[exp.Literal.number(0)])
+            if aggregate.nullable:  # 0 for an entity without entries; NULL (an entry without a row) stays
+                summed = _case([(_col("_id", source).is_(exp.Null()), exp.Literal.number(0))],
+                               _col(aggregate.column, source))
+            else:
+                summed = exp.Coalesce(this=_col(aggregate.column, source), expressions=[exp.Literal.number(0)])
             base_columns.append(exp.alias_(_cast(summed, _dec_type(aggregate.scale)), _ident(aggregate.column)))
         for fact_name, column in c.workdays.items():  # each date joined with the step holding it
             day, steps = _col(c.facts[fact_name].column, "F"), f"_S{column}"
@@ -1511,7 +1510,7 @@ def _ungrouped(ledger_cte: str, aggregates: list[_Aggregate]) -> exp.Select:
         value = aggregate.value if aggregate.value is not None else exp.Literal.number(1)
         if aggregate.where is not None:
             value = _case([(aggregate.where, value)], _cast(exp.Literal.number(0), _dec_type(aggregate.scale)))
-        columns.append(exp.alias_(exp.Sum(this=value), _ident(aggregate.column)))
+        columns.append(exp.alias_(_strict(exp.Sum(this=value), value, aggregate.nullable), _ident(aggregate.column)))
         if aggregate.reads_facts and not joins:
             joins = _entries(aggregate)[1]
     return _select(columns, _table(ledger_cte, "L"), joins=joins, group=[_col("_id", "L")])
@@ -1520,14 +1519,24 @@ def _ungrouped(ledger_cte: str, aggregates: list[_Aggregate]) -> exp.Select:
 def _grouped(aggregate: _Aggregate) -> exp.Select:
     """Σ over the distinct values of the group field of the highest points among its entries."""
     source, joins = _entries(aggregate)
+    best = _strict(exp.Max(this=aggregate.value), aggregate.value, aggregate.nullable)
     inner = _select([exp.alias_(_col("_id", "L"), _ident("_id")), exp.alias_(_col(aggregate.group, "L"), _ident("_k")),
-                     exp.alias_(exp.Max(this=aggregate.value), _ident("_m"))],
+                     exp.alias_(best, _ident("_m"))],
                     source, joins=joins, where=aggregate.where,
                     group=[_col("_id", "L"), _col(aggregate.group, "L")])
     subquery = exp.Subquery(this=inner, alias=exp.TableAlias(this=_ident("B")))
-    return _select([exp.alias_(_col("_id", "B"), _ident("_id")), exp.alias_(exp.Sum(this=_col("_m", "B")),
-                                                                           _ident(aggregate.column))],
+    total = _strict(exp.Sum(this=_col("_m", "B")), _col("_m", "B"), aggregate.nullable)
+    return _select([exp.alias_(_col("_id", "B"), _ident("_id")), exp.alias_(total, _ident(aggregate.column))],
                    subquery, group=[_col("_id", "B")])
+
+
+def _strict(aggregate: exp.Expression, value: exp.Expression, nullable: bool) -> exp.Expression:
+    """``aggregate`` (SUM or MAX over ``value``), NULL when ``value`` is NULL for some row: an
+    aggregate skips NULLs, and an entry's error must not be skipped."""
+    if not nullable:
+        return aggregate
+    errors = exp.Sum(this=_case([(value.copy().is_(exp.Null()), exp.Literal.number(1))], exp.Literal.number(0)))
+    return _case([(_bin(exp.EQ, errors, exp.Literal.number(0)), aggregate)], None)
 
 
 def _spellings(member) -> list[str]:

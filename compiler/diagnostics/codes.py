@@ -80,7 +80,7 @@ DAY_OUTSIDE_YEAR = _code("E0418", "day-outside-year", E, "a day in a `calendar` 
 # lints
 MAX_MISMATCH = _code("W0501", "max-mismatch", W, "a declared maximum differs from the sum of its parts' maxima, or from the most its rules and parts can score")
 IMPLICIT_PARTIAL_STEP = _code("W0502", "implicit-partial-step", W, "a rate step rule that does not say how a partial step counts")
-BAND_GAP = _code("W0503", "band-gap-or-overlap", W, "numeric bands with a gap or an overlap")
+BAND_GAP = _code("W0503", "band-gap-or-overlap", W, "numeric bands that overlap (values no band covers are W0520)")
 UNFLOORED_DEDUCTION = _code("W0504", "unfloored-deduction", W, "deductions that can take an item below zero without `until zero`")
 UNUSED_FACT = _code("W0505", "unused-fact", W, "a fact declared but used by no rule")
 CAN_EXCEED_MAX = _code("W0506", "can-exceed-max", W, "an `uncapped` item whose rules can score above its declared maximum")
@@ -93,6 +93,7 @@ WEIGHTS_NOT_100 = _code("W0513", "weights-not-100", W, "weights that do not add 
 MATRIX_GAP = _code("W0514", "matrix-gap", W, "a points matrix without a row or column for a value its ledger allows")
 UNLIKELY_SCHEDULE = _code("W0523", "unlikely-schedule", W, "a declared calendar unlike any official notice: an adjusted working day on Monday to Friday, or a year without holidays")
 ACCUMULATE_WITHOUT_CAP = _code("W0511", "accumulate-without-cap", W, "a rule that can add without limit on an item that no max caps")
+LOOKUP_WITHOUT_ROW = _code("W0520", "lookup-without-row", W, "a lookup whose key can take a value that no row of its table (without `else`) matches")
 
 # facts (input data)
 FACTS_UNREADABLE = _code("D0601", "facts-unreadable", E, "a facts file that cannot be read or parsed")
@@ -103,7 +104,7 @@ UNKNOWN_FACT_VALUE = _code("D0605", "unknown-fact-value", E, "a value that the f
 DUPLICATE_ENTITY = _code("D0606", "duplicate-entity", E, "two rows for the same entity id")
 UNKNOWN_ENTITY = _code("D0607", "unknown-entity", E, "an entity id asked for that the facts do not contain")
 UNKNOWN_COLUMN = _code("D0608", "unknown-column", W, "a column that names no declared fact")
-EVALUATION_FAILED = _code("D0609", "evaluation-failed", E, "a rule that cannot be computed for an entity, e.g. a division by zero")
+EVALUATION_FAILED = _code("D0609", "evaluation-failed", E, "a rule that cannot be computed for an entity, e.g. a division by zero or a lookup without a row")
 OUTPUT_FAILED = _code("D0610", "output-failed", E, "an output file that cannot be written")
 FACT_NOT_APPLICABLE = _code("D0611", "fact-for-inapplicable-item", E, "a value given for a fact that only items not applying to the entity read")
 FACT_NAMED_LIKE_ID = _code("D0612", "fact-named-like-id-column", E, "a fact or ledger field named like a column that holds the entity's id, so no facts file can give it")

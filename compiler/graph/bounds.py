@@ -76,11 +76,12 @@ Forms
   order over the key's domain (an interval, integral or not, or a set of
   members), consuming the key values each row matches: a row is
   *reachable* when some key value is left for it; the value is the hull of
-  the reachable rows' values, with the ``else`` value (or 0) when some key
-  value matches no row;
+  the reachable rows' values, with the ``else`` value when some key value
+  matches no row (without ``else`` such a key stops scoring: no value);
 * ledger sum (a term, or ``sum …`` inside an expression): each entry scores
   in the hull ``P`` of the points of the members (of a matrix: the pairs of
-  members) its fields may hold, whatever its ``where`` filter keeps; with no
+  members) its fields may hold that have a row (a cell), whatever its
+  ``where`` filter keeps (an entry without one stops scoring); with no
   ``highest per`` (or a group field of unbounded domain) the number of
   entries is unbounded, so the sum is
   ``[−∞ if P can be negative else 0, +∞ if P can be positive else 0]``;
@@ -292,9 +293,23 @@ class Reach:
 
     rows: tuple[bool, ...]  # one per row, in order: some allowed key value reaches it
     covered: tuple[bool, ...]  # one per row: some allowed key value matches it, earlier rows aside
-    unmatched: bool  # some allowed key value matches no row (the `else` row, or 0)
+    unmatched: bool  # some allowed key value matches no row (it takes the `else` row, or stops scoring)
     domain: "Interval | frozenset | None"  # the key's allowed values (None: unknown)
     integral: bool = False  # a numeric key that takes whole numbers only
+    #: the allowed key values no row matches: pieces of numbers (:class:`_Piece`) or members;
+    #: None when they are not known
+    left: "tuple | None" = ()
+
+    def describe_left(self) -> str:
+        """The allowed key values no row matches, in words: ``9..14``, ``[0, 0.9)``, ``基本合格, 不合格``."""
+        if self.left is None:
+            return "some of its values"
+        pieces = [p for p in self.left if isinstance(p, _Piece)]
+        if not pieces:
+            return ", ".join(str(m) for m in self.left)
+        if self.integral:
+            return ", ".join(_whole_range(lo, hi) for lo, hi in _whole_ranges(pieces))
+        return ", ".join(p.describe() for p in _coalesce(pieces))
 
     def describe_domain(self) -> str:
         if isinstance(self.domain, Interval):
@@ -312,9 +327,13 @@ class Reach:
             domain = self.domain | other.domain
         else:
             domain = None
+        if self.left is None or other.left is None:
+            left = None
+        else:
+            left = self.left + tuple(x for x in other.left if x not in self.left)
         return Reach(tuple(a or b for a, b in zip(self.rows, other.rows)),
                      tuple(a or b for a, b in zip(self.covered, other.covered)),
-                     self.unmatched or other.unmatched, domain, self.integral and other.integral)
+                     self.unmatched or other.unmatched, domain, self.integral and other.integral, left)
 
 
 @attrs.frozen
@@ -350,11 +369,46 @@ class _Piece:
         new_hi, hi_open = (self.hi, self.hi_open) if self.hi <= hi else (hi, False)
         return _Piece(new_lo, lo_open, new_hi, hi_open)
 
+    def describe(self) -> str:
+        if not self.lo_open and not self.hi_open:
+            return _show_end(self.lo) if self.lo == self.hi else f"{_show_end(self.lo)}..{_show_end(self.hi)}"
+        return f"{'(' if self.lo_open else '['}{_show_end(self.lo)}, {_show_end(self.hi)}{')' if self.hi_open else ']'}"
+
     def minus(self, lo: Decimal, hi: Decimal) -> list["_Piece"]:
         """What is left of this piece once the band ``lo..hi`` (closed) has matched."""
         below = _Piece(self.lo, self.lo_open, min(self.hi, lo), True if lo <= self.hi else self.hi_open)
         above = _Piece(max(self.lo, hi), True if hi >= self.lo else self.lo_open, self.hi, self.hi_open)
         return [below, above]
+
+
+def _whole_ranges(pieces: list[_Piece]) -> list[tuple[Decimal, Decimal]]:
+    """The whole numbers of ``pieces`` as ranges, sorted, touching ranges joined."""
+    ranges = sorted((p._first_whole(), p._last_whole()) for p in pieces)
+    joined: list[list[Decimal]] = []
+    for lo, hi in ranges:
+        if joined and lo <= joined[-1][1] + 1:
+            joined[-1][1] = max(joined[-1][1], hi)
+        else:
+            joined.append([lo, hi])
+    return [(lo, hi) for lo, hi in joined]
+
+
+def _whole_range(lo: Decimal, hi: Decimal) -> str:
+    return _show_end(lo) if lo == hi else f"{_show_end(lo)}..{_show_end(hi)}"
+
+
+def _coalesce(pieces: list[_Piece]) -> list[_Piece]:
+    """``pieces`` sorted, overlapping or touching ones joined."""
+    out: list[_Piece] = []
+    for piece in sorted(pieces, key=lambda p: (p.lo, p.lo_open)):
+        if out:
+            last = out[-1]
+            if piece.lo < last.hi or (piece.lo == last.hi and not (piece.lo_open and last.hi_open)):
+                if (piece.hi, not piece.hi_open) > (last.hi, not last.hi_open):
+                    out[-1] = _Piece(last.lo, last.lo_open, piece.hi, piece.hi_open)
+                continue
+        out.append(piece)
+    return out
 
 
 def _reach_numbers(table: ir.Table, domain: Interval, integral: bool) -> Reach:
@@ -371,10 +425,11 @@ def _reach_numbers(table: ir.Table, domain: Interval, integral: bool) -> Reach:
         reached.append(any(not p.meet(row.low, row.high).empty(integral) for p in pieces))
         covered.append(not whole.meet(row.low, row.high).empty(integral))
         pieces = [q for p in pieces for q in p.minus(row.low, row.high) if not q.empty(integral)]
-    return Reach(tuple(reached), tuple(covered), bool(pieces), domain, integral)
+    return Reach(tuple(reached), tuple(covered), bool(pieces), domain, integral, tuple(pieces))
 
 
-def _reach_members(table: ir.Table, members: frozenset | None) -> Reach:
+def _reach_members(table: ir.Table, members: frozenset | None, order: tuple = ()) -> Reach:
+    """``order``: the members as declared, the order the ones no row matches are listed in."""
     left = set(members) if members is not None else None
     reached, covered = [], []
     for row in table.rows:
@@ -386,14 +441,16 @@ def _reach_members(table: ir.Table, members: frozenset | None) -> Reach:
             reached.append(row.member in left)
             left.discard(row.member)
         covered.append(row.member is not None and (members is None or row.member in members))
-    return Reach(tuple(reached), tuple(covered), left is None or bool(left), members)
+    ranked = {m: k for k, m in enumerate(order)}
+    rest = None if left is None else tuple(sorted(left, key=lambda m: (ranked.get(m, len(ranked)), str(m))))
+    return Reach(tuple(reached), tuple(covered), left is None or bool(left), members, False, rest)
 
 
 def _lookup_value(table: ir.Table, reach: Reach) -> Interval:
     values = [row.value for row, hit in zip(table.rows, reach.rows) if hit]
-    if reach.unmatched:
-        values.append(table.default if table.default is not None else ZERO)
-    if not values:  # no allowed key at all: the lookup is never evaluated
+    if reach.unmatched and table.default is not None:  # without `else`, such a key stops scoring
+        values.append(table.default)
+    if not values:  # no allowed key finds a row: the lookup never gives a value
         return ZERO_INTERVAL
     return _hull_of(values)
 
@@ -584,7 +641,8 @@ def _lookup(table: ir.Table, key: ir.Expr, env: _Env) -> tuple[Reach, Interval]:
     if key.type is ExprType.NUMBER:
         reach = _reach_numbers(table, _num(key, env), _integral(key))
     else:
-        reach = _reach_members(table, _members(key, env))
+        order = key.fact.type.member_names if isinstance(key, (ir.FactRef, ir.FieldRef)) else ()
+        reach = _reach_members(table, _members(key, env), tuple(order))
     return reach, _lookup_value(table, reach)
 
 
@@ -764,35 +822,38 @@ def _ledger(body: ir.LedgerSum) -> tuple[Interval, Reach | None]:
     members = list(field.type.member_names) if field is not None else []
     column_field = getattr(body, "column_field", None)
     reach = None
-    if column_field is not None:  # a matrix: points of (field, column field), `get(…) or 0`
+    if column_field is not None:  # a matrix: points of (field, column field); a pair without a cell stops scoring
         column = fields.field(column_field)
         columns = list(column.type.member_names) if column is not None else []
 
         def points(member, col):
-            value = body.table.get(member, col)
-            return value if value else ZERO
+            return body.table.get(member, col)
     else:
         columns = [None]
-        reach = _reach_members(body.table, frozenset(members))
+        reach = _reach_members(body.table, frozenset(members), tuple(members))
         by_member = {}
         for row in body.table.rows:
             if row.member is not None and row.member not in by_member:
                 by_member[row.member] = row.value
-        fallback = body.table.default if body.table.default is not None else ZERO
 
-        def points(member, col):
-            return by_member.get(member, fallback)
+        def points(member, col):  # None: no row and no `else`, the entry stops scoring
+            return by_member.get(member, body.table.default)
 
     if not members or not columns:
         return Interval.full(), reach
     table_points = {(m, c): points(m, c) for m in members for c in columns}
+    table_points = {pair: value for pair, value in table_points.items() if value is not None}
+    if not table_points:  # every entry stops scoring: only an entity without entries scores, 0
+        return ZERO_INTERVAL, reach
     entry = _hull_of(table_points.values())
     groups: list[Interval] | None = None
     if body.group is not None:
         if body.group == body.field:
-            groups = [_hull_of(table_points[(m, c)] for c in columns) for m in members]
+            groups = [_hull_of(table_points[(m, c)] for c in columns if (m, c) in table_points) for m in members
+                      if any((m, c) in table_points for c in columns)]
         elif column_field is not None and body.group == column_field:
-            groups = [_hull_of(table_points[(m, c)] for m in members) for c in columns]
+            groups = [_hull_of(table_points[(m, c)] for m in members if (m, c) in table_points) for c in columns
+                      if any((m, c) in table_points for m in members)]
         else:
             values = _field_values(fields.field(body.group))
             if values is not None:
@@ -854,7 +915,7 @@ class Bounds(Mapping):
     * ``conditions``: condition id → the truth values it can take: a term's
       ``if`` under the term's id, the k-th ``zero if`` of item I under
       ``I:zero:k`` (:func:`zero_id`), an ``applies if`` under
-      ``I:applies``, a veto under ``veto:k``;
+      ``I:applies``, a veto under ``veto:k``, an outcome rule under ``outcome:k``;
     * ``lookups``: the reachability of every table's rows, under the term's
       id for a lookup or ledger term, ``I:weight`` for an item's weight, and
       the expression itself for a ``lookup`` or a ``sum`` inside an
@@ -929,6 +990,8 @@ class _Analysis:
                     self.out.conditions[node.id] = truth(node.ir.condition, self.base)
                 elif node.kind == TOTAL:
                     self.out.values[node.id] = self._total()
+            for k, rule in enumerate(self.policy.outcomes.rules, start=1):  # for their lookups' rows
+                self.out.conditions[f"outcome:{k}"] = truth(rule.condition, self.base)
         return self.out
 
     def _place(self, item: ir.Node, env: _Env | None, parent_off: bool) -> None:

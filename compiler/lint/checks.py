@@ -11,7 +11,6 @@ import attrs
 from assessc.diagnostics import Diagnostic, Note, codes
 from assessc.graph.bounds import ALWAYS, INF, NEVER, Bounds, applies_id, weight_id, zero_id
 from assessc.ir import nodes as ir
-from assessc.ir.types import Kind
 from assessc.ir.walk import body_exprs, facts_of_policy, subexpressions, term_exprs
 from assessc.runtime.decimals import show
 
@@ -104,30 +103,36 @@ def implicit_partial_step(policy: ir.Policy, bounds: Bounds) -> Iterator[Finding
 
 
 def band_gaps(policy: ir.Policy, bounds: Bounds) -> Iterator[Finding]:
-    """W0503: numeric bands with gaps or overlaps (over integer keys: ranks, counts)."""
+    """W0503: numeric bands that overlap. (Key values that no band covers, gaps between bands
+    included, are W0520's finding: a key there stops scoring unless the table has `else`.)"""
     for node in policy.all_nodes():
         for term in node.terms:
             if not isinstance(term.body, ir.Lookup):
                 continue
             rows = sorted((r for r in term.body.table.rows if r.member is None), key=lambda r: r.low)
-            integral = _integral_key(term.body.key)
             for before, after in zip(rows, rows[1:]):
                 if after.low <= before.high:
                     yield _finding(codes.BAND_GAP, after.span or term.span,
                                    f"band {after.describe()} overlaps band {before.describe()}",
                                    "the first matching band wins; make the bands disjoint", node.accepts)
-                elif integral and after.low > before.high + 1 and term.body.table.default is None:
-                    yield _finding(codes.BAND_GAP, after.span or term.span,
-                                   f"no band covers {_span_of(before.high + 1, after.low - 1)}",
-                                   "values in the gap score 0; add a band or an `else` row", node.accepts)
 
 
-def _span_of(low: Decimal, high: Decimal) -> str:
-    return show(low) if low == high else f"{show(low)}..{show(high)}"
-
-
-def _integral_key(expr: ir.Expr) -> bool:
-    return isinstance(expr, ir.FactRef) and expr.fact.type.kind in (Kind.RANK, Kind.COUNT)
+def lookup_without_row(policy: ir.Policy, bounds: Bounds) -> Iterator[Finding]:
+    """W0520: a lookup whose key can take a value (an enum member, a number of its declared
+    range, an entry's field) that no row matches, in a table without `else`: an entity with such
+    a value stops scoring (D0609) in every engine."""
+    seen = set()  # an item scored per period repeats its rules: one finding per place and message
+    for table, key, reach, span, accepts in _lookups(policy, bounds):
+        if not reach.unmatched or table.default is not None:
+            continue
+        where = f"table `{table.name}`" if table.name else "the table"
+        message = f"{key} can be {reach.describe_left()}, which no row of {where} matches, and the table has no `else` row"
+        if (span, message) in seen:
+            continue
+        seen.add((span, message))
+        yield _finding(codes.LOOKUP_WITHOUT_ROW, span, message,
+                       "an entity with such a value stops scoring (D0609); add the missing rows, or `else: 0` "
+                       "if the rule book gives them no points", accepts)
 
 
 def unused_facts(policy: ir.Policy, bounds: Bounds) -> Iterator[Finding]:
@@ -233,7 +238,8 @@ def _lookups(policy: ir.Policy, bounds: Bounds):
             yield node.weight.table, _key_name(node.weight), reach, node.span, node.accepts
         for expr in _own_exprs(node):
             yield from _expression_lookups(expr, bounds, node.accepts, seen)
-    for expr in [v.condition for v in policy.vetoes] + [policy.coefficient]:
+    outcomes = [r.condition for r in policy.outcomes.rules]
+    for expr in [v.condition for v in policy.vetoes] + [policy.coefficient] + outcomes:
         yield from _expression_lookups(expr, bounds, policy.accepts, seen)
 
 
@@ -316,6 +322,6 @@ def accumulate_without_cap(policy: ir.Policy, bounds: Bounds) -> Iterator[Findin
 
 
 CHECKS = (max_mismatch, implicit_partial_step, band_gaps, unfloored_deduction, unused_facts, can_exceed_max,
-          unreachable_outcome, constant_condition, accumulate_without_cap)
+          unreachable_outcome, constant_condition, accumulate_without_cap, lookup_without_row)
 
 __all__ = ["CHECKS", "Finding", "term_exprs"]

@@ -6,7 +6,8 @@
   `applies if` conditions read (001 task 1: 木里 / 五县 / the rest); for each,
   the weights of the outermost weighted items that apply are added up.
 * W0514 — a points matrix without a row (or column) for a value its ledger
-  field allows: such an award scores 0 (an award level missing from the matrix).
+  field allows (an award level missing from the matrix): an entry with that
+  value stops scoring (D0609), as a lookup without a row does.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def weights_total(policy: ir.Policy, bounds: Bounds) -> Iterator[Finding]:
     tops = list(_outermost_weighted(policy.items))
     if not tops:
         return
-    from assessc.backends.interp import _Env, _lookup
+    from assessc.backends.interp import NoRow, _Env, _lookup
 
     attributes = sorted(_attribute_facts(policy, tops), key=lambda f: f.name)
     combos = list(itertools.islice(itertools.product(*(f.type.member_names for f in attributes)), _MAX_KINDS))
@@ -64,9 +65,11 @@ def weights_total(policy: ir.Policy, bounds: Bounds) -> Iterator[Finding]:
             for node, chain in tops:
                 if all(n.applies is None or env.eval(n.applies) for n in chain):
                     weight = node.weight
-                    total += _lookup(weight.table, env.eval(weight.key))[0] if isinstance(weight, ir.Lookup) \
+                    total += _lookup(weight.table, env.eval(weight.key)) if isinstance(weight, ir.Lookup) \
                         else env.eval(weight.expr)
         except (KeyError, TypeError):  # a weight or condition reads other facts: not decidable here
+            continue
+        except NoRow:  # a kind of entity the weight table has no row for: W0520 reports it
             continue
         if total != 1:
             kind = ", ".join(f"{f.name} = {m}" for f, m in zip(attributes, combo)) or "every entity"
@@ -117,7 +120,7 @@ def matrix_coverage(policy: ir.Policy, bounds: Bounds) -> Iterator[Finding]:
                     parts.append(f"no column for {', '.join(f'`{m}`' for m in missing_columns)} of "
                                  f"`{columns_field.name}`")
                 yield _finding(codes.MATRIX_GAP, term.span, f"matrix `{matrix.name}` has " + " and ".join(parts),
-                               "such entries score 0; add the row (a row of 0 says so on purpose)", node.accepts)
+                               "an entry with such a value stops scoring (D0609); add the row or column (0 points say so on purpose)", node.accepts)
 
 
 CHECKS = (numbering_gaps, weights_total, matrix_coverage)

@@ -180,7 +180,8 @@ policy p "x" {
 }
 """)
     assert b["1/1"] == iv("0.5", 2)  # whole ranks 1..14 all fall in a band
-    assert b["2/1"] == iv(0, 2)  # ranks 9..14 match no row → 0
+    assert b["2/1"] == iv("1.5", 2)  # ranks 9..14 match no row: scoring stops there, no value
+    assert b.lookups["2/1"].describe_left() == "9..14"
     assert b["3/1"] == iv(-1, 2)
     assert b["4/1"] == iv(1, 1)  # 15..20 is out of range
     reach = b.lookups["4/1"]
@@ -193,8 +194,9 @@ def test_real_valued_key_reaches_the_gap_between_bands(tmp_path):
 facts { rate: percent }
 policy p "x" { item 1 "a" max 3 { add lookup rate { 95%..100%: 3  90%..94.99%: 2 } } }
 """)
-    assert b["1/1"] == iv(0, 3)  # 94.995% matches no row
+    assert b["1/1"] == iv(2, 3)  # 94.995% matches no row: scoring stops there, no value
     assert b.lookups["1/1"].unmatched
+    assert b.lookups["1/1"].describe_left() == "[0, 0.9), (0.9499, 0.95)"
 
 
 def test_shadowed_band_is_unreachable(tmp_path):

@@ -20,7 +20,8 @@ What is generated:
   ``missing`` evidence, ``count`` of ledgers), steps (below and above, each
   ``counting`` mode, and none), lookups (numeric bands over rank and count
   facts, with gaps, single keys and ``else``; enum tables; inline and named
-  tables), ledger sums (``highest per`` or not); ``if`` conditions;
+  tables; most cover every value of their key or have ``else``, the rest
+  stop scoring an entity whose key no row matches), ledger sums (``highest per`` or not); ``if`` conditions;
 * ``until zero``, ``zero if``, vetoes, ``accept``, ``entity``, a policy
   ``max``, ``round each|total N places MODE``;
 * conditions: comparisons of numbers, percents and dates, enum ``==``/``!=``
@@ -403,7 +404,7 @@ class _Gen:
     def bands(self, fact: Fact) -> ast.TableBody:
         low = int(fact.low if fact.low is not None else 0)
         high = int(fact.high if fact.high is not None else low + 12)
-        entries, start = [], low
+        entries, start, gap = [], low, False
         for _ in range(self.upto(4, 1)):
             if start > high:
                 break
@@ -413,8 +414,12 @@ class _Gen:
                 entries.append(ast.TableEntry("single", num(start), num(start), None, self.signed_points()))
             else:
                 entries.append(ast.TableEntry("range", num(start), num(end), None, self.signed_points()))
-            start = end + 1 + (1 if self.chance(15) else 0) - (1 if self.chance(5) else 0)
-        if self.chance(40):
+            skip = 1 if self.chance(15) else 0
+            gap = gap or (skip and end + 1 <= high)
+            start = end + 1 + skip - (1 if self.chance(5) else 0)
+        # a key no row matches stops scoring: most tables cover the key's values or have `else`
+        covered = fact.high is not None and not gap and start > high
+        if self.chance(40) or (not covered and self.chance(85)):
             entries.append(ast.TableEntry("else", None, None, None, self.signed_points()))
         return ast.TableBody(tuple(entries))
 
@@ -422,7 +427,8 @@ class _Gen:
         chosen = self.shuffled(self.subset(members))
         value = self.signed_points if signed else self.points
         entries = [ast.TableEntry("member", None, None, m, value()) for m in chosen]
-        if not entries or self.chance(30):
+        covered = set(chosen) == set(members)
+        if not entries or self.chance(30) or (not covered and self.chance(85)):
             entries.append(ast.TableEntry("else", None, None, None, value()))
         return ast.TableBody(tuple(entries))
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assessc.api import ScoringError, load_policy
-from assessc.backends import interp
+from assessc.backends import interp, wording
 from assessc.backends.results import EntityResult, LazyNodes
 from assessc.reports.explain import explain_json, explain_text
 
@@ -63,7 +63,8 @@ def test_scoring_formats_no_number_until_the_lines_are_read(monkeypatch):
     policy = load_policy(POLICIES / f"{name}.assess")
     facts = policy.load_facts(_facts_file(name))
     monkeypatch.setattr(interp, "show", _no_formatting)
-    monkeypatch.setattr(interp, "brief", _no_formatting)
+    monkeypatch.setattr(wording, "_show", _no_formatting)  # the words of explanation lines
+    monkeypatch.setattr(wording, "_brief", _no_formatting)
     results = policy.score_facts(facts).results  # totals only: nothing formatted
     assert results and all(isinstance(r.total, Decimal) for r in results)
     with pytest.raises(AssertionError, match="was formatted"):

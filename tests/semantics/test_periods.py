@@ -30,7 +30,7 @@ policy hubei "政务信息工作考评" {
     }
     item 2 "采用和批示" {
       # 第九条: 一条信息以该信息被采用(批示)对应的最高分为准,不累计重复计分
-      add info where (quarter == period()) by channel { 门户网站: 3  工作简报: 5  厅领导批示: 10 } highest per piece
+      add info where (quarter == period()) by channel { 未采用: 0  门户网站: 3  工作简报: 5  厅领导批示: 10 } highest per piece
     }
   }
 }

@@ -559,7 +559,7 @@ class Compiler:
             args = [self.number(a) for a in e.args]
             return self.minmax(e.func, args, what)
         if isinstance(e, ir.LookupValue):
-            return self.table(self.expr(e.key), e.table, True, e.span)
+            return self.table(self.expr(e.key), e.table, e.span)
         if isinstance(e, ir.Binary):
             return self._binary(e, what)
         raise self.unsupported(f"the expression `{_text(e)}`", getattr(e, "span", None))
@@ -671,10 +671,10 @@ class Compiler:
         return Num(fn, 0, ZERO, Fr(last - first + 1), None, True)
 
     # ---- lookups --------------------------------------------------------------------------
-    def table(self, key, table: ir.Table, must_find: bool, span=None) -> Num:
-        """The first row ``key`` matches; else the ``else`` value, else 0 (or, with
-        ``must_find`` and no ``else``, the row fails: the interpreter's NoRow)."""
-        must_find = must_find and table.default is None
+    def table(self, key, table: ir.Table, span=None) -> Num:
+        """The first row ``key`` matches; else the ``else`` value; else the row fails (the
+        interpreter's NoRow: a lookup without a row stops scoring)."""
+        must_find = table.default is None
         values = [Fr(row.value) for row in table.rows] + [Fr(table.default) if table.default is not None else ZERO]
         scale = max(places_of(row.value) for row in table.rows) if table.rows else 0
         if table.default is not None:
@@ -829,7 +829,7 @@ class Compiler:
                                                _field_type(layout, body.column_field)))
                 points = self._matrix(field, column, body.table)
             else:
-                points = self.table(field, body.table, False, span)
+                points = self.table(field, body.table, span)
             keep = self.cond(body.where) if body.where is not None else None
             group = None
             if body.group is not None:
@@ -849,12 +849,14 @@ class Compiler:
             ledger = c.ledger(name)
             entries = EntryChunk(c, ledger)
             mask = None if m is None else m[ledger.owner]
-            pts = _broadcast(fp(entries, mask), entries.n)
             owner = ledger.owner
-            if fw is not None:
+            if fw is not None:  # the points of the entries kept only: another entry's missing row is no error
                 kept = _broadcast(fw(entries, mask), entries.n).astype(bool)
+                pts = _broadcast(fp(entries, kept if mask is None else mask & kept), entries.n)
                 if fg is None:
                     pts = np.where(kept, pts, 0)
+            else:
+                pts = _broadcast(fp(entries, mask), entries.n)
             if fg is None:
                 return K.segment_sums(pts, ledger.offsets)
             groups = _broadcast(fg(entries, mask), entries.n)
@@ -882,19 +884,28 @@ class Compiler:
             self.vocab.code(col)
         size = len(self.vocab.names)
         lut = np.zeros((size + 1, size + 1), dtype=np.int64)
+        found = np.zeros((size + 1, size + 1), dtype=bool)  # a pair without a cell stops scoring
         values = [ZERO]
         for r in reversed(matrix.rows):  # the first row of a member wins, as Matrix.get does
             for col in matrix.columns:
                 value = matrix.get(r.member, col)
-                if value:
-                    lut[self.vocab.code(r.member), self.vocab.code(col)] = int(Fr(value) * 10 ** scale)
+                if value is not None:
+                    cell = self.vocab.code(r.member), self.vocab.code(col)
+                    lut[cell], found[cell] = int(Fr(value) * 10 ** scale), True
                     values.append(Fr(value))
         fr, fc = row.fn, column.fn
-        return Num(lambda c, m: lut[np.minimum(fr(c, m), size), np.minimum(fc(c, m), size)], scale,
-                   min(values), max(values), None, row.fallible or column.fallible)
+
+        def fn(c, m):
+            rows, columns = np.minimum(fr(c, m), size), np.minimum(fc(c, m), size)
+            missing = ~found[rows, columns]
+            if missing.any():
+                c.fail(missing, m)
+            return lut[rows, columns]
+
+        return Num(fn, scale, min(values), max(values), None, True)
 
     # ---- terms ------------------------------------------------------------------------------
-    def body(self, body: ir.TermBody, what: str, must_find: bool = False) -> Num:
+    def body(self, body: ir.TermBody, what: str) -> Num:
         if isinstance(body, ir.Value):
             return self.number(body.expr)
         if isinstance(body, ir.Per):
@@ -902,7 +913,7 @@ class Compiler:
         if isinstance(body, ir.Steps):
             return self.steps(body, what)
         if isinstance(body, ir.Lookup):
-            return self.table(self.expr(body.key), body.table, must_find)
+            return self.table(self.expr(body.key), body.table)
         if isinstance(body, ir.LedgerSum):
             return self.ledger_sum(body, None)
         raise self.unsupported(f"the rule form {type(body).__name__}")

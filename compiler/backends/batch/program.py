@@ -169,7 +169,7 @@ class BatchProgram:
             return value
         c.site = c.locate(child.span)
         what = f"the weighted amount of `{child.id}`"
-        weight = c.body(child.weight, what, must_find=True)
+        weight = c.body(child.weight, what)
         if child.max is None:  # pragma: no cover - the compiler requires a max on weighted items
             raise c.unsupported("a weight on an item without `max`", child.span)
         on_hundred = c.div(c.mul(value, c.const(100), what), c.const(Fr(child.max)), what)

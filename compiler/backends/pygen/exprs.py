@@ -588,12 +588,14 @@ class Exprs:
         code = Code()
         code(f"def {helper}(entries, keep, explain=False):  # {comment(body.ledger.name)} by {comment(body.field)}")
         with code.indent():
-            code("kept = entries if keep is None else [e for e in entries if keep(e)]")
             code("best = {}")
-            code("for index, entry in enumerate(kept):")
+            code("kept = 0")
+            code("for number, entry in enumerate(entries, 1):")  # numbered as the facts give them
             with code.indent():
+                code("if keep is not None and not keep(entry): continue")
+                code("kept += 1")
                 code(f"points = {points_of}")
-                group = f"entry[{literal(body.group)}]" if body.group else "index"
+                group = f"entry[{literal(body.group)}]" if body.group else "number"
                 code(f"group = {group}")
                 code("if group not in best or points > best[group]:")
                 with code.indent():
@@ -608,20 +610,21 @@ class Exprs:
                 code("if not explain:")
                 with code.indent():
                     code("return total")
-                label = "{group}" if body.group else "#{group + 1}"
+                label = "{group}" if body.group else "#{group}"
                 how = f"highest per {body.group}" if body.group else "each entry"
                 code(f'parts = [f"{label}: {{_show(points)}}" for group, points in best.items()]')
-                code("noun = 'entry' if len(kept) == 1 else 'entries'")
-                code(f"return total, f'{{len(kept)}} {{noun}}, ' + {literal(how)} + ': ' + "
+                code("noun = 'entry' if kept == 1 else 'entries'")
+                code(f"return total, f'{{kept}} {{noun}}, ' + {literal(how)} + ': ' + "
                      "('; '.join(parts) if parts else 'none')")
         self.pool.code.blank()
         self.pool.code.splice(code)
         return helper, scale, mag
 
     def _points_table(self, body: ir.LedgerSum, scale: int) -> str:
-        """A Python expression for the points of ``entry``."""
+        """A Python expression for the points of ``entry`` (numbered ``number``): an entry without a
+        row (a cell) fails, in the fast path as a KeyError that sends the entity the exact way."""
         table = body.table
-        zero = "0" if self.fast else "_ZERO"
+        ledger = literal(body.ledger.name)
         if isinstance(table, ir.Matrix):
             cells: dict = {}
             for row in table.rows:
@@ -629,16 +632,26 @@ class Exprs:
                     cells.setdefault((row.member, column), self._row_value(value, scale))
             text = "{" + ", ".join(f"({literal(r)}, {literal(c)}): {v}" for (r, c), v in cells.items()) + "}"
             name = self.pool.raw(text, "matrix")
-            return f"{name}.get((entry[{literal(body.field)}], entry[{literal(body.column_field)}]), {zero})"
+            pair = f"entry[{literal(body.field)}], entry[{literal(body.column_field)}]"
+            if self.fast:
+                return f"{name}[({pair})]"
+            rows_text = literal(", ".join(r.member for r in table.rows))
+            return (f"_entry_cell({name}, {pair}, {ledger}, number, {literal(table.name)}, {rows_text}, "
+                    f"{literal(', '.join(table.columns))})")
         cells = {}
         for row in table.rows:
             if row.member is None:
                 raise CompileError("a ledger field is looked up in numeric bands", row.span)
             cells.setdefault(row.member, self._row_value(row.value, scale))
-        default = self._row_value(table.default, scale) if table.default is not None else zero
         text = "{" + ", ".join(f"{literal(m)}: {v}" for m, v in cells.items()) + "}"
         name = self.pool.raw(text, "points")
-        return f"{name}.get(entry[{literal(body.field)}], {default})"
+        key = f"entry[{literal(body.field)}]"
+        if table.default is not None:
+            return f"{name}.get({key}, {self._row_value(table.default, scale)})"
+        if self.fast:
+            return f"{name}[{key}]"
+        rows_text = literal(", ".join(row.describe() for row in table.rows))
+        return f"_entry_points({name}, {key}, {ledger}, number, {literal(table.name or '')}, {rows_text})"
 
 
 _MODES = {

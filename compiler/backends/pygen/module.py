@@ -22,6 +22,8 @@ from .text import Code, comment, literal, places_named_from, where
 RUNTIME = Path(__file__).with_name("runtime.py")
 #: placement and award bands, shared with assessc.backends.outcomes (one definition)
 STANDING = Path(__file__).parents[2] / "runtime" / "standing.py"
+#: the words of explanation lines and errors, shared with the interpreter
+WORDING = Path(__file__).parent.parent / "wording.py"
 
 
 @attrs.frozen
@@ -164,7 +166,7 @@ def _generate(graph: ScoringGraph) -> Generated:
     line_map: dict[int, tuple] = {}
     parts = []
     line = 1
-    runtime = RUNTIME.read_text(encoding="utf-8") + "\n\n" + STANDING.read_text(encoding="utf-8")
+    runtime = "\n\n".join(path.read_text(encoding="utf-8") for path in (RUNTIME, STANDING, WORDING))
     for section in (head, None, data, helpers, body):
         text = runtime + "\n\n" if section is None else section.render(line, line_map) + "\n\n"
         parts.append(text)

@@ -59,23 +59,30 @@ def _sum(parts):
     return total
 
 
-def _lookup_x(rows, default, key):
-    """A lookup term: the first row ``key`` matches, else the `else` value, else 0; and how."""
-    for member, low, high, value, describe in rows:
-        if member is not None:
-            if member == key:
-                return value, f"{key} → {_show(value)}"
-        elif low <= key <= high:
-            return value, f"{_show(key)} in {describe} → {_show(value)}"
+def _lookup_x(rows, default, key, table, rows_text):
+    """A lookup term: the first row ``key`` matches, else the `else` value, else no row (an error)."""
+    for member, low, high, value in rows:
+        if (member == key) if member is not None else (low <= key <= high):
+            return value
     if default is not None:
-        return default, f"{_key_text(key)} → else {_show(default)}"
-    return _ZERO, f"{_key_text(key)} matches no row → 0"
+        return default
+    raise _NoRow(_no_row_words(key, table, rows_text))
 
 
-def _missing_text(present, pairs):
-    """Name the evidence not submitted, so an explanation says what was missing."""
-    missing = [label for name, label in pairs if name not in present]
-    return f" (missing: {'、'.join(missing)})" if missing else ""
+def _entry_points(points, key, ledger, number, table, rows_text):
+    """The points of a ledger entry's member in a table, or an error naming the entry."""
+    value = points.get(key)
+    if value is None:
+        raise _NoRow(_entry_words(ledger, number, _no_row_words(key, table, rows_text)))
+    return value
+
+
+def _entry_cell(cells, row, column, ledger, number, matrix, rows_text, columns_text):
+    """The points of a ledger entry's pair of members in a matrix, or an error naming the entry."""
+    value = cells.get((row, column))
+    if value is None:
+        raise _NoRow(_entry_words(ledger, number, _no_cell_words(row, column, matrix, rows_text, columns_text)))
+    return value
 
 
 def _dec(units, scale):
@@ -83,32 +90,7 @@ def _dec(units, scale):
     return Decimal(units).scaleb(-scale, _C)
 
 
-def _show(value, context=_C):
-    """A score as people write it: 0.5, 2, -1.25 (no exponent, no trailing zeros, no -0). Explanations
-    are worded in the scoring context, as the interpreter words them."""
-    if value == 0:
-        return "0"
-    if value == value.to_integral_value(context=context):
-        return str(value.quantize(Decimal(1), context=context))
-    return format(value.normalize(context), "f")
-
-
-def _brief(value, places=6):
-    """``_show`` with at most ``places`` decimals, and `…` when cut."""
-    if isinstance(value, Decimal) and value.as_tuple().exponent < -places:
-        return _show(value.quantize(Decimal(1).scaleb(-places, _C), rounding=_decimal.ROUND_HALF_UP, context=_C)) + "…"
-    return _show(value)
-
-
 _DEFAULT = _decimal.Context()  # Python's default context, in which the facts loader reads and `explain` prints
-
-
-def _text(value):
-    return _brief(value) if isinstance(value, Decimal) else str(value)
-
-
-def _key_text(key):
-    return key if isinstance(key, str) else _show(key)
 
 
 # -- integer fixed point: rounding ``units`` to a multiple of ``factor`` (a power of ten) --
@@ -184,7 +166,7 @@ class CalendarError(ValueError):
 
 
 class _NoRow(Exception):
-    """A lookup inside an expression found no row and the table has no `else`."""
+    """A lookup found no row and its table has no `else` (or a matrix no cell for a pair)."""
 
 
 class _Slow(Exception):
@@ -192,8 +174,7 @@ class _Slow(Exception):
 
 
 def _no_row(key, table, rows):
-    shown = key if isinstance(key, str) else _show(key)
-    raise _NoRow(f"`{shown}` has no row in table {table}".rstrip() + f"; the table has: {rows}")
+    raise _NoRow(_no_row_words(key, table, rows))
 
 
 # -- working days on the official calendar of the People's Republic of China --

@@ -31,6 +31,7 @@ from assessc.ir import nodes as ir
 from assessc.ir.types import Kind
 from assessc.runtime.decimals import CONTEXT
 
+from ..describe import Described, describe, describe_term, describe_weight
 from .exprs import (GUARD, INPUT_SCALE, MAX_ENTRIES, CompileError, Exprs, Num, Pool, decimals, fact_interval,
                     fact_scale, fits, hull, units)
 from .text import Code, comment, literal, where
@@ -447,9 +448,10 @@ class Emitter:
         c(f"_at = {literal(node.id)}", where(term.span))
         body = Code()
         saved, self.code = self.code, body
-        raw, detail = self.body(term.body, term.span)
+        raw, computed = self.body(term.body, term.span)
         amount = self.signed(raw, term.sign)
         self.code = saved
+        tree, leaves = self.described(describe_term(term))
 
         def line(detail_code: str) -> str:
             return (f"L.setdefault({literal(node.parent)}, []).append(Line('term', {literal(node.id)}, "
@@ -460,16 +462,15 @@ class Emitter:
             c.depth += 1
         c.splice(body)
         c(f"{var} = {amount.code}", where(term.span))
+        rounded = "None"
         if self.round_each:
-            r = self.fresh("r")
+            r, rounded = self.fresh("r"), self.fresh("r")
             c(f"{r} = {self.x.quantize(Num(var, None), self.rounding.places, self.rounding.mode).code}")
-            c(f"if X and {var} != {r}:")
-            with c.indent():
-                c(f"{detail} = {detail} + ' = ' + _show({var}) + ' → ' + _show({r}) + ' (rounded)'")
+            c(f"{rounded} = ({var}, {r}) if X and {var} != {r} else None")
             c(f"{var} = {r}")
         c("if X:")
         with c.indent():
-            c(line(detail))
+            c(line(f"_term_words({tree}, {leaves}, True, {computed}, {rounded})"))
         if term.condition is not None:
             c.depth -= 1
             c("else:")
@@ -477,8 +478,7 @@ class Emitter:
                 c(f"{var} = _ZERO")
                 c("if X:")
                 with c.indent():
-                    why = self.why_not(term.condition)
-                    c(line("'condition does not hold' + " + why + " + ' → 0'"))
+                    c(line(f"_term_words({tree}, {leaves}, False, None)"))
         self.terms.setdefault(node.parent, []).append(Num(var, None))
         if flag:
             c.depth -= 1
@@ -532,13 +532,16 @@ class Emitter:
                 c.depth -= 1
         self.terms.setdefault(node.parent, []).append(amount)
 
-    def why_not(self, condition: ir.Expr) -> str:
-        if isinstance(condition, ir.Binary) and condition.op in ("<", "<=", ">", ">=", "==", "!="):
-            left, right = self.x.expr(condition.left), self.x.expr(condition.right)
-            left = left.code if isinstance(left, Num) else left
-            right = right.code if isinstance(right, Num) else right
-            return f"': ' + _text({left}) + {literal(' ' + condition.op + ' ')} + _text({right}) + ' is false'"
-        return "''"
+    def described(self, described: Described) -> tuple[str, str]:
+        """A description's tree (a module constant) and its leaves' values (a reader of thunks that
+        evaluate them with this function's code): the arguments of wording's functions."""
+        tree = self.pool.const(described.tree, "words")
+        thunks = []
+        for leaf in described.leaves:
+            value = self.x.expr(leaf)
+            thunks.append(f"lambda: {value.code if isinstance(value, Num) else value}")
+        inner = ", ".join(thunks)
+        return tree, f"_leaves(({inner},))" if thunks else "_leaves(())"
 
     def signed(self, raw: Num, sign: int) -> Num:
         if self.fast:
@@ -563,23 +566,19 @@ class Emitter:
             if self.fast:
                 return (x.raise_to(value, scale) or value) if scale is not None else value, None
             value = self.temp(Num(value.code, None))
-            detail = self.fresh("d")
-            c(f"if X: {detail} = _show({value.code})")
-            return value, detail
+            return value, f"({value.code},)"
         if isinstance(body, ir.Per):
             amount, count = x.num(body.amount), x.num(body.count)
             if self.fast:
                 value = x.mul(amount, count)
                 return (x.raise_to(value, scale) or value) if scale is not None else value, None
             a, n = self.temp(amount), self.temp(count)
-            detail = self.fresh("d")
             missing = "''"
             if isinstance(body.count, ir.MissingCount):
                 fact = body.count.fact
                 pairs = self.pool.const(tuple((m.name, m.label or m.name) for m in fact.type.members), "labels")
                 missing = f"_missing_text({self.facts[fact.name]}, {pairs})"
-            c(f"if X: {detail} = _show({a.code}) + ' × ' + _show({n.code}) + {missing}")
-            return Num(f"_C.multiply({a.code}, {n.code})", None), detail
+            return Num(f"_C.multiply({a.code}, {n.code})", None), f"({a.code}, {n.code}, {missing})"
         if isinstance(body, ir.Steps):
             return self.steps(body, scale)
         if isinstance(body, ir.Lookup):
@@ -614,20 +613,16 @@ class Emitter:
             with c.indent():
                 c(f"{result} = {raw.code}")
             return raw.named(result).bounded(*hull((raw.low, raw.high), (Fraction(0), Fraction(0)))), None
-        detail = self.fresh("d")
-        direction, partial = literal(" " + body.direction + " "), literal(" " + body.partial + " steps × ")
+        count = self.fresh("w")
         c(f"if {gap.code} <= 0:")
         with c.indent():
             c(f"{result} = _ZERO")
-            c(f"if X: {detail} = _brief({value.code}) + ' is not' + {direction} + _brief({threshold.code}) + ' → 0 steps'")
+            c(f"{count} = None")
         c("else:")
         with c.indent():
-            count = self.fresh("w")
             c(f"{count} = {steps.code}")
             c(f"{result} = _C.multiply({count}, {amount.code})")
-            c(f"if X: {detail} = _brief({value.code}) + ' is ' + _brief({gap.code}) + {direction} + "
-              f"_brief({threshold.code}) + ' → ' + _brief({count}) + {partial} + _brief({amount.code})")
-        return Num(result, None), detail
+        return Num(result, None), f"({value.code}, {threshold.code}, {gap.code}, {count}, {amount.code})"
 
     def lookup(self, body: ir.Lookup, at: int | None = None) -> tuple[Num, str | None]:
         c, x = self.code, self.x
@@ -635,12 +630,13 @@ class Emitter:
         table = body.table
         result = self.fresh("w")
         if not self.fast:
-            rows = tuple((r.member, r.low, r.high, r.value, r.describe()) for r in table.rows)
-            detail = self.fresh("d")
-            keycode = key.code if isinstance(key, Num) else key
-            c(f"{result}, {detail} = _lookup_x({self.pool.const(rows, 'rows')}, "
-              f"{self.pool.const(table.default) if table.default is not None else 'None'}, {keycode})")
-            return Num(result, None), detail
+            rows = tuple((r.member, r.low, r.high, r.value) for r in table.rows)
+            keycode = self.temp(key).code if isinstance(key, Num) else key
+            rows_text = ", ".join(r.describe() for r in table.rows)
+            c(f"{result} = _lookup_x({self.pool.const(rows, 'rows')}, "
+              f"{self.pool.const(table.default) if table.default is not None else 'None'}, {keycode}, "
+              f"{literal(table.name or '')}, {literal(rows_text)})")
+            return Num(result, None), f"({keycode}, {result})"
         values = [row.value for row in table.rows] + [table.default if table.default is not None else Decimal(0)]
         scale = max((decimals(v) for v in values), default=0)
         mag = max((abs(Fraction(v)) for v in values), default=Fraction(0))
@@ -681,12 +677,9 @@ class Emitter:
                 test = tests[0] if len(tests) == 1 else f"{low} <= {keyvar} <= {high}"
             c(f"{'if' if first else 'elif'} {test}: {result} = {amount}")
             first = False
-        if not last:
-            default = units(table.default, scale) if table.default is not None else 0
-            if first:
-                c(f"{result} = {default}")
-            else:
-                c(f"else: {result} = {default}")
+        if not last:  # a key no row matches: the `else` value, or the exact path's error
+            otherwise = f"{result} = {units(table.default, scale)}" if table.default is not None else "raise _Slow"
+            c(otherwise if first else f"else: {otherwise}")
         self.owned.add(result)
         return Num(result, scale, mag, None, min(map(Fraction, values)), max(map(Fraction, values))), None
 
@@ -707,7 +700,7 @@ class Emitter:
         c("else:")
         with c.indent():
             c(f"{result} = {helper}({entries}, {keep})")
-        return Num(result, None), detail
+        return Num(result, None), f"({detail},)"
 
     # ---- items ---------------------------------------------------------------------------
 
@@ -937,8 +930,9 @@ class Emitter:
         if item.start is not None:
             start = self.fresh("w")
             c(f"{start} = {x.num(item.start).code}", at)
-            c(f"if X: ls.insert(0, Line('start', {literal(item.id)}, 'start', {start}, _show({start}), {lead}, "
-              f"{literal(at)}))")
+            tree, leaves = self.described(describe(item.start))
+            c(f"if X: ls.insert(0, Line('start', {literal(item.id)}, 'start', {start}, _value_words({tree}, {leaves}, "
+              f"{start}), {lead}, {literal(at)}))")
             parts.append(start)
         parts += [t.code for t in self.terms.get(item.id, [])]
         for child in item.children:
@@ -948,21 +942,23 @@ class Emitter:
         saved, self.code = self.code, adjust
         self.exact_adjust(item, var, lead)
         self.code = saved
-        for k, zero in enumerate(item.zero_if):
-            c(f"{'if' if k == 0 else 'elif'} {x.expr(zero.condition)}:", where(zero.span))
+        for zero in item.zero_if:  # each `zero if` in turn, with its line whether it holds or not
+            tree, leaves = self.described(describe(zero.condition))
+
+            def line(amount: str, holds: str, zero=zero, tree=tree, leaves=leaves) -> str:
+                return (f"if X: ls.append(Line('zero', {literal(item.id)}, {literal(zero.text)}, {amount}, "
+                        f"_zero_words({tree}, {leaves}, {holds}), {lead}, {literal(where(zero.span))}))")
+
+            c(f"if {x.expr(zero.condition)}:", where(zero.span))
             with c.indent():
-                c(f"if X: ls.append(Line('zero', {literal(item.id)}, {literal(zero.text)}, _C.minus({var}), "
-                  f"'condition holds → item scores 0', {lead}, {literal(where(zero.span))}))")
+                c(line(f"_C.minus({var})", "True"))
                 c(f"{var} = _ZERO")
-        if item.zero_if:
             c("else:")
             c.depth += 1
+            c(line("_ZERO", "False"))
         if adjust.lines:
             c.splice(adjust)
-        elif item.zero_if:
-            c("pass")
-        if item.zero_if:
-            c.depth -= 1
+        c.depth -= len(item.zero_if)
         c(f"if X: L[{literal(item.id)}] = ls")
         return Num(var, None)
 
@@ -980,7 +976,10 @@ class Emitter:
             c(f"if not {flag}:")
             with c.indent():
                 c(f"{var} = _ZERO")
-                c(f"if X: ls.append(Line('child', {literal(child.id)}, {title}, _ZERO, 'not applicable', {lead}, {at}))")
+                words = "'not applicable'"
+                if child.applies is not None:
+                    words = "_not_applicable_words({}, {})".format(*self.described(describe(child.applies)))
+                c(f"if X: ls.append(Line('child', {literal(child.id)}, {title}, _ZERO, {words}, {lead}, {at}))")
             c("else:")
             c.depth += 1
         if child.weight is None:
@@ -994,9 +993,9 @@ class Emitter:
             c(f"{var} = _C.multiply({weight.code}, {on})")
             if self.round_each:
                 c(f"{var} = {self.x.quantize(Num(var, None), self.rounding.places, self.rounding.mode).code}")
-            c(f"if X: ls.append(Line('child', {literal(child.id)}, {title}, {var}, 'weight ' + "
-              f"_brief(_C.multiply({weight.code}, _HUNDRED)) + '% × ' + _brief({on}) + ' (scored on 100: ' + "
-              f"_show({value.code}) + '/' + _show({cap}) + ')', {lead}, {at}))")
+            tree, leaves = self.described(describe_weight(child.weight))
+            c(f"if X: ls.append(Line('child', {literal(child.id)}, {title}, {var}, _weight_words({weight.code}, {on}, "
+              f"{value.code}, {cap}, {tree}, {leaves}), {lead}, {at}))")
         if flag:
             c.depth -= 1
         return var
@@ -1008,8 +1007,9 @@ class Emitter:
             factor, scaled = self.fresh("w"), self.fresh("w")
             c(f"{factor} = {x.num(item.coefficient).code}", where(item.span))
             c(f"{scaled} = _C.multiply({var}, {factor})")
+            tree, leaves = self.described(describe(item.coefficient))
             c(f"if X: ls.append(Line('coefficient', {item_id}, 'coefficient', _C.subtract({scaled}, {var}), "
-              f"_show({var}) + ' × ' + _show({factor}) + ' = ' + _show({scaled}), {lead}, {literal(where(item.span))}))")
+              f"_coefficient_words({var}, {factor}, {scaled}, {tree}, {leaves}), {lead}, {literal(where(item.span))}))")
             c(f"{var} = {scaled}")
         if self.round_each:
             self.exact_round(var, item_id, lead)
@@ -1084,11 +1084,17 @@ class Emitter:
         c = self.code
         c(f"# {comment(node.id, 20)}  veto {comment(veto.reason)}{_place(veto.span)}", where(veto.span))
         if not self.vetoes_started:
-            c("vt = []")
+            c("vt = []" if self.fast else "vt, vw = [], []")  # vw: the vetoes that hold, for their words
             self.vetoes_started = True
-        if not self.fast:
-            c(f"_at = {literal(node.id)}", where(veto.span))
-        c(f"if {self.x.expr(veto.condition)}: vt.append({literal(veto.reason)})", where(veto.span))
+        if self.fast:
+            c(f"if {self.x.expr(veto.condition)}: vt.append({literal(veto.reason)})", where(veto.span))
+            return
+        c(f"_at = {literal(node.id)}", where(veto.span))
+        c(f"if {self.x.expr(veto.condition)}:", where(veto.span))
+        with c.indent():
+            c(f"vt.append({literal(veto.reason)})")
+            tree, leaves = self.described(describe(veto.condition))
+            c(f"if X: vw.append(({literal(veto.reason)}, {tree}, {leaves}))")
 
     vetoes_started = False
 
@@ -1097,7 +1103,7 @@ class Emitter:
         c = self.code
         c(f"# total  {comment(policy.title)}{_place(policy.span)}", where(policy.span))
         if not self.vetoes_started:
-            c("vt = ()" if self.fast else "vt = []")
+            c("vt = ()" if self.fast else "vt, vw = [], []")
             self.vetoes_started = True
         if self.fast:
             self.fast_total()
@@ -1177,8 +1183,9 @@ class Emitter:
             c(f"factor = {x.num(policy.coefficient).code}", where(policy.span))
             c("s = _C.multiply(m, factor)")
             c("coefline = _C.subtract(s, m)")
-            c(f"if X: ls.append(Line('coefficient', 'total', 'coefficient', coefline, _show(m) + ' × ' + "
-              f"_show(factor) + ' = ' + _show(s), {lead}, {span}))")
+            tree, leaves = self.described(describe(policy.coefficient))
+            c(f"if X: ls.append(Line('coefficient', 'total', 'coefficient', coefline, _coefficient_words(m, factor, s, "
+              f"{tree}, {leaves}), {lead}, {span}))")
             c("m = s")
             parts.append("coefline")
         if policy.max is not None:
@@ -1196,8 +1203,7 @@ class Emitter:
         c(f"total = {self.fold([Num(p, None) for p in parts]).code}")
         c("if vt:")
         with c.indent():
-            c(f"if X: ls.append(Line('veto', 'total', 'veto', _C.minus(total), 'vetoed: ' + '; '.join(vt), "
-              f"{lead}, {span}))")
+            c(f"if X: ls.append(Line('veto', 'total', 'veto', _C.minus(total), _veto_words(vw), {lead}, {span}))")
             c("total = _ZERO")
         if policy.rounding is not None:
             r = policy.rounding
