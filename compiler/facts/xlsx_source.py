@@ -18,7 +18,9 @@ as the value Excel last computed) and turned into the text a person sees:
 
 Each sheet becomes a :class:`~assessc.facts.table.Table` whose "source text"
 is the sheet written as CSV, one line per sheet row, so that line numbers are
-row numbers and a diagnostic's caret underlines the cell.
+row numbers and a diagnostic's caret underlines the cell; the diagnostic names
+the cell as Excel does, `facts.xlsx[Sheet1]!C3`
+(:class:`~assessc.facts.sheet_source.SheetSource`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from assessc.diagnostics import DiagnosticBag, codes
 from assessc.dsl.source import SourceFile
 from assessc.facts.numeric import plain
 from assessc.facts.records import file_span
+from assessc.facts.sheet_source import SheetSource
 from assessc.facts.table import Row, Table
 from assessc.facts.values import Inexact
 
@@ -76,7 +79,7 @@ def _sheet_table(path: Path, worksheet) -> Table:
         while texts and not texts[-1]:
             texts.pop()
         rows.append(Row(number, tuple(texts)))
-    source = SourceFile(f"{path}[{worksheet.title}]", _as_csv(rows))
+    source = SheetSource(f"{path}[{worksheet.title}]", _as_csv(rows))
     return Table(source, tuple(r for r in rows if r.cells), f"sheet `{worksheet.title}` of `{path}`")
 
 

@@ -164,3 +164,32 @@ def test_a_damaged_utf8_csv_is_refused_not_read_as_gb18030(tmp_path, policy, eng
     result = run("score", policy, path, "--engine", engine)
     assert result.exit_code == 1
     assert f"{path}:4:1: D0601 `{path}` is not UTF-8 text (bad byte at line 4)" in result.stderr
+
+
+# ---- 3. places in a workbook ----------------------------------------------------------------
+
+
+def test_xlsx_diagnostic_names_the_sheet_and_the_cell_as_excel_does(tmp_path, policy):
+    """Spreadsheet diagnostics point at a CSV-like column (`:4:12`), not the Excel cell (`L4`)."""
+    header = ["设区市", "数量"] + [f"备注{i}" for i in range(9)] + ["比率"]
+    path = workbook(tmp_path / "facts.xlsx", [
+        ["2017年度考核表"],
+        header,
+        ["南宁", 1] + [""] * 9 + [(0.95, "0%")],
+        ["柳州", 2] + ["材料已补交"] * 9 + ["九十"],
+    ], title="考核")
+    result = run("score", policy, path)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert f"{path}[考核]!L4: D0603 entity `柳州`: fact `rate` is `九十`, not a percentage" in lines
+    caret = lines.index(f"{path}[考核]!L4: D0603 entity `柳州`: fact `rate` is `九十`, not a percentage")
+    row, under = lines[caret + 2], lines[caret + 3]
+    assert row.startswith("4 | 柳州,2,材料已补交,") and row.endswith(",九十")
+    assert under.endswith("^^^^") and _width(under) == _width(row)  # under `九十`, the last cell
+
+
+def _width(text: str) -> int:
+    """Terminal columns: a Chinese character takes two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
