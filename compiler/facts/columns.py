@@ -18,12 +18,14 @@ table of their own); in JSON it is a key like any other.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Mapping, Sequence
 
 import attrs
 
 from assessc.diagnostics import DiagnosticBag, codes
-from assessc.facts.messages import did_you_mean, listing
+from assessc.facts.messages import closest, did_you_mean, listing, ticked
+from assessc.facts.notes import note
 from assessc.facts.records import Records, file_span
 from assessc.ir.types import FactDecl, Kind
 
@@ -115,6 +117,14 @@ def _unknown_columns(
 ) -> None:
     by_label = {d.label: d for d in decls if d.label}
     names = [d.name for d in decls if in_columns(d, context)]
+    spellings = names + list(by_label)
+    unknown = [c for c in rs.columns if c not in known]
+    # facts left without a column here, but for those that a column's name is close to: an
+    # unknown column may be meant for one of them
+    claimed = {closest(c, spellings) for c in unknown} - {None}
+    columnless = [d for d in decls if in_columns(d, context) and d.name not in known and d.label not in known
+                  and d.name not in claimed and d.label not in claimed]
+    quiet: list[str] = []
     for column in rs.columns:
         if column in known:
             continue
@@ -130,7 +140,40 @@ def _unknown_columns(
             )
             help = f"remove one of the two {rs.noun}s"
         else:
+            hint = did_you_mean(column, spellings)
+            if hint is None and not columnless:
+                quiet.append(column)  # every fact has its column: this one is the sheet's own (序号, 备注)
+                continue
             owner = "declared fact" if context.ledger is None else f"field of ledger `{context.ledger}`"
             message = f"{rs.noun} `{column}` names no {owner}; it is ignored"
-            help = did_you_mean(column, names + list(by_label)) or f"declared: {listing(names)}"
+            help = hint or _columnless_help(columnless, rs.noun, context)
         bag.add(codes.UNKNOWN_COLUMN, rs.column_span(column) or _where(rs), message, help=help)
+    if quiet:
+        what = f"{rs.noun}s {ticked(quiet)} name no {context.thing()}; they are" if len(quiet) > 1 else \
+            f"{rs.noun} `{quiet[0]}` names no {context.thing()}; it is"
+        note(f"{context.prefix()}`{rs.source.path}`: {what} ignored")
+
+
+def _columnless_help(columnless: Sequence[FactDecl], noun: str, context: Context) -> str:
+    """Help for an unknown column when some facts have none: it may be meant for one of them."""
+    def fills(decl: FactDecl) -> str:
+        if decl.default is not None:
+            return f"`{decl.name}` (which takes its default, {_default_text(decl)}, for every entity)"
+        return f"`{decl.name}`"
+
+    return (f"{context.thing()}s without a {noun}: {', '.join(fills(d) for d in columnless)}; "
+            f"name the {noun} after the one it holds, or remove it")
+
+
+def _default_text(decl: FactDecl) -> str:
+    """A fact's default as the policy writes it (`0`, `95%`, `true`, `2017-12-31`, `合格`)."""
+    value = decl.default
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        value = value.scaleb(2) if decl.type.kind is Kind.PERCENT else value
+        text = format(value.normalize(), "f") if value else "0"
+        return text + ("%" if decl.type.kind is Kind.PERCENT else "")
+    if isinstance(value, (tuple, frozenset)):
+        return "none"
+    return str(value)

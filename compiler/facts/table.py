@@ -136,6 +136,14 @@ def to_records(table: Table, id_keys: Sequence[str], bag: DiagnosticBag) -> Reco
     )
 
 
+def header_places(source: SourceFile, line: int, cells: Sequence[str], index: dict[str, int]):
+    """(where each column is named, where the header row is) for a header read elsewhere (the
+    batch engine's streaming reader), given the source text up to and including its ``line``."""
+    lines = _Lines(source, tuple(source.text.splitlines()))
+    row = Row(line, tuple(cells))
+    return functools.partial(_locate, lines, row, index), lines.line_span(line)
+
+
 def _locate(lines: _Lines, row: Row, index: dict[str, int], column: str) -> Span | None:
     i = index.get(column)
     return None if i is None else lines.cell_span(row, i)

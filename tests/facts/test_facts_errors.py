@@ -98,13 +98,23 @@ def test_duplicate_entity_names_both_rows(load, decl):
     assert problem.notes[0].span.line == 2
 
 
-def test_unknown_column_is_only_a_warning(load, decl):
-    loaded = load("f.csv", "id,n,备注\n南宁,1,好\n柳州,2,\n", [decl("n", "count")])
+def test_a_column_of_the_sheets_own_is_ignored_with_a_note(load, decl, caplog):
+    caplog.set_level("INFO", logger="assessc.facts")
+    loaded = load("f.csv", "序号,id,n,备注\n1,南宁,1,好\n2,柳州,2,\n", [decl("n", "count")])
+    assert loaded.facts is not None and loaded.diagnostics == []
+    assert caplog.messages[-1].endswith("f.csv`: columns `序号`, `备注` name no fact; they are ignored")
+
+
+def test_unknown_column_warns_when_a_fact_is_left_without_one(load, decl):
+    facts = [decl("n", "count"), decl("bonus_points", "decimal", default=D(0)), decl("rate", "percent", default=D("0.95"))]
+    loaded = load("f.csv", "id,n,加分\n南宁,1,2\n柳州,2,\n", facts)
     assert loaded.facts is not None
     warning = loaded.only("D0608")
     assert not warning.is_error
-    assert warning.message == "column `备注` names no declared fact; it is ignored"
-    assert warning.help == "declared: n"
+    assert warning.message == "column `加分` names no declared fact; it is ignored"
+    assert warning.help == ("facts without a column: `bonus_points` (which takes its default, 0, for every entity), "
+                            "`rate` (which takes its default, 95%, for every entity); name the column after the one it "
+                            "holds, or remove it")
 
 
 def test_missing_id_column(load, decl):

@@ -193,3 +193,30 @@ def _width(text: str) -> int:
     import unicodedata
 
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+# ---- 4. the unknown-column warning -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ["interp", "batch"])
+def test_unknown_column_warning_is_shown_only_where_docs_say(tmp_path, policy, engine):
+    """D0608 is printed on every successful run, contrary to docs/diagnostics.md."""
+    if engine == "batch":
+        pytest.importorskip("numpy")
+    own = tmp_path / "own.csv"
+    own.write_text("序号,设区市,数量,比率,备注\n1,南宁,1,95,\n2,柳州,2,80,材料已补交\n", encoding="utf-8")
+    result = run("score", policy, own, "--engine", engine)
+    assert result.exit_code == 0 and result.stdout.endswith(RANKING)
+    assert "D0608" not in result.stderr and result.stderr == ""
+    verbose = run("score", policy, own, "--engine", engine, "-v")
+    assert f"note: `{own}`: columns `序号`, `备注` name no fact; they are ignored" in verbose.stderr
+
+    # a fact with a default and no column of its own: the unknown column may be meant for it
+    with_default = tmp_path / "d.assess"
+    with_default.write_text(POLICY.replace('rate: percent "比率"', 'rate: percent "比率" default 100%'), encoding="utf-8")
+    typo = tmp_path / "typo.csv"
+    typo.write_text("设区市,数量,比例\n南宁,1,95\n柳州,2,80\n", encoding="utf-8")
+    result = run("score", with_default, typo, "--engine", engine)
+    assert result.exit_code == 0
+    assert f"{typo}:1:8: D0608 column `比例` names no declared fact; it is ignored [warning]" in result.stderr
+    assert "`rate` (which takes its default, 100%, for every entity)" in result.stderr

@@ -46,7 +46,7 @@ from assessc.facts.id_columns import policy_id_columns
 from assessc.facts.messages import did_you_mean, listing, show
 from assessc.facts.notes import note
 from assessc.facts.records import Records, file_span, is_blank
-from assessc.facts.table import header_note
+from assessc.facts.table import header_note, header_places
 from assessc.facts.values import BadValue, allowed, parse_value
 from assessc.ir.types import Kind
 
@@ -208,6 +208,15 @@ class _CsvTable:
     def close(self) -> None:
         self.handle.close()
 
+    def head_source(self) -> SourceFile:
+        """The file's text up to and including the header row, for pointing at its cells."""
+        try:
+            with open(self.path, encoding=self.encoding, newline="") as handle:
+                text = "".join(handle.readline() for _ in range(self.header_line))
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        return SourceFile(str(self.path), text)
+
     def _next(self):
         start = self.line + 1
         cells = next(self.reader)
@@ -287,19 +296,30 @@ def _columns_of(rows: list[list[str]], width: int, lines: list[int], path, probl
     return list(zip(*rows))
 
 
-def _header_records(path: Path, header: list[str], problems: Problems) -> tuple[Records, dict[str, int]]:
+def _header_records(path: Path, header: list[str], problems: Problems,
+                    table: "_CsvTable | None" = None) -> tuple[Records, dict[str, int]]:
+    """The header's columns as records without rows; with the CSV ``table`` they came from,
+    its messages point at the header's cells as the fact loader's do."""
     index: dict[str, int] = {}
+    repeated: list[tuple[str, int]] = []
     for i, name in enumerate(header):
         if not name:
             continue
         if name in index:
-            problems.bag.add(codes.FACTS_UNREADABLE, None,
-                             f"column `{name}` appears twice, as columns {index[name] + 1} and {i + 1}",
-                             help="rename or remove one of them")
+            repeated.append((name, i))
             continue
         index[name] = i
     source = SourceFile(str(path), "")
-    records = Records(rows=(), columns=tuple(index), noun="column", blank="blank", source=source)
+    locate, span = (lambda column: None), None
+    if table is not None:
+        source = table.head_source()
+        locate, span = header_places(source, table.header_line, table.header, index)
+    for name, i in repeated:
+        problems.bag.add(codes.FACTS_UNREADABLE, span,
+                         f"column `{name}` appears twice, as columns {index[name] + 1} and {i + 1}",
+                         help="rename or remove one of them")
+    records = Records(rows=(), columns=tuple(index), noun="column", blank="blank", source=source,
+                      column_span=locate, span=span)
     return records, index
 
 
@@ -387,7 +407,7 @@ def _read_csv(program, table, path, keys, tables, problems: Problems, progress) 
 
 
 def _read_main(program, table: _CsvTable, path: Path, keys, tables, problems: Problems, progress) -> Columns:
-    records, index = _header_records(path, table.header, problems)
+    records, index = _header_records(path, table.header, problems, table)
     ledger_names = {name for name, layout in program.layouts.items() if layout.kind is Kind.LEDGER}
     _check_tables(tables, ledger_names, problems.bag)
     decls = [layout.decl for layout in program.layouts.values()]
@@ -500,7 +520,7 @@ def _read_ledger(program, layout: FactLayout, path: Path, ids: list[str], vocab:
     if table is None:
         return empty
     try:
-        records, index = _header_records(path, table.header, problems)
+        records, index = _header_records(path, table.header, problems, table)
         fields = [sub.decl for sub in layout.fields.values()]
         colmap = match_columns(records, fields, keys, Context(ledger=layout.name), problems.bag)
         if colmap is None:
