@@ -67,7 +67,7 @@ def open_main(path: Path, id_columns: Sequence[str], bag: DiagnosticBag, ledgers
         return None
     keys = id_keys_for(format, id_columns)
     if format == "json":
-        records = read_json(path, bag)
+        records = read_json(path, bag, keys)
         return None if records is None else Input(records, format)
     if format == "csv":
         table = read_csv(path, bag)
@@ -104,7 +104,7 @@ def open_ledger(path: Path, decl: FactDecl, id_columns: Sequence[str], bag: Diag
         return None
     keys = id_keys_for(format, id_columns)
     if format == "json":
-        return read_json(path, bag)
+        return read_json(path, bag, keys)
     if format == "csv":
         table = read_csv(path, bag)
     else:

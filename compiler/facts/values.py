@@ -53,6 +53,8 @@ class BadValue(Exception):
 
 def parse_value(raw: object, ftype: FactType) -> object:
     """The typed value of ``raw`` (not blank) for a fact of type ``ftype``."""
+    if isinstance(raw, Decimal) and not raw.is_finite():  # JSON's NaN and Infinity are no value of any fact
+        raise _wrong(raw, _NOUNS[ftype.kind], ftype)
     return _PARSERS[ftype.kind](raw, ftype)
 
 
@@ -81,6 +83,12 @@ _NOUNS = {
     Kind.DECIMAL: "a number",
     Kind.AMOUNT: "a number",
     Kind.PERCENT: "a percentage",
+    Kind.BOOL: "yes or no",
+    Kind.DATE: "a date yyyy-mm-dd",
+    Kind.TEXT: "text",
+    Kind.ENUM: "one of its values",
+    Kind.EVIDENCE: "a list of items",
+    Kind.LEDGER: "a list of entries",
 }
 
 
@@ -89,7 +97,7 @@ def _number(raw: object, ftype: FactType) -> Decimal:
         raise _inexact(raw)
     value: Decimal | None = None
     if isinstance(raw, Decimal):
-        value = numeric.plain(raw)
+        value = raw if raw.is_finite() else None  # JSON's NaN and Infinity are no numbers
     elif isinstance(raw, str):
         text = numeric.normalize(raw)
         if ftype.kind is Kind.PERCENT and text.endswith("%"):
@@ -97,15 +105,20 @@ def _number(raw: object, ftype: FactType) -> Decimal:
         value = numeric.parse_number(text)
     if value is None:
         raise _wrong(raw, _NOUNS[ftype.kind], ftype)
-    if ftype.kind in (Kind.COUNT, Kind.RANK):
-        if not numeric.is_whole(value):
-            raise _wrong(raw, _NOUNS[ftype.kind], ftype)
-        value = numeric.whole(value)
+    if ftype.kind in (Kind.COUNT, Kind.RANK) and not numeric.is_whole(value):
+        raise _wrong(raw, _NOUNS[ftype.kind], ftype)
     if ftype.kind is Kind.PERCENT:
         value = numeric.percent_fraction(value)
+    # the range first, so that a number out of it is said to be, however many digits it has
     if not numeric.in_range(value, ftype):
         raise BadValue(codes.FACT_OUT_OF_RANGE, f"is `{show(raw)}`, outside its range", allowed(ftype))
-    return value
+    if numeric.too_wide(value):
+        raise BadValue(codes.FACT_OUT_OF_RANGE,
+                       f"is `{show(raw)}`, a number with more digits than a fact may have",
+                       f"{allowed(ftype)}, with at most {numeric.MAX_DIGITS} digits")
+    if ftype.kind in (Kind.COUNT, Kind.RANK):
+        return numeric.whole(value)
+    return numeric.plain(value)
 
 
 _TRUE = frozenset({"true", "yes", "y", "1", "是", "有"})
@@ -121,7 +134,7 @@ def _bool(raw: object, ftype: FactType) -> bool:
             return True
         if word in _FALSE:
             return False
-    raise _wrong(raw, "yes or no", ftype)
+    raise _wrong(raw, _NOUNS[Kind.BOOL], ftype)
 
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -135,7 +148,7 @@ def _date(raw: object, ftype: FactType) -> datetime.date:
                 return datetime.date(*(int(g) for g in match.groups()))
             except ValueError:
                 pass
-    raise _wrong(raw, "a date yyyy-mm-dd", ftype)
+    raise _wrong(raw, _NOUNS[Kind.DATE], ftype)
 
 
 def _text(raw: object, ftype: FactType) -> str:
@@ -143,12 +156,12 @@ def _text(raw: object, ftype: FactType) -> str:
         return raw.strip()
     if isinstance(raw, Decimal):
         return str(raw)
-    raise _wrong(raw, "text", ftype)
+    raise _wrong(raw, _NOUNS[Kind.TEXT], ftype)
 
 
 def _enum(raw: object, ftype: FactType) -> str:
     if not isinstance(raw, (str, Decimal)):
-        raise _wrong(raw, "one of its values", ftype)
+        raise _wrong(raw, _NOUNS[Kind.ENUM], ftype)
     name = members.find_member(str(raw), ftype)
     if name is None:
         raise BadValue(
@@ -165,7 +178,7 @@ def _evidence(raw: object, ftype: FactType) -> frozenset[str]:
     elif isinstance(raw, list) and all(isinstance(x, str) for x in raw):
         items = [x.strip() for x in raw if x.strip()]
     else:
-        raise _wrong(raw, "a list of items", ftype)
+        raise _wrong(raw, _NOUNS[Kind.EVIDENCE], ftype)
     found = {item: members.find_member(item, ftype) for item in items}
     unknown = [item for item, name in found.items() if name is None]
     if unknown:

@@ -170,9 +170,16 @@ def test_empty_file(load, decl):
     assert loaded.only("D0601").message.endswith("f.csv` is empty")
 
 
-def test_header_only_is_no_entities(load, decl):
+def test_header_only_is_an_error_no_entities(load, decl):
     loaded = load("f.csv", "id,n\n", [decl("n", "count")])
-    assert loaded.diagnostics == [] and loaded.facts.entities == ()
+    assert loaded.only("D0601").message.endswith("f.csv` has no entities: no row follows its header")
+
+
+def test_json_nan_names_the_entity_and_the_fact(load, decl):
+    loaded = load("f.json", '[{"id": "a", "n": NaN, "t": Infinity}]', [decl("n", "count"), decl("t", "text")])
+    assert loaded.messages == ["entity `a`: fact `n` is `NaN`, not a whole number",
+                               "entity `a`: fact `t` is `Infinity`, not text"]
+    assert loaded.errors[0].help == "allowed: a whole number of at least 0"
 
 
 @pytest.mark.parametrize(
@@ -183,7 +190,6 @@ def test_header_only_is_no_entities(load, decl):
         ("f.csv", "id,n\n南宁,1\n柳州,".encode() + b"\xff\n", "is not UTF-8 text (bad byte at line 3)", "save it as UTF-8"),
         ("f.csv", 'id,n\n南宁,"1\n', "is not valid CSV at line 2", "quote"),
         ("f.json", '[{"id": "a", "n": 1,}]', "is not valid JSON: expecting property name enclosed in double quotes", None),
-        ("f.json", '[{"id": "a", "n": NaN}]', "is not valid JSON: `NaN` is not a number", "null"),
         ("f.json", '{"a": 1}', "does not hold a list of entities", "entities"),
         ("f.json", "[1, 2]", "object 1 is not an entity object", "entities"),
         ("f.xlsx", "id,n\n", "as an Excel workbook", "save it from Excel"),

@@ -315,3 +315,94 @@ def test_a_date_fact_is_optional_like_the_others(tmp_path):
                 connection.executemany(f'INSERT INTO "{table}" VALUES ({", ".join("?" * len(batch[0]))})', batch)
         rows = connection.execute(sql.to_sql(policy.graph, "duckdb", columns=["total"])).fetchall()
         assert {entity: total for entity, total in rows} == by_file
+
+
+# ---- 6. hostile facts ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ["interp", "batch"])
+@pytest.mark.parametrize("suffix", ["csv", "json"])
+@pytest.mark.parametrize("cell, fact, message", [
+    ("1e400", "n", "fact `n` is `1e400`, a number with more digits than a fact may have"),
+    ("1e30", "n", None),
+    ("1e400", "rate", "fact `rate` is `1e400`, outside its range"),
+    ("-1e400", "n", "fact `n` is `-1e400`, outside its range"),
+    ("1e-400", "rate", "fact `rate` is `1e-400`, a number with more digits than a fact may have"),
+])
+def test_a_huge_number_in_a_cell_is_a_clear_error_not_an_internal_error(tmp_path, policy, engine, suffix, cell, fact,
+                                                                           message):
+    """Hostile facts end in `internal error` (exit 3): `1e400` in a count or percent cell crashed."""
+    if engine == "batch":
+        pytest.importorskip("numpy")
+    values = {"n": "1", "rate": "95"} | {fact: cell}
+    path = tmp_path / f"facts.{suffix}"
+    if suffix == "csv":
+        path.write_text(f"设区市,n,rate\n南宁,{values['n']},{values['rate']}\n柳州,2,80\n", encoding="utf-8")
+    else:
+        path.write_text(f'[{{"id": "南宁", "n": {values["n"]}, "rate": {values["rate"]}}}, '
+                        f'{{"id": "柳州", "n": 2, "rate": 80}}]', encoding="utf-8")
+    result = run("score", policy, path, "--engine", engine)
+    if message is None and engine == "interp":  # 10^30 is a count like any other: the item's max caps it
+        assert result.exit_code == 0, result.output
+        assert result.stdout.endswith("1     南宁       10\n2     柳州        2\n")
+        return
+    if message is None:  # the batch engine holds an open-ended fact up to 10^9, and says so
+        message = f"fact `n` is `{cell if suffix == 'csv' else 10 ** 30}`, beyond what the batch engine accepts"
+    elif suffix == "json":  # a JSON number is shown as Python writes the decimal
+        message = message.replace(f"`{cell}`", f"`{D(cell)}`")
+    assert result.exit_code == 1, result.output
+    assert f"D0604 entity `南宁`: {message}" in result.stderr
+    assert "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize("engine", ["interp", "batch"])
+def test_a_key_given_twice_in_a_json_entity_is_an_error_naming_entity_and_key(tmp_path, policy, engine):
+    """A duplicated key in a JSON facts object silently kept the first value."""
+    if engine == "batch":
+        pytest.importorskip("numpy")
+    path = tmp_path / "facts.json"
+    first, second = '[{"id": "南宁", "n": 1, "rate": 95, "n": 3},', ' {"id": "柳州", "n": 2, "rate": 80, "facts": {"rate": 85}}]'
+    path.write_text(first + "\n" + second, encoding="utf-8")
+    result = run("score", policy, path, "--engine", engine)
+    assert result.exit_code == 1
+    at_again = (first.rindex('"n"') + 1, second.rindex('"rate"') + 1)  # each points at the key given again
+    assert f"{path}:1:{at_again[0]}: D0601 entity `南宁`: key `n` appears twice, as `1` and `3`" in result.stderr
+    assert f"{path}:2:{at_again[1]}: D0601 entity `柳州`: key `rate` appears twice, as `80` and `85`" in result.stderr
+
+
+@pytest.mark.parametrize("engine", ["interp", "batch"])
+@pytest.mark.parametrize("suffix, content", [
+    ("csv", "设区市,数量,比率\n"),
+    ("csv", "设区市,数量,比率\r\n,,\r\n\r\n"),
+    ("json", "[]"),
+    ("json", '{"entities": []}'),
+])
+def test_a_facts_file_without_entities_is_an_error_not_an_empty_result(tmp_path, policy, engine, suffix, content):
+    """A header-only CSV exited 0 and wrote an empty result."""
+    if engine == "batch":
+        pytest.importorskip("numpy")
+    path = tmp_path / f"facts.{suffix}"
+    path.write_text(content, encoding="utf-8")
+    out = tmp_path / "scores.csv"
+    result = run("score", policy, path, "--engine", engine, "-o", out)
+    assert result.exit_code == 1
+    expected = "has no entities: no row follows its header" if suffix == "csv" else "holds no entities"
+    assert f"D0601 `{path}` {expected}" in result.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("engine", ["interp", "batch"])
+def test_json_nan_and_infinity_name_the_entity_the_fact_and_what_is_allowed(tmp_path, policy, engine):
+    """JSON NaN/Infinity got an error naming neither entity nor fact."""
+    if engine == "batch":
+        pytest.importorskip("numpy")
+    path = tmp_path / "facts.json"
+    text = '[{"id": "南宁", "n": NaN, "rate": 95}, {"id": "柳州", "n": 2, "rate": -Infinity}]'
+    path.write_text(text, encoding="utf-8")
+    result = run("score", policy, path, "--engine", engine)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    keys = (text.index('"n"') + 1, text.rindex('"rate"') + 1)  # a JSON value is pointed at by its key
+    assert f"{path}:1:{keys[0]}: D0603 entity `南宁`: fact `n` is `NaN`, not a whole number" in lines
+    assert f"{path}:1:{keys[1]}: D0603 entity `柳州`: fact `rate` is `-Infinity`, not a percentage" in lines
+    assert "   = help: allowed: a whole number of at least 0" in lines

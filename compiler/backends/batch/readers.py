@@ -41,6 +41,7 @@ from assessc.backends.batch.layout import ENTRY_LIMIT, FactLayout, Vocab
 from assessc.diagnostics import DiagnosticBag, Note, codes
 from assessc.dsl.source import SourceFile
 from assessc.facts.columns import Context, match_columns
+from assessc.facts.entities import no_entities
 from assessc.facts.files import NAMES as ENCODING_NAMES, encoding_of, encoding_of_file, report_undecodable
 from assessc.facts.id_columns import policy_id_columns
 from assessc.facts.messages import did_you_mean, listing, show
@@ -448,6 +449,8 @@ def _read_main(program, table: _CsvTable, path: Path, keys, tables, problems: Pr
         for name, (i, reader) in readers.items():
             reader.add(cols[i])
         ids.extend(block_ids)
+    if not ids and not problems.has_errors:
+        no_entities(records, problems.bag)
     _check_duplicates(ids, problems)
     n = len(ids)
     data, present = _fact_columns(program, {name: reader for name, (_, reader) in readers.items()}, vocab, n)
@@ -665,6 +668,8 @@ def read_parquet(program, path, tables: Mapping[str, str], progress=None, bag: D
         done += batch.num_rows
         if progress is not None:
             progress(done, total, "reading")
+    if not ids and not problems.has_errors:
+        no_entities(records, bag)
     _check_duplicates(ids, problems)
     n = len(ids)
     data, present = _fact_columns(program, {name: reader for name, (_, reader) in readers.items()}, vocab, n)

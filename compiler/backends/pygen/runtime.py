@@ -501,14 +501,27 @@ def _parse_number(text):
         text = text.replace(",", "")
     if not _PLAIN.fullmatch(text):
         return None
-    return _plain(Decimal(text))
+    return Decimal(text)
 
 
 def _plain(value):
-    """``value`` without a positive exponent, so `1e3` reads as `1000`."""
-    if "E+" in str(value):  # exactly the finite values whose exponent is positive
-        return value.quantize(Decimal(1), context=_DEFAULT)
+    """``value`` without a positive exponent, so `1e3` reads as `1000` (exactly, at any size)."""
+    sign, digits, exponent = value.as_tuple()
+    if exponent > 0:
+        return Decimal((sign, digits + (0,) * exponent, 0))
     return value
+
+
+def _percent_fraction(value):
+    """`95` (meaning 95 %) -> `0.95`, exactly."""
+    sign, digits, exponent = value.as_tuple()
+    return Decimal((sign, digits, exponent - 2))
+
+
+def _too_wide(value):
+    """More digits written out than the arithmetic keeps exactly (`1e400` has 401)."""
+    sign, digits, exponent = value.as_tuple()
+    return max(len(digits) + exponent, 0) + max(-exponent, 0) > _C.prec
 
 
 def _format_decimal(value):
@@ -665,11 +678,11 @@ def _number(raw, fact):
     if isinstance(raw, Decimal):  # a typed value: percents are fractions already
         if not raw.is_finite():
             raise _wrong(raw, _NOUNS[fact.kind], fact)
-        value = _plain(raw)
+        value = raw
     elif isinstance(raw, int) and not isinstance(raw, bool):  # a whole number as a cell would hold it
         value = Decimal(raw)
         if fact.kind == "percent":
-            value = value.scaleb(-2, _DEFAULT)
+            value = _percent_fraction(value)
     elif isinstance(raw, str):
         text = _normalize(raw)
         percent = fact.kind == "percent"
@@ -677,18 +690,19 @@ def _number(raw, fact):
             text = text[:-1]
         value = _parse_number(text)
         if value is not None and percent:
-            value = value.scaleb(-2, _DEFAULT)
+            value = _percent_fraction(value)
     if value is None:
         raise _wrong(raw, _NOUNS[fact.kind], fact)
-    if fact.kind in ("count", "rank"):
-        if value != value.to_integral_value():
-            raise _wrong(raw, _NOUNS[fact.kind], fact)
-        value = Decimal(int(value))
+    if fact.kind in ("count", "rank") and value != value.to_integral_value():
+        raise _wrong(raw, _NOUNS[fact.kind], fact)
     if not _in_range(value, fact):
         if not isinstance(raw, str) and fact.default is not None and value == fact.default:
             return value  # a typed value equal to the default (which may lie outside the range) is the default
         raise _BadValue("D0604", f"is `{_raw_text(raw)}`, outside its range", _allowed(fact))
-    return value
+    if _too_wide(value):
+        raise _BadValue("D0604", f"is `{_raw_text(raw)}`, a number with more digits than a fact may have",
+                        f"{_allowed(fact)}, with at most {_C.prec} digits")
+    return Decimal(int(value)) if fact.kind in ("count", "rank") else _plain(value)
 
 
 def _bool(raw, fact):
