@@ -10,7 +10,7 @@ decimal   ``Decimal``
 amount    ``Decimal``
 percent   ``Decimal`` fraction: `95`, `95%` -> ``Decimal("0.95")``
 bool      ``bool`` from true/false, yes/no, y/n, 1/0, 是/否, 有/无
-date      ``datetime.date`` from yyyy-mm-dd
+date      ``datetime.date`` from 2017-12-31, 2017/12/31, 2017.12.31, 2017年12月31日
 text      ``str``, stripped
 enum      ``str``, the member's name (its name or label is accepted)
 evidence  ``frozenset[str]`` of the member names of the items submitted
@@ -62,6 +62,8 @@ def allowed(ftype: FactType) -> str:
     text = "allowed: " + numeric.effective_type(ftype).describe()
     if ftype.kind is Kind.PERCENT:
         text += " (`95` and `95%` both mean 95%)"
+    if ftype.kind is Kind.DATE:
+        text += f" ({DATE_FORMS})"
     return text
 
 
@@ -137,15 +139,20 @@ def _bool(raw: object, ftype: FactType) -> bool:
     raise _wrong(raw, _NOUNS[Kind.BOOL], ftype)
 
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+# 2017-12-31, and as Excel on Chinese Windows writes a date into a CSV file or a person types it:
+# 2017/12/31, 2017/1/5, 2017.12.31, 2017年12月31日; a time of midnight after it is what a date cell
+# holds. Year first always: 05/01/2017 is May 1st in one country and January 5th in another.
+_DATE = re.compile(r"(\d{4})(?:([-/.])(\d{1,2})\2(\d{1,2})|年(\d{1,2})月(\d{1,2})日?)(?: 0?0:00(?::00)?)?")
+DATE_FORMS = "2017-12-31, 2017/12/31 or 2017年12月31日"
 
 
 def _date(raw: object, ftype: FactType) -> datetime.date:
     if isinstance(raw, str):
-        match = _ISO_DATE.fullmatch(numeric.normalize(raw))
+        match = _DATE.fullmatch(" ".join(numeric.normalize(raw).split()))
         if match:
+            year, _, month, day, month_cn, day_cn = match.groups()
             try:
-                return datetime.date(*(int(g) for g in match.groups()))
+                return datetime.date(int(year), int(month or month_cn), int(day or day_cn))
             except ValueError:
                 pass
     raise _wrong(raw, _NOUNS[Kind.DATE], ftype)

@@ -33,6 +33,11 @@ def one_cell(load, decl, kind, cell, **type_options):
         ("percent", "0", D(0)),
         ("percent", "100%", D(1)),
         ("date", "2017-05-01", datetime.date(2017, 5, 1)),
+        ("date", "2017/5/1", datetime.date(2017, 5, 1)),  # as Excel on Chinese Windows writes it into a CSV
+        ("date", "2017/05/01 0:00", datetime.date(2017, 5, 1)),
+        ("date", "2017.5.1", datetime.date(2017, 5, 1)),
+        ("date", "2017年5月1日", datetime.date(2017, 5, 1)),
+        ("date", "２０１７年５月１日", datetime.date(2017, 5, 1)),
         ("text", "  南宁市司法局  ", "南宁市司法局"),
     ],
 )

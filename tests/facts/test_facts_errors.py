@@ -57,8 +57,10 @@ def test_blank_cell_names_entity_and_fact(load, facts):
         ("decimal", {}, "NaN", "D0603", "is `NaN`, not a number", "allowed: a decimal number"),
         ("decimal", {}, "5%", "D0603", "is `5%`, not a number", "allowed: a decimal number"),
         ("bool", {}, "maybe", "D0603", "is `maybe`, not yes or no", "allowed: yes/no (true, false, 1, 0, 是, 否)"),
-        ("date", {}, "2017/05/01", "D0603", "is `2017/05/01`, not a date yyyy-mm-dd", "allowed: a date yyyy-mm-dd"),
-        ("date", {}, "2017-02-30", "D0603", "is `2017-02-30`, not a date yyyy-mm-dd", "allowed: a date yyyy-mm-dd"),
+        ("date", {}, "05/01/2017", "D0603", "is `05/01/2017`, not a date yyyy-mm-dd",
+         "allowed: a date yyyy-mm-dd (2017-12-31, 2017/12/31 or 2017年12月31日)"),
+        ("date", {}, "2017-02-30", "D0603", "is `2017-02-30`, not a date yyyy-mm-dd",
+         "allowed: a date yyyy-mm-dd (2017-12-31, 2017/12/31 or 2017年12月31日)"),
     ],
 )
 def test_bad_values(load, decl, kind, options, cell, code, message, help):

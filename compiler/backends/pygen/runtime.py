@@ -479,7 +479,7 @@ class _BadValue(Exception):
 _PLAIN = _re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _GROUPED = _re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-"})
-_ISO_DATE = _re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DATE = _re.compile(r"(\d{4})(?:([-/.])(\d{1,2})\2(\d{1,2})|年(\d{1,2})月(\d{1,2})日?)(?: 0?0:00(?::00)?)?")
 _SEPARATORS = _re.compile(r"[;；,，、\n\r]+")
 _TRUE = frozenset({"true", "yes", "y", "1", "是", "有"})
 _FALSE = frozenset({"false", "no", "n", "0", "否", "无"})
@@ -561,7 +561,7 @@ def _describe(fact, low, high):
     if k == "bool":
         return "yes/no (true, false, 1, 0, 是, 否)"
     if k == "date":
-        return "a date yyyy-mm-dd"
+        return "a date yyyy-mm-dd (2017-12-31, 2017/12/31 or 2017年12月31日)"
     if k == "text":
         return "text"
     if k == "ledger":
@@ -720,11 +720,12 @@ def _bool(raw, fact):
 def _date_value(raw, fact):
     if isinstance(raw, _date) and not isinstance(raw, _datetime.datetime):
         return raw
-    if isinstance(raw, str):
-        match = _ISO_DATE.fullmatch(_normalize(raw))
+    if isinstance(raw, str):  # as the facts loader reads a date cell: year first, - / . or 年月日
+        match = _DATE.fullmatch(" ".join(_normalize(raw).split()))
         if match:
+            year, _, month, day, month_cn, day_cn = match.groups()
             try:
-                return _date(*(int(g) for g in match.groups()))
+                return _date(int(year), int(month or month_cn), int(day or day_cn))
             except ValueError:
                 pass
     raise _wrong(raw, "a date yyyy-mm-dd", fact)

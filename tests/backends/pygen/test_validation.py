@@ -194,6 +194,17 @@ def test_defaults_and_typed_values(weights):
     assert module.score(typed).total == reference(policy, "x", typed).total == Decimal("10.5")
 
 
+
+def test_date_cells_are_read_as_the_facts_loader_reads_them(weights):
+    _, module = weights
+    row = {"id": "西昌", "region": "其他", "base_points": "80"}
+    for spelling in ("2020-01-05", "2020/1/5", "2020/01/05 0:00", "2020.1.5", "2020年1月5日", "２０２０年１月５日"):
+        assert module.validate({**row, "day": spelling})["day"] == datetime.date(2020, 1, 5), spelling
+    with pytest.raises(module.FactsError) as error:
+        module.validate({**row, "day": "01/05/2020"})
+    assert error.value.problems[0].help == "allowed: a date yyyy-mm-dd (2017-12-31, 2017/12/31 or 2017年12月31日)"
+
+
 DIVISION = """
 facts {
   reports: count
