@@ -3,7 +3,9 @@
 Checking columns before rows turns a whole missing column into one error
 instead of one per row, and an unknown column into one warning. A fact's
 column is the one named like the fact or, failing that, like its label (a
-spreadsheet made from the policy's form often uses the labels).
+spreadsheet made from the policy's form often uses the labels); a name that
+differs only in spaces, line breaks, full-width forms or case also counts
+(:func:`column_key`).
 
 * a declared fact with no column and no default: one `missing-fact` error,
   whose help lists the columns present (a fact with a default simply takes
@@ -18,6 +20,7 @@ table of their own); in JSON it is a key like any other.
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 from typing import Mapping, Sequence
 
@@ -59,6 +62,13 @@ class Context:
         return "" if self.ledger is None else f"ledger `{self.ledger}`: "
 
 
+def column_key(name: str) -> str:
+    """What a column's name is matched by when it is not written exactly as the fact's name or
+    label: without spaces and line breaks (a long header cell is often wrapped, `未按要求出台的
+    配套文件数`), full-width forms as ASCII, and case ignored (`ID`)."""
+    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
 def in_columns(decl: FactDecl, context: Context) -> bool:
     return not (decl.type.kind is Kind.LEDGER and decl.name in context.separate)
 
@@ -72,16 +82,21 @@ def match_columns(
         _no_id_column(rs, id_keys, context, bag)
         return None
     present = set(rs.columns)
+    by_key: dict[str, str] = {}
+    for column in rs.columns:
+        by_key.setdefault(column_key(column), column)
     matched: dict[str, str] = {}
     for decl in decls:
         if not in_columns(decl, context):
             continue
-        column = decl.name if decl.name in present else decl.label if decl.label in present else None
+        spellings = [decl.name] + ([decl.label] if decl.label else [])
+        column = next((c for c in spellings if c in present), None) or \
+            next((by_key[column_key(c)] for c in spellings if column_key(c) in by_key), None)
         if column is not None:
             matched[decl.name] = column
         elif decl.default is None and decl.name not in context.optional and (rs.rows or rs.noun == "column"):
             _missing_column(rs, decl, id_keys, context, bag)
-    _unknown_columns(rs, decls, set(id_keys) | set(matched.values()), context, bag)
+    _unknown_columns(rs, decls, set(id_keys) | set(matched.values()), set(matched), context, bag)
     return ColumnMap(id_column, matched, context.optional)
 
 
@@ -113,8 +128,9 @@ def _missing_column(rs: Records, decl: FactDecl, id_keys: Sequence[str], context
 
 
 def _unknown_columns(
-    rs: Records, decls: Sequence[FactDecl], known: set[str], context: Context, bag: DiagnosticBag
+    rs: Records, decls: Sequence[FactDecl], known: set[str], found: set[str], context: Context, bag: DiagnosticBag
 ) -> None:
+    """Report the columns that are not ``known`` (ids and the columns of the ``found`` facts)."""
     by_label = {d.label: d for d in decls if d.label}
     names = [d.name for d in decls if in_columns(d, context)]
     spellings = names + list(by_label)
@@ -122,7 +138,7 @@ def _unknown_columns(
     # facts left without a column here, but for those that a column's name is close to: an
     # unknown column may be meant for one of them
     claimed = {closest(c, spellings) for c in unknown} - {None}
-    columnless = [d for d in decls if in_columns(d, context) and d.name not in known and d.label not in known
+    columnless = [d for d in decls if in_columns(d, context) and d.name not in found
                   and d.name not in claimed and d.label not in claimed]
     quiet: list[str] = []
     for column in rs.columns:

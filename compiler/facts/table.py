@@ -23,6 +23,7 @@ import attrs
 
 from assessc.diagnostics import DiagnosticBag, codes
 from assessc.dsl.source import SourceFile, Span
+from assessc.facts.columns import column_key
 from assessc.facts.messages import show
 from assessc.facts.notes import note
 from assessc.facts.records import Record, Records, file_span
@@ -89,7 +90,14 @@ def _find_header(rows: Sequence[Row], id_keys: Sequence[str]) -> int:
 
 
 def _names_id_column(row: Row, id_keys: Sequence[str]) -> bool:
-    return any(c.strip() in id_keys for c in row.cells)
+    return any(id_column_name(c, id_keys) in id_keys for c in row.cells)
+
+
+def id_column_name(cell: str, id_keys: Sequence[str]) -> str:
+    """A header cell's column name: the id key it spells (`ID`, `设区市 ` -> `id`, `设区市`),
+    else its text without surrounding spaces."""
+    key = column_key(cell)
+    return next((k for k in id_keys if column_key(k) == key), cell.strip())
 
 
 def has_id_column(table: Table, id_keys: Sequence[str]) -> bool:
@@ -115,7 +123,7 @@ def to_records(table: Table, id_keys: Sequence[str], bag: DiagnosticBag) -> Reco
     skipped = [r.line for r in table.rows[:h] if not r.is_blank()]
     if skipped:
         note(header_note(table.title, header_row.line, skipped))
-    header = [c.strip() for c in header_row.cells]
+    header = [id_column_name(c, id_keys) for c in header_row.cells]
     index = _column_index(header, header_row, lines, bag)
     data = [r for r in table.rows[h + 1 :] if not r.is_blank()]
     _check_unnamed(header, data, lines, bag)

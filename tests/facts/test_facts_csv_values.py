@@ -148,6 +148,13 @@ def test_column_named_by_the_fact_label(load, facts):
     assert loaded.value("南宁", "missing_docs") == D(2)
 
 
+def test_header_cells_wrapped_spaced_full_width_or_capitalised_still_name_their_columns(load, facts):
+    text = ' ＩＤ ,"未按要求出台的\n配套文件数", Stability_Rank \n南宁,2,3\n'
+    loaded = load("f.csv", text, facts[:2])
+    assert loaded.diagnostics == []
+    assert loaded.value("南宁", "missing_docs") == D(2) and loaded.value("南宁", "stability_rank") == D(3)
+
+
 def test_other_id_column_names(load, decl):
     facts = [decl("n", "count")]
     loaded = load("f.csv", "城市,n\n南宁,1\n", facts, id_columns=("编号", "城市", "id"))

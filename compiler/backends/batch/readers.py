@@ -47,7 +47,7 @@ from assessc.facts.id_columns import policy_id_columns
 from assessc.facts.messages import did_you_mean, listing, show
 from assessc.facts.notes import note
 from assessc.facts.records import Records, file_span, is_blank
-from assessc.facts.table import header_note, header_places
+from assessc.facts.table import header_note, header_places, id_column_name
 from assessc.facts.values import BadValue, allowed, parse_value
 from assessc.ir.types import Kind
 
@@ -235,13 +235,14 @@ class _CsvTable:
         if not candidates:
             self.header = []
             return
-        chosen = next((r for r in candidates if any(c.strip() in id_keys for c in r[1])), candidates[0])
+        chosen = next((r for r in candidates if any(id_column_name(c, id_keys) in id_keys for c in r[1])),
+                      candidates[0])
         index = seen.index(chosen)
         skipped = [line for line, cells in seen[:index] if _nonblank(cells)]
         if skipped:
             note(header_note(f"`{self.path}`", chosen[0], skipped))
         self.header_line = chosen[0]
-        self.header = [c.strip() for c in chosen[1]]
+        self.header = [id_column_name(c, id_keys) for c in chosen[1]]
         self._pending = seen[index + 1:]
 
     def blocks(self):
