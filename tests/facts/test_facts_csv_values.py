@@ -169,6 +169,19 @@ def test_excel_csv_with_bom_and_crlf(load, decl, write):
     assert loaded.facts.ids == ("南宁",)
 
 
+@pytest.mark.parametrize("name, encoding", [("f.txt", "utf-16"), ("f.tsv", "utf-8"), ("f.csv", "gb18030")])
+def test_tab_separated_text_as_excel_saves_unicode_text(load, decl, write, name, encoding):
+    text = "2017年度考评数据\t\t\r\nid\tn\tnote\r\n南宁\t1\t材料, 已补交\r\n柳州\t2\t无\r\n"
+    loaded = load(write(name, text.encode(encoding)), None, [decl("n", "count"), decl("note", "text")])
+    assert loaded.diagnostics == []
+    assert loaded.value("南宁", "note") == "材料, 已补交" and loaded.value("柳州", "n") == D(2)
+
+
+def test_a_bad_cell_of_a_tab_separated_file_is_pointed_at(load, decl, write):
+    loaded = load(write("f.txt", "id\tn\r\n南宁\tx\r\n".encode("utf-16")), None, [decl("n", "count")])
+    assert (loaded.only("D0603").span.line, loaded.only("D0603").span.column) == (2, 4)
+
+
 def test_title_row_above_the_header_is_skipped(load, decl):
     text = "2017年度考评数据,,\n,,\nid,n\n南宁,1\n"
     loaded = load("f.csv", text, [decl("n", "count")])

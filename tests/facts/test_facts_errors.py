@@ -187,7 +187,7 @@ def test_json_nan_names_the_entity_and_the_fact(load, decl):
 @pytest.mark.parametrize(
     "name, content, message, help",
     [
-        ("f.txt", "id,n\n", "not a CSV, JSON or Excel (.xlsx) file", "accepted: .csv, .json, .xlsx"),
+        ("f.doc", "id,n\n", "not a CSV, JSON or Excel (.xlsx) file", "accepted: .csv (or tab-separated .tsv, .txt), .json, .xlsx"),
         ("f.xls", b"\xd0\xcf\x11\xe0", "not a CSV, JSON or Excel (.xlsx) file", "save it from Excel as an .xlsx workbook"),
         ("f.csv", "id,n\n南宁,1\n柳州,".encode() + b"\xff\n", "is not UTF-8 text (bad byte at line 3)", "save it as UTF-8"),
         ("f.csv", 'id,n\n南宁,"1\n', "is not valid CSV at line 2", "quote"),

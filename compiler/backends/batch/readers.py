@@ -47,12 +47,16 @@ from assessc.facts.id_columns import policy_id_columns
 from assessc.facts.messages import did_you_mean, listing, show
 from assessc.facts.notes import note
 from assessc.facts.records import Records, file_span, is_blank
-from assessc.facts.table import header_note, header_places, id_column_name
+from assessc.facts.inputs import FORMATS
+from assessc.facts.table import header_note, header_places, id_column_name, sniff_delimiter
 from assessc.facts.values import BadValue, allowed, parse_value
 from assessc.ir.types import Kind
 
 BLOCK_ROWS = 16384
 _HEADER_SEARCH = 10
+_SNIFF_LINES = 10
+#: the suffixes the fact loader reads as CSV (a tab-separated `.tsv` or `.txt` too)
+TEXT_SUFFIXES = {suffix for suffix, format in FORMATS.items() if format == "csv"}
 _CACHE_LIMIT = 200_000
 
 
@@ -66,9 +70,9 @@ def read_any(program, path, tables: Mapping[str, str], *, bag: DiagnosticBag | N
     through the fact loader."""
     suffix = Path(path).suffix.lower()
     table_suffixes = {Path(t).suffix.lower() for t in tables.values()}
-    if suffix == ".csv" and table_suffixes <= {".csv"}:
+    if suffix in TEXT_SUFFIXES and table_suffixes <= TEXT_SUFFIXES:
         return read_csv(program, path, tables, progress, bag)
-    if suffix in (".parquet", ".pq") and table_suffixes <= {".csv"}:
+    if suffix in (".parquet", ".pq") and table_suffixes <= TEXT_SUFFIXES:
         return read_parquet(program, path, tables, progress, bag)
     return read_with_loader(program, path, tables, bag)
 
@@ -199,7 +203,11 @@ class _CsvTable:
             raise
         self.handle = io.TextIOWrapper(self.binary, encoding=self.encoding, newline="")
         note(f"read `{path}` as {ENCODING_NAMES[self.encoding]}")
-        self.reader = csv.reader(self.handle, strict=True)
+        self.delimiter = sniff_delimiter([self.handle.readline() for _ in range(_SNIFF_LINES)])
+        self.handle.seek(0)
+        if self.delimiter != ",":
+            note(f"`{path}`: its cells are separated by tabs")
+        self.reader = csv.reader(self.handle, strict=True, delimiter=self.delimiter)
         self.line = 0  # the last line read
         self.header: list[str] = []
         self.header_line = 0
@@ -315,7 +323,7 @@ def _header_records(path: Path, header: list[str], problems: Problems,
     locate, span = (lambda column: None), None
     if table is not None:
         source = table.head_source()
-        locate, span = header_places(source, table.header_line, table.header, index)
+        locate, span = header_places(source, table.header_line, table.header, index, table.delimiter)
     for name, i in repeated:
         problems.bag.add(codes.FACTS_UNREADABLE, span,
                          f"column `{name}` appears twice, as columns {index[name] + 1} and {i + 1}",
