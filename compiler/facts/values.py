@@ -51,10 +51,18 @@ class BadValue(Exception):
         self.help = help
 
 
+#: what a spreadsheet cell shows when its formula cannot be computed
+EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
+
+
 def parse_value(raw: object, ftype: FactType) -> object:
     """The typed value of ``raw`` (not blank) for a fact of type ``ftype``."""
     if isinstance(raw, Decimal) and not raw.is_finite():  # JSON's NaN and Infinity are no value of any fact
         raise _wrong(raw, _NOUNS[ftype.kind], ftype)
+    if isinstance(raw, str) and raw.strip().upper() in EXCEL_ERRORS:  # not even for a text fact
+        raise BadValue(codes.WRONG_FACT_TYPE, f"is `{raw.strip()}`, an Excel error, not {_NOUNS[ftype.kind]}",
+                       "the cell's formula could not be computed (a division by zero, a value not found, …): "
+                       "correct the formula, or type the value; " + allowed(ftype))
     return _PARSERS[ftype.kind](raw, ftype)
 
 

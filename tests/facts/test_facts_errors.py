@@ -228,3 +228,11 @@ def test_problems_already_in_the_bag_do_not_count(write, decl):
     bag.add(codes.UNDEFINED_NAME, None, "an earlier problem")
     result = load_facts(write("f.csv", "id,n\na,1\n"), [decl("n", "count")], bag)
     assert result is not None and result.get("a").values["n"] == D(1)
+
+
+def test_an_excel_error_in_a_cell_is_no_value_even_for_a_text_fact(load, decl):
+    loaded = load("f.csv", "id,rate,note\n南宁,#DIV/0!,#N/A\n", [decl("rate", "percent"), decl("note", "text")])
+    assert loaded.messages == ["entity `南宁`: fact `rate` is `#DIV/0!`, an Excel error, not a percentage",
+                               "entity `南宁`: fact `note` is `#N/A`, an Excel error, not text"]
+    assert loaded.errors[0].help.startswith("the cell's formula could not be computed")
+    assert loaded.errors[0].help.endswith("allowed: a percentage from 0% to 100% (`95` and `95%` both mean 95%)")

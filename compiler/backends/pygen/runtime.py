@@ -670,6 +670,20 @@ def _wrong(raw, noun, fact):
     return _BadValue("D0603", f"is `{_raw_text(raw)}`, not {noun}", _allowed(fact))
 
 
+_EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
+_KIND_NOUNS = {**_NOUNS, "bool": "yes or no", "date": "a date yyyy-mm-dd", "text": "text", "enum": "one of its values",
+               "evidence": "a list of items"}
+
+
+def _parse(raw, fact):
+    """As the facts loader reads a cell: what a spreadsheet shows for a formula it cannot compute is no value."""
+    if isinstance(raw, str) and raw.strip().upper() in _EXCEL_ERRORS:
+        raise _BadValue("D0603", f"is `{raw.strip()}`, an Excel error, not {_KIND_NOUNS[fact.kind]}",
+                        "the cell's formula could not be computed (a division by zero, a value not found, …): "
+                        "correct the formula, or type the value; " + _allowed(fact))
+    return _PARSERS[fact.kind](raw, fact)
+
+
 def _number(raw, fact):
     value = None
     if isinstance(raw, float):
@@ -800,7 +814,7 @@ def _read(values, mapping, decls, subject, problems, optional=frozenset()):
                 values[fact.name] = entries
             continue
         try:
-            values[fact.name] = _PARSERS[fact.kind](raw, fact)
+            values[fact.name] = _parse(raw, fact)
         except _BadValue as bad:
             problems.append(Problem(bad.code, f"{subject(fact.name)} {bad.text}", bad.help))
 

@@ -44,6 +44,7 @@ BAD_CELLS = {
     "exam_pass_rate": "101",
     "exam_participation_rate": "95%%",
     "training_evidence": "教学计划;教学培训图片;课件",
+    "unpublished_cases": "#DIV/0!",
 }
 
 
