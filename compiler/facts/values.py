@@ -154,15 +154,25 @@ _DATE = re.compile(r"(\d{4})(?:([-/.])(\d{1,2})\2(\d{1,2})|年(\d{1,2})月(\d{1,
 DATE_FORMS = "2017-12-31, 2017/12/31 or 2017年12月31日"
 
 
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)  # day 0 of the day numbers Excel stores dates as
+
+
 def _date(raw: object, ftype: FactType) -> datetime.date:
     if isinstance(raw, str):
-        match = _DATE.fullmatch(" ".join(numeric.normalize(raw).split()))
+        text = " ".join(numeric.normalize(raw).split())
+        match = _DATE.fullmatch(text)
         if match:
             year, _, month, day, month_cn, day_cn = match.groups()
             try:
                 return datetime.date(int(year), int(month or month_cn), int(day or day_cn))
             except ValueError:
                 pass
+        if text.isdigit() and 10000 <= int(text) <= 80000:  # 1927..2118: a date cell that lost its format
+            day = _EXCEL_EPOCH + datetime.timedelta(days=int(text))
+            problem = _wrong(raw, _NOUNS[Kind.DATE], ftype)
+            problem.help += (f"; `{text}` is how Excel stores the date {day.isoformat()}: format the cell as a "
+                             "date (or type the date) so that the sheet shows it")
+            raise problem
     raise _wrong(raw, _NOUNS[Kind.DATE], ftype)
 
 

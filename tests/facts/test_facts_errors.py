@@ -236,3 +236,11 @@ def test_an_excel_error_in_a_cell_is_no_value_even_for_a_text_fact(load, decl):
                                "entity `南宁`: fact `note` is `#N/A`, an Excel error, not text"]
     assert loaded.errors[0].help.startswith("the cell's formula could not be computed")
     assert loaded.errors[0].help.endswith("allowed: a percentage from 0% to 100% (`95` and `95%` both mean 95%)")
+
+
+def test_a_date_cell_that_lost_its_format_is_explained(load, decl):
+    loaded = load("f.csv", "id,day\n南宁,43100\n", [decl("day", "date")])
+    problem = loaded.only("D0603")
+    assert problem.message == "entity `南宁`: fact `day` is `43100`, not a date yyyy-mm-dd"
+    assert problem.help.endswith("`43100` is how Excel stores the date 2017-12-31: format the cell as a date "
+                                 "(or type the date) so that the sheet shows it")

@@ -735,13 +735,20 @@ def _date_value(raw, fact):
     if isinstance(raw, _date) and not isinstance(raw, _datetime.datetime):
         return raw
     if isinstance(raw, str):  # as the facts loader reads a date cell: year first, - / . or 年月日
-        match = _DATE.fullmatch(" ".join(_normalize(raw).split()))
+        text = " ".join(_normalize(raw).split())
+        match = _DATE.fullmatch(text)
         if match:
             year, _, month, day, month_cn, day_cn = match.groups()
             try:
                 return _date(int(year), int(month or month_cn), int(day or day_cn))
             except ValueError:
                 pass
+        if text.isdigit() and 10000 <= int(text) <= 80000:  # 1927..2118: a date cell that lost its format
+            day = _date(1899, 12, 30) + _datetime.timedelta(days=int(text))
+            problem = _wrong(raw, "a date yyyy-mm-dd", fact)
+            problem.help += (f"; `{text}` is how Excel stores the date {day.isoformat()}: format the cell as a "
+                             "date (or type the date) so that the sheet shows it")
+            raise problem
     raise _wrong(raw, "a date yyyy-mm-dd", fact)
 
 

@@ -204,6 +204,16 @@ def test_date_cells_are_read_as_the_facts_loader_reads_them(weights):
     with pytest.raises(module.FactsError) as error:
         module.validate({**row, "day": "01/05/2020"})
     assert error.value.problems[0].help == "allowed: a date yyyy-mm-dd (2017-12-31, 2017/12/31 or 2017年12月31日)"
+    policy, _ = weights
+    for cell in ("01/05/2020", "43100"):  # the loader's words
+        with pytest.raises(module.FactsError) as error:
+            module.validate({**row, "day": cell})
+        from assessc.facts.values import BadValue, parse_value
+
+        with pytest.raises(BadValue) as loader:
+            parse_value(cell, policy.ir.fact("day").type)
+        assert (error.value.problems[0].help, error.value.problems[0].message.endswith(loader.value.text)) == (
+            loader.value.help, True)
 
 
 DIVISION = """
