@@ -40,8 +40,9 @@ _SHAPE_HELP = 'expected a list of entities, `[{"id": ..., ...}, ...]`, or `{"ent
 _WS = re.compile(r"[ \t\n\r]*")
 
 
-class _Object(dict):
-    """A JSON object, which remembers each key given again: (key, the value kept, the later one)."""
+class _Repeating(dict):
+    """A JSON object with a key given twice, which remembers each key given again: (key, the
+    value kept, the later one)."""
 
     def __init__(self, pairs: list[tuple[str, object]]) -> None:
         super().__init__()
@@ -53,7 +54,12 @@ class _Object(dict):
                 self[key] = value
 
 
-_DECODER = json.JSONDecoder(parse_float=Decimal, parse_int=Decimal, parse_constant=Decimal, object_pairs_hook=_Object)
+def _object(pairs: list[tuple[str, object]]) -> dict:
+    plain = dict(pairs)  # the usual object, made at the speed of the json module's own
+    return plain if len(plain) == len(pairs) else _Repeating(pairs)
+
+
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_int=Decimal, parse_constant=Decimal, object_pairs_hook=_object)
 _REPEATED_HELP = "give each key once: JSON readers keep one of the two values, and which one differs from reader to reader"
 
 
@@ -142,8 +148,10 @@ class _Positions:
         """Where ``key`` is written (its ``nth`` time) within ``bounds``."""
         for ascii_only in (False, True):
             quoted = json.dumps(key, ensure_ascii=ascii_only)
-            matches = list(re.compile(re.escape(quoted) + r"\s*:").finditer(self.source.text, *bounds))
-            if matches:
+            pattern = re.compile(re.escape(quoted) + r"\s*:")
+            matches = [pattern.search(self.source.text, *bounds)] if nth == 0 else \
+                list(pattern.finditer(self.source.text, *bounds))
+            if matches and matches[0]:
                 match = matches[min(nth, len(matches) - 1)]
                 return self.span(match.start(), match.start() + len(quoted))
         return None

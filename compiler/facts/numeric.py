@@ -18,6 +18,7 @@ that has no declared bound.
 
 from __future__ import annotations
 
+import decimal
 import re
 import unicodedata
 from decimal import Decimal
@@ -30,6 +31,9 @@ from assessc.runtime.decimals import CONTEXT
 #: the most digits a fact's number may have (`1e400` has 401): as many as the scoring
 #: arithmetic keeps exactly
 MAX_DIGITS = CONTEXT.prec
+#: a context in which moving a number's point (`scaleb`, `quantize` to a whole number) is exact
+_EXACT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+_ONE = Decimal(1)
 
 _PLAIN = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
@@ -55,21 +59,22 @@ def parse_number(text: str) -> Decimal | None:
 
 def width(value: Decimal) -> int:
     """How many digits ``value`` has written out without an exponent (`1e3`: 4, `0.001`: 3)."""
-    sign, digits, exponent = value.as_tuple()
-    return max(len(digits) + exponent, 0) + max(-exponent, 0)
+    exponent = value.as_tuple().exponent
+    return max(value.adjusted() + 1, 0) + max(-exponent, 0)
 
 
-def too_wide(value: Decimal) -> bool:
-    """Whether a finite ``value`` has more digits than the scoring arithmetic keeps exactly."""
+def too_wide(value: Decimal, text: str | None = None) -> bool:
+    """Whether a finite ``value`` has more digits than the scoring arithmetic keeps exactly;
+    ``text``, the value as written without an exponent, answers no at once when it is short."""
+    if text is not None and len(text) <= MAX_DIGITS and "e" not in text and "E" not in text:
+        return False
     return width(value) > MAX_DIGITS
 
 
 def plain(value: Decimal) -> Decimal:
-    """``value`` without a positive exponent, so `1e3` prints as `1000` (exactly, at any size:
-    check :func:`too_wide` first, since `1e400` has 401 digits)."""
-    sign, digits, exponent = value.as_tuple()
-    if isinstance(exponent, int) and exponent > 0:
-        return Decimal((sign, digits + (0,) * exponent, 0))
+    """``value`` without a positive exponent, so `1e3` prints as `1000` (exactly, at any size)."""
+    if value.as_tuple().exponent > 0:
+        return value.quantize(_ONE, context=_EXACT)
     return value
 
 
@@ -84,8 +89,7 @@ def whole(value: Decimal) -> Decimal:
 
 def percent_fraction(value: Decimal) -> Decimal:
     """`95` (meaning 95 %) -> `0.95`, exactly (whatever the precision of the current context)."""
-    sign, digits, exponent = value.as_tuple()
-    return Decimal((sign, digits, exponent - 2))
+    return value.scaleb(-2, context=_EXACT)
 
 
 _IMPLIED_LOW = {Kind.COUNT: Decimal(0), Kind.RANK: Decimal(1), Kind.PERCENT: Decimal(0)}

@@ -59,7 +59,7 @@ def parse_value(raw: object, ftype: FactType) -> object:
     """The typed value of ``raw`` (not blank) for a fact of type ``ftype``."""
     if isinstance(raw, Decimal) and not raw.is_finite():  # JSON's NaN and Infinity are no value of any fact
         raise _wrong(raw, _NOUNS[ftype.kind], ftype)
-    if isinstance(raw, str) and raw.strip().upper() in EXCEL_ERRORS:  # not even for a text fact
+    if isinstance(raw, str) and "#" in raw and raw.strip().upper() in EXCEL_ERRORS:  # not even for a text fact
         raise BadValue(codes.WRONG_FACT_TYPE, f"is `{raw.strip()}`, an Excel error, not {_NOUNS[ftype.kind]}",
                        "the cell's formula could not be computed (a division by zero, a value not found, …): "
                        "correct the formula, or type the value; " + allowed(ftype))
@@ -106,6 +106,7 @@ def _number(raw: object, ftype: FactType) -> Decimal:
     if isinstance(raw, Inexact):
         raise _inexact(raw)
     value: Decimal | None = None
+    text = None
     if isinstance(raw, Decimal):
         value = raw if raw.is_finite() else None  # JSON's NaN and Infinity are no numbers
     elif isinstance(raw, str):
@@ -122,7 +123,7 @@ def _number(raw: object, ftype: FactType) -> Decimal:
     # the range first, so that a number out of it is said to be, however many digits it has
     if not numeric.in_range(value, ftype):
         raise BadValue(codes.FACT_OUT_OF_RANGE, f"is `{show(raw)}`, outside its range", allowed(ftype))
-    if numeric.too_wide(value):
+    if numeric.too_wide(value, text):
         raise BadValue(codes.FACT_OUT_OF_RANGE,
                        f"is `{show(raw)}`, a number with more digits than a fact may have",
                        f"{allowed(ftype)}, with at most {numeric.MAX_DIGITS} digits")

@@ -44,10 +44,10 @@ from assessc.facts.columns import Context, match_columns
 from assessc.facts.entities import no_entities
 from assessc.facts.files import NAMES as ENCODING_NAMES, encoding_of, encoding_of_file, report_undecodable
 from assessc.facts.id_columns import policy_id_columns
+from assessc.facts.inputs import FORMATS
 from assessc.facts.messages import did_you_mean, listing, show
 from assessc.facts.notes import note
 from assessc.facts.records import Records, file_span, is_blank
-from assessc.facts.inputs import FORMATS
 from assessc.facts.table import header_note, header_places, id_column_name, sniff_delimiter
 from assessc.facts.values import BadValue, allowed, parse_value
 from assessc.ir.types import Kind
@@ -198,13 +198,13 @@ class _CsvTable:
         self.binary = open(path, "rb")
         try:
             self.encoding = encoding_of_file(self.binary)  # decided as the fact loader decides it
+            self.handle = io.TextIOWrapper(self.binary, encoding=self.encoding, newline="")
+            self.delimiter = sniff_delimiter([self.handle.readline() for _ in range(_SNIFF_LINES)])
+            self.handle.seek(0)
         except BaseException:
             self.binary.close()
             raise
-        self.handle = io.TextIOWrapper(self.binary, encoding=self.encoding, newline="")
         note(f"read `{path}` as {ENCODING_NAMES[self.encoding]}")
-        self.delimiter = sniff_delimiter([self.handle.readline() for _ in range(_SNIFF_LINES)])
-        self.handle.seek(0)
         if self.delimiter != ",":
             note(f"`{path}`: its cells are separated by tabs")
         self.reader = csv.reader(self.handle, strict=True, delimiter=self.delimiter)

@@ -677,7 +677,7 @@ _KIND_NOUNS = {**_NOUNS, "bool": "yes or no", "date": "a date yyyy-mm-dd", "text
 
 def _parse(raw, fact):
     """As the facts loader reads a cell: what a spreadsheet shows for a formula it cannot compute is no value."""
-    if isinstance(raw, str) and raw.strip().upper() in _EXCEL_ERRORS:
+    if isinstance(raw, str) and "#" in raw and raw.strip().upper() in _EXCEL_ERRORS:
         raise _BadValue("D0603", f"is `{raw.strip()}`, an Excel error, not {_KIND_NOUNS[fact.kind]}",
                         "the cell's formula could not be computed (a division by zero, a value not found, …): "
                         "correct the formula, or type the value; " + _allowed(fact))
