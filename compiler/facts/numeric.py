@@ -89,7 +89,12 @@ def whole(value: Decimal) -> Decimal:
 
 def percent_fraction(value: Decimal) -> Decimal:
     """`95` (meaning 95 %) -> `0.95`, exactly (whatever the precision of the current context)."""
-    return value.scaleb(-2, context=_EXACT)
+    return shift(value, -2)
+
+
+def shift(value: Decimal, places: int) -> Decimal:
+    """``value`` times 10 to the ``places``, exactly."""
+    return value.scaleb(places, context=_EXACT)
 
 
 _IMPLIED_LOW = {Kind.COUNT: Decimal(0), Kind.RANK: Decimal(1), Kind.PERCENT: Decimal(0)}

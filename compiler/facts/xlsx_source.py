@@ -34,7 +34,7 @@ from pathlib import Path
 
 from assessc.diagnostics import DiagnosticBag, codes
 from assessc.dsl.source import SourceFile
-from assessc.facts.numeric import plain
+from assessc.facts.numeric import plain, shift
 from assessc.facts.records import file_span
 from assessc.facts.sheet_source import SheetSource
 from assessc.facts.table import Row, Table
@@ -109,18 +109,17 @@ def cell_text(value: object, number_format: str) -> str:
 
 
 def _number_text(value: int | float, percent: bool) -> str:
-    if isinstance(value, int):
-        exact = Decimal(value)
-    else:
-        text = repr(value)
-        try:
-            exact = Decimal(text)
-        except ArithmeticError:
-            return Inexact(text)
-        if not exact.is_finite() or len(exact.normalize().as_tuple().digits) > _SIGNIFICANT:
-            return Inexact(text)
+    if isinstance(value, int):  # exact as it is, at any size
+        return f"{value * 100}%" if percent else str(value)
+    text = repr(value)
+    try:
+        exact = Decimal(text)
+    except ArithmeticError:
+        return Inexact(text)
+    if not exact.is_finite() or len(exact.normalize().as_tuple().digits) > _SIGNIFICANT:
+        return Inexact(text)
     if percent:
-        return format(plain(exact.scaleb(2)).normalize(), "f") + "%"
+        return format(plain(shift(exact, 2)).normalize(), "f") + "%"
     return format(plain(exact), "f")
 
 
