@@ -132,8 +132,10 @@ class Policy:
             raise ScoringError(bag.sorted())
         return results
 
-    def _check_applicable_facts(self, entity: str, values: Mapping[str, object], bag: DiagnosticBag, span) -> bool:
-        """Facts read only by items that may not apply: needed exactly where they apply."""
+    def _check_applicable_facts(self, entity: str, values: Mapping[str, object], bag: DiagnosticBag, span,
+                                given: bool = True) -> bool:
+        """Facts read only by items that may not apply: needed exactly where they apply (with
+        ``given``, also refused where they do not; typed values are not checked for that)."""
         from assessc.backends.interp import _Env
 
         try:
@@ -149,7 +151,7 @@ class Policy:
                 bag.add(codes.MISSING_FACT, span, f"entity `{entity}`: fact `{name}` is missing",
                         "an item that applies to this entity reads it")
                 ok = False
-            elif name not in needed and name in values:
+            elif given and name not in needed and name in values:
                 items = ", ".join(f"`{i}`" for i in sorted(inactive))
                 bag.add(codes.FACT_NOT_APPLICABLE, span,
                         f"entity `{entity}`: fact `{name}` is given, but only items that do not apply to it read it",
@@ -161,8 +163,10 @@ class Policy:
         """Score one entity from already typed values: Decimal (or int) for
         numbers, percents as fractions, bool, date, str for texts and enum
         members, frozenset for evidence, a tuple of mappings for ledgers.
-        Facts that are absent take their declared default; an absent fact
-        without one, a value of the wrong type or out of its range is a
+        Facts that are absent take their declared default; a fact that only
+        items which may not apply read may be absent where they do not apply
+        (as a blank cell may be). An absent fact without a default where it is
+        needed, a value of the wrong type or out of its range is a
         :class:`FactsError` naming the entity, the fact and what is allowed."""
         bag = DiagnosticBag()
         complete = dict(values)
@@ -175,9 +179,11 @@ class Policy:
                 continue
             if fact.default is not None:
                 complete[fact.name] = fact.default
-            else:
+            elif name not in self._optional:  # an optional one is checked below, once all are in
                 bag.add(codes.MISSING_FACT, None, f"entity `{entity}`: fact `{fact.name}` is missing",
                         f"allowed: {fact.type.describe()}")
+        if not bag.has_errors and any(name not in complete for name in self._optional):
+            self._check_applicable_facts(entity, complete, bag, None, given=False)
         if bag.has_errors:
             raise FactsError(bag.sorted())
         try:

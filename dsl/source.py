@@ -34,6 +34,11 @@ class SourceFile:
         lines = self.lines
         return lines[number - 1].rstrip("\r") if 0 < number <= len(lines) else ""
 
+    def where(self, span: "Span") -> str:
+        """How diagnostics name the place of ``span``: `path:line:column` (a spreadsheet's
+        sheet names its cells instead, see :mod:`assessc.facts.sheet_source`)."""
+        return f"{self.path}:{span.line}:{span.column}"
+
 
 @attrs.frozen
 class Span:
@@ -62,4 +67,4 @@ class Span:
         return "\n".join(lines)
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}"
+        return self.file.where(self)

@@ -1562,8 +1562,7 @@ def _default_sql(decl: FactDecl, kind: str, scale: int) -> exp.Expression | None
     if kind == BOOL:
         return exp.true() if default else exp.false()
     if kind == DATE:
-        day = default if isinstance(default, datetime.date) else datetime.date.fromisoformat(str(default))
-        return _date(day)
+        return _date(default)
     return _string(str(default))
 
 

@@ -25,7 +25,7 @@ def _caret_line(diagnostic: Diagnostic) -> tuple[str, str] | None:
     span = diagnostic.span
     if span is None:
         return None
-    line = span.source_line()
+    line = span.source_line().replace("\t", " ")  # a tab's width is the terminal's: one space keeps the caret in line
     if not line and span.line <= 0:
         return None
     start = span.column - 1

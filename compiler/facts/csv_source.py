@@ -1,7 +1,8 @@
 """Read a CSV file into a :class:`~assessc.facts.table.Table`.
 
-The file must be UTF-8 (see :mod:`assessc.facts.files`); the delimiter is a
-comma. Each row remembers the line it starts on, so a row with a line break
+The file's encoding is decided by :mod:`assessc.facts.files`; its cells are
+separated by commas, or by tabs when its first line with text has tabs and no
+comma (Excel's "Unicode text", a `.txt` file in UTF-16). Each row remembers the line it starts on, so a row with a line break
 inside a quoted cell still points at the right line.
 """
 
@@ -15,7 +16,11 @@ from assessc.diagnostics import DiagnosticBag, codes
 from assessc.dsl.source import SourceFile
 from assessc.facts.files import decode, read_bytes
 from assessc.facts.records import file_span
-from assessc.facts.table import Row, Table
+from assessc.facts.notes import note
+from assessc.facts.table import Row, Table, sniff_delimiter
+
+#: lines looked at for the delimiter: those before the header, which is among the first ten
+_SNIFF_LINES = 10
 
 
 def read_csv(path: Path, bag: DiagnosticBag) -> Table | None:
@@ -26,14 +31,17 @@ def read_csv(path: Path, bag: DiagnosticBag) -> Table | None:
     if text is None:
         return None
     source = SourceFile(str(path), text)
-    rows = parse_rows(source, bag)
+    delimiter = sniff_delimiter(text.splitlines()[:_SNIFF_LINES])
+    rows = parse_rows(source, bag, delimiter)
     if rows is None:
         return None
-    return Table(source, tuple(rows), f"`{path}`")
+    if delimiter != ",":
+        note(f"`{path}`: its cells are separated by tabs")
+    return Table(source, tuple(rows), f"`{path}`", delimiter)
 
 
-def parse_rows(source: SourceFile, bag: DiagnosticBag) -> list[Row] | None:
-    reader = csv.reader(io.StringIO(source.text, newline=""), strict=True)
+def parse_rows(source: SourceFile, bag: DiagnosticBag, delimiter: str = ",") -> list[Row] | None:
+    reader = csv.reader(io.StringIO(source.text, newline=""), strict=True, delimiter=delimiter)
     rows: list[Row] = []
     start = 1
     try:

@@ -21,7 +21,7 @@ from assessc.diagnostics import DiagnosticBag, Note, codes
 from assessc.facts.cells import read_values
 from assessc.facts.columns import ColumnMap, Context, match_columns
 from assessc.facts.messages import show
-from assessc.facts.records import Record, Records, is_blank
+from assessc.facts.records import Record, Records, file_span, is_blank
 from assessc.ir.types import FactDecl, Kind
 
 
@@ -37,8 +37,14 @@ class Draft:
 def read_entities(
     rs: Records, facts: Sequence[FactDecl], id_keys: Sequence[str], context: Context, bag: DiagnosticBag
 ) -> tuple[list[Draft], ColumnMap] | None:
+    if not rs.rows and rs.noun == "key":  # an empty JSON list: it has no keys to check either
+        no_entities(rs, bag)
+        return None
     colmap = match_columns(rs, facts, id_keys, context, bag)
     if colmap is None:
+        return None
+    if not rs.rows:  # a header and nothing under it
+        no_entities(rs, bag)
         return None
     plain = [f for f in facts if f.type.kind is not Kind.LEDGER]
     drafts: dict[str, Draft] = {}
@@ -54,6 +60,18 @@ def read_entities(
             continue
         drafts[entity_id] = Draft(entity_id, values, record)
     return list(drafts.values()), colmap
+
+
+def no_entities(rs: Records, bag: DiagnosticBag) -> None:
+    """Report an input with no entity at all: nothing would be scored, and an empty result
+    written, which is never what was meant."""
+    where = rs.span or file_span(rs.source)
+    if rs.noun == "column":
+        bag.add(codes.FACTS_UNREADABLE, where, f"`{rs.source.path}` has no entities: no row follows its header",
+                help="add one row per entity under the header")
+    else:
+        bag.add(codes.FACTS_UNREADABLE, where, f"`{rs.source.path}` holds no entities",
+                help='write one object per entity: [{"id": ..., ...}, ...]')
 
 
 def id_key(record: Record, id_keys: Sequence[str]) -> str:

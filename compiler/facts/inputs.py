@@ -29,7 +29,8 @@ from assessc.facts.table import Table, has_id_column, to_records
 from assessc.facts.xlsx_source import read_workbook
 from assessc.ir.types import FactDecl
 
-FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".xlsm": "xlsx"}
+#: a tab-separated text file (`.tsv`, or `.txt` as Excel saves "Unicode text") is read as CSV
+FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".json": "json", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 MAIN_SHEET = "facts"
 
 
@@ -54,7 +55,7 @@ def file_format(path: Path, bag: DiagnosticBag) -> str | None:
         if path.suffix.lower() == ".xls":
             help = "save it from Excel as an .xlsx workbook, or as CSV UTF-8"
         else:
-            help = "accepted: .csv, .json, .xlsx"
+            help = "accepted: .csv (or tab-separated .tsv, .txt), .json, .xlsx"
         bag.add(codes.FACTS_UNREADABLE, file_span(SourceFile(str(path), "")),
                 f"cannot read `{path}`: not a CSV, JSON or Excel (.xlsx) file", help=help)
     return format
@@ -67,7 +68,7 @@ def open_main(path: Path, id_columns: Sequence[str], bag: DiagnosticBag, ledgers
         return None
     keys = id_keys_for(format, id_columns)
     if format == "json":
-        records = read_json(path, bag)
+        records = read_json(path, bag, keys)
         return None if records is None else Input(records, format)
     if format == "csv":
         table = read_csv(path, bag)
@@ -104,7 +105,7 @@ def open_ledger(path: Path, decl: FactDecl, id_columns: Sequence[str], bag: Diag
         return None
     keys = id_keys_for(format, id_columns)
     if format == "json":
-        return read_json(path, bag)
+        return read_json(path, bag, keys)
     if format == "csv":
         table = read_csv(path, bag)
     else:

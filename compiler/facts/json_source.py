@@ -6,8 +6,13 @@ entity object holds its id and its facts, either at top level or under
 ``{"id": "南宁", "rank": 3}`` both work.
 
 Numbers are decoded straight to :class:`~decimal.Decimal` (never through a
-float), and the non-standard constants `NaN` and `Infinity`, which Python's
-json module would otherwise turn into floats, are refused.
+float). The non-standard constants `NaN` and `Infinity`, which Python's json
+module would otherwise turn into floats, become the Decimals of those names,
+which no fact accepts: the message then names the entity and the fact.
+
+A key given twice in one object (or both at top level and under `"facts"`)
+is an error naming the entity and the key: JSON readers keep one of the two
+values, and which one differs from reader to reader.
 
 The json module keeps no positions, so after decoding the top-level list is
 walked once more element by element (``raw_decode``) to learn where each
@@ -23,28 +28,43 @@ import json
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Sequence
 
 from assessc.diagnostics import DiagnosticBag, codes
 from assessc.dsl.source import SourceFile, Span
 from assessc.facts.files import decode, read_bytes
+from assessc.facts.messages import show
 from assessc.facts.records import Record, Records, file_span
 
 _SHAPE_HELP = 'expected a list of entities, `[{"id": ..., ...}, ...]`, or `{"entities": [...]}`'
 _WS = re.compile(r"[ \t\n\r]*")
 
 
-class _Constant(ValueError):
-    pass
+class _Repeating(dict):
+    """A JSON object with a key given twice, which remembers each key given again: (key, the
+    value kept, the later one)."""
+
+    def __init__(self, pairs: list[tuple[str, object]]) -> None:
+        super().__init__()
+        self.repeated: list[tuple[str, object, object]] = []
+        for key, value in pairs:
+            if key in self:
+                self.repeated.append((key, self[key], value))
+            else:
+                self[key] = value
 
 
-def _refuse(name: str) -> object:
-    raise _Constant(name)
+def _object(pairs: list[tuple[str, object]]) -> dict:
+    plain = dict(pairs)  # the usual object, made at the speed of the json module's own
+    return plain if len(plain) == len(pairs) else _Repeating(pairs)
 
 
-_DECODER = json.JSONDecoder(parse_float=Decimal, parse_int=Decimal, parse_constant=_refuse)
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_int=Decimal, parse_constant=Decimal, object_pairs_hook=_object)
+_REPEATED_HELP = "give each key once: JSON readers keep one of the two values, and which one differs from reader to reader"
 
 
-def read_json(path: Path, bag: DiagnosticBag) -> Records | None:
+def read_json(path: Path, bag: DiagnosticBag, id_keys: Sequence[str] = ("id",)) -> Records | None:
+    """The entities of ``path``; ``id_keys`` name an entity in messages about a repeated key."""
     data = read_bytes(path, bag)
     text = None if data is None else decode(data, path, bag)
     if text is None:
@@ -62,7 +82,7 @@ def read_json(path: Path, bag: DiagnosticBag) -> Records | None:
         bag.add(codes.FACTS_UNREADABLE, file_span(source), f"`{path}` does not hold a list of entities",
                 help=_SHAPE_HELP)
         return None
-    return _records(source, document, bounds, bag)
+    return _records(source, document, bounds, id_keys, bag)
 
 
 def _decode(source: SourceFile, bag: DiagnosticBag) -> object | None:
@@ -72,10 +92,6 @@ def _decode(source: SourceFile, bag: DiagnosticBag) -> object | None:
         line, column = error.lineno, error.colno
         span = Span(source, line, column, line, column + 1)
         bag.add(codes.FACTS_UNREADABLE, span, f"`{source.path}` is not valid JSON: {error.msg.lower()}")
-    except _Constant as error:
-        bag.add(codes.FACTS_UNREADABLE, file_span(source),
-                f"`{source.path}` is not valid JSON: `{error}` is not a number",
-                help="write a number, or null for a value that is not known")
     except RecursionError:
         bag.add(codes.FACTS_UNREADABLE, file_span(source), f"`{source.path}` is nested too deeply to read")
     return None
@@ -128,16 +144,21 @@ class _Positions:
         end = min(end, line_end)
         return Span(self.source, line, column, line, max(column + 1, end - self.starts[line - 1] + 1))
 
-    def key_span(self, bounds: tuple[int, int], key: str) -> Span | None:
+    def key_span(self, bounds: tuple[int, int], key: str, nth: int = 0) -> Span | None:
+        """Where ``key`` is written (its ``nth`` time) within ``bounds``."""
         for ascii_only in (False, True):
             quoted = json.dumps(key, ensure_ascii=ascii_only)
-            match = re.compile(re.escape(quoted) + r"\s*:").search(self.source.text, *bounds)
-            if match:
+            pattern = re.compile(re.escape(quoted) + r"\s*:")
+            matches = [pattern.search(self.source.text, *bounds)] if nth == 0 else \
+                list(pattern.finditer(self.source.text, *bounds))
+            if matches and matches[0]:
+                match = matches[min(nth, len(matches) - 1)]
                 return self.span(match.start(), match.start() + len(quoted))
         return None
 
 
-def _records(source: SourceFile, document: list, bounds: list[tuple[int, int]], bag: DiagnosticBag) -> Records | None:
+def _records(source: SourceFile, document: list, bounds: list[tuple[int, int]], id_keys: Sequence[str],
+             bag: DiagnosticBag) -> Records | None:
     positions = _Positions(source)
     records, columns, first_seen = [], {}, {}
     for number, (item, where) in enumerate(zip(document, bounds), start=1):
@@ -146,6 +167,13 @@ def _records(source: SourceFile, document: list, bounds: list[tuple[int, int]], 
             bag.add(codes.FACTS_UNREADABLE, span, f"object {number} is not an entity object", help=_SHAPE_HELP)
             continue
         values = _flatten(item)
+        who = _who(values, id_keys, number)
+        for key, kept, again, nth, inside in _repeated_keys(item):  # reported; the other keys are still read
+            place = f" in an entry of `{inside}`" if inside else ""
+            at = positions.key_span(where, key, nth) if inside is None else None  # an entry's key: the object
+            bag.add(codes.FACTS_UNREADABLE, at or span,
+                    f"{who}: key `{key}` appears twice{place}, as `{show(kept)}` and `{show(again)}`",
+                    help=_REPEATED_HELP)
         record = Record(values, f"object {number}", span, functools.partial(positions.key_span, where))
         records.append(record)
         for key in values:
@@ -159,6 +187,32 @@ def _records(source: SourceFile, document: list, bounds: list[tuple[int, int]], 
         return None if record is None else record.cell_span(key)
 
     return Records(tuple(records), tuple(columns), "key", "missing", source, column_span, None)
+
+
+def _who(values: dict, id_keys: Sequence[str], number: int) -> str:
+    """How a message names an entity object: by its id if it has one, else by its place."""
+    entity = next((values[k] for k in id_keys if isinstance(values.get(k), str) and values[k].strip()), None)
+    return f"entity `{entity.strip()}`" if entity is not None else f"object {number}"
+
+
+def _repeated_keys(item: dict):
+    """(key, value kept, value given again, which writing of the key is the repeat, the ledger
+    whose entry it is in or None) for each key given twice in an entity object."""
+    for key, kept, again in getattr(item, "repeated", ()):
+        yield key, kept, again, 1, None
+    nested = item.get("facts")
+    if isinstance(nested, dict):
+        for key, kept, again in getattr(nested, "repeated", ()):
+            yield key, kept, again, 1, None
+        for key in nested:
+            if key in item and key != "facts":  # at top level and under "facts"
+                yield key, item[key], nested[key], 1, None
+    values = _flatten(item)
+    for ledger, entries in values.items():
+        if isinstance(entries, list):
+            for entry in entries:
+                for key, kept, again in getattr(entry, "repeated", ()):
+                    yield key, kept, again, 1, ledger
 
 
 def _flatten(item: dict) -> dict:

@@ -48,7 +48,14 @@ def listing(names: Iterable[str], limit: int = 15) -> str:
     return ", ".join(names[:limit]) + f", … ({len(names)} in all)"
 
 
-def did_you_mean(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
+def closest(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
     """The closest candidate, if any is close enough (difflib's ratio)."""
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=cutoff)
-    return f"did you mean `{close[0]}`?" if close else None
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """"did you mean" the :func:`closest` candidate, if any."""
+    close = closest(word, candidates, cutoff)
+    return f"did you mean `{close}`?" if close is not None else None
+

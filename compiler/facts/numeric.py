@@ -5,7 +5,8 @@ stays one tenth. Only plain decimal notation is accepted (an optional sign,
 digits, a point, an exponent, and `1,234.5`-style thousands separators);
 `NaN` and `Infinity`, which ``Decimal`` would accept, are not numbers here.
 Full-width digits and signs (`９５％`), as typed with a Chinese input method,
-are read like their ASCII forms.
+are read like their ASCII forms. A number may have at most :data:`MAX_DIGITS`
+digits written out (`1e400` has 401): more is an error, not a rounded value.
 
 A percent is stored as a fraction: `95`, `95%` and a JSON `95` are all
 ``Decimal("0.95")``, and declared percent ranges are fractions too.
@@ -17,6 +18,7 @@ that has no declared bound.
 
 from __future__ import annotations
 
+import decimal
 import re
 import unicodedata
 from decimal import Decimal
@@ -24,6 +26,14 @@ from decimal import Decimal
 import attrs
 
 from assessc.ir.types import FactType, Kind
+from assessc.runtime.decimals import CONTEXT
+
+#: the most digits a fact's number may have (`1e400` has 401): as many as the scoring
+#: arithmetic keeps exactly
+MAX_DIGITS = CONTEXT.prec
+#: a context in which moving a number's point (`scaleb`, `quantize` to a whole number) is exact
+_EXACT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+_ONE = Decimal(1)
 
 _PLAIN = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
@@ -38,19 +48,33 @@ def normalize(text: str) -> str:
 
 
 def parse_number(text: str) -> Decimal | None:
-    """The exact number ``text`` spells, or None if it spells none."""
+    """The exact number ``text`` spells, or None if it spells none (see :func:`plain`)."""
     text = normalize(text)
     if _GROUPED.fullmatch(text):
         text = text.replace(",", "")
     if not _PLAIN.fullmatch(text):
         return None
-    return plain(Decimal(text))
+    return Decimal(text)
+
+
+def width(value: Decimal) -> int:
+    """How many digits ``value`` has written out without an exponent (`1e3`: 4, `0.001`: 3)."""
+    exponent = value.as_tuple().exponent
+    return max(value.adjusted() + 1, 0) + max(-exponent, 0)
+
+
+def too_wide(value: Decimal, text: str | None = None) -> bool:
+    """Whether a finite ``value`` has more digits than the scoring arithmetic keeps exactly;
+    ``text``, the value as written without an exponent, answers no at once when it is short."""
+    if text is not None and len(text) <= MAX_DIGITS and "e" not in text and "E" not in text:
+        return False
+    return width(value) > MAX_DIGITS
 
 
 def plain(value: Decimal) -> Decimal:
-    """``value`` without a positive exponent, so `1e3` prints as `1000`."""
+    """``value`` without a positive exponent, so `1e3` prints as `1000` (exactly, at any size)."""
     if value.as_tuple().exponent > 0:
-        return value.quantize(Decimal(1))
+        return value.quantize(_ONE, context=_EXACT)
     return value
 
 
@@ -64,8 +88,13 @@ def whole(value: Decimal) -> Decimal:
 
 
 def percent_fraction(value: Decimal) -> Decimal:
-    """`95` (meaning 95 %) -> `0.95`, exactly."""
-    return value.scaleb(-2)
+    """`95` (meaning 95 %) -> `0.95`, exactly (whatever the precision of the current context)."""
+    return shift(value, -2)
+
+
+def shift(value: Decimal, places: int) -> Decimal:
+    """``value`` times 10 to the ``places``, exactly."""
+    return value.scaleb(places, context=_EXACT)
 
 
 _IMPLIED_LOW = {Kind.COUNT: Decimal(0), Kind.RANK: Decimal(1), Kind.PERCENT: Decimal(0)}

@@ -23,6 +23,7 @@ import attrs
 
 from assessc.diagnostics import DiagnosticBag, codes
 from assessc.dsl.source import SourceFile, Span
+from assessc.facts.columns import column_key
 from assessc.facts.messages import show
 from assessc.facts.notes import note
 from assessc.facts.records import Record, Records, file_span
@@ -48,19 +49,28 @@ class Table:
     rows: tuple[Row, ...]
     #: how messages name the grid: `` `facts.csv` `` or `` sheet `bonus` ``
     title: str
+    #: what separates the cells of a line of ``source``: a comma, or a tab
+    delimiter: str = ","
 
 
-def field_bounds(line: str) -> list[tuple[int, int]]:
-    """0-based (start, end) of each comma-separated field of one CSV line."""
+def field_bounds(line: str, delimiter: str = ",") -> list[tuple[int, int]]:
+    """0-based (start, end) of each field of one CSV line."""
     bounds, start, quoted = [], 0, False
     for i, ch in enumerate(line):
         if ch == '"':
             quoted = not quoted
-        elif ch == "," and not quoted:
+        elif ch == delimiter and not quoted:
             bounds.append((start, i))
             start = i + 1
     bounds.append((start, len(line)))
     return bounds
+
+
+def sniff_delimiter(lines: Sequence[str]) -> str:
+    """A tab when the first line with text has tabs and no comma (Excel's "Unicode text" and
+    other tab-separated files), else a comma."""
+    first = next((line for line in lines if line.strip(" \t\r\n,")), "")
+    return "\t" if "\t" in first and "," not in first else ","
 
 
 @attrs.frozen
@@ -69,6 +79,7 @@ class _Lines:
 
     source: SourceFile
     lines: tuple[str, ...]
+    delimiter: str = ","
 
     def line_span(self, line: int) -> Span:
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
@@ -76,7 +87,7 @@ class _Lines:
 
     def cell_span(self, row: Row, index: int) -> Span:
         text = self.lines[row.line - 1] if 0 < row.line <= len(self.lines) else ""
-        bounds = field_bounds(text) if row.single_line else []
+        bounds = field_bounds(text, self.delimiter) if row.single_line else []
         if index >= len(bounds):
             return self.line_span(row.line)
         start, end = bounds[index]
@@ -89,7 +100,14 @@ def _find_header(rows: Sequence[Row], id_keys: Sequence[str]) -> int:
 
 
 def _names_id_column(row: Row, id_keys: Sequence[str]) -> bool:
-    return any(c.strip() in id_keys for c in row.cells)
+    return any(id_column_name(c, id_keys) in id_keys for c in row.cells)
+
+
+def id_column_name(cell: str, id_keys: Sequence[str]) -> str:
+    """A header cell's column name: the id key it spells (`ID`, `设区市 ` -> `id`, `设区市`),
+    else its text without surrounding spaces."""
+    key = column_key(cell)
+    return next((k for k in id_keys if column_key(k) == key), cell.strip())
 
 
 def has_id_column(table: Table, id_keys: Sequence[str]) -> bool:
@@ -109,13 +127,13 @@ def to_records(table: Table, id_keys: Sequence[str], bag: DiagnosticBag) -> Reco
         bag.add(codes.FACTS_UNREADABLE, file_span(table.source), f"{table.title} is empty",
                 help="the first row names the columns (`id` and one column per fact), one row per entity follows")
         return None
-    lines = _Lines(table.source, tuple(table.source.text.splitlines()))
+    lines = _Lines(table.source, tuple(table.source.text.splitlines()), table.delimiter)
     h = _find_header(table.rows, id_keys)
     header_row = table.rows[h]
     skipped = [r.line for r in table.rows[:h] if not r.is_blank()]
     if skipped:
         note(header_note(table.title, header_row.line, skipped))
-    header = [c.strip() for c in header_row.cells]
+    header = [id_column_name(c, id_keys) for c in header_row.cells]
     index = _column_index(header, header_row, lines, bag)
     data = [r for r in table.rows[h + 1 :] if not r.is_blank()]
     _check_unnamed(header, data, lines, bag)
@@ -134,6 +152,14 @@ def to_records(table: Table, id_keys: Sequence[str], bag: DiagnosticBag) -> Reco
         column_span=functools.partial(_locate, lines, header_row, index),
         span=lines.line_span(header_row.line),
     )
+
+
+def header_places(source: SourceFile, line: int, cells: Sequence[str], index: dict[str, int], delimiter: str = ","):
+    """(where each column is named, where the header row is) for a header read elsewhere (the
+    batch engine's streaming reader), given the source text up to and including its ``line``."""
+    lines = _Lines(source, tuple(source.text.splitlines()), delimiter)
+    row = Row(line, tuple(cells))
+    return functools.partial(_locate, lines, row, index), lines.line_span(line)
 
 
 def _locate(lines: _Lines, row: Row, index: dict[str, int], column: str) -> Span | None:

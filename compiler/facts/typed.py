@@ -86,6 +86,9 @@ def _number_checker(ftype: FactType, default: object) -> Check:
                 raise _wrong(value, "a whole number", ftype)
         if not low <= number <= high:
             raise BadValue(codes.FACT_OUT_OF_RANGE, f"is `{show(number)}`, outside its range", _allowed(ftype))
+        if numeric.too_wide(number):
+            raise BadValue(codes.FACT_OUT_OF_RANGE, f"is `{show(number)}`, a number with more digits than a fact may have",
+                           f"{_allowed(ftype)}, with at most {numeric.MAX_DIGITS} digits")
         return number
 
     if not whole or default is not None:

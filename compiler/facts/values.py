@@ -10,7 +10,7 @@ decimal   ``Decimal``
 amount    ``Decimal``
 percent   ``Decimal`` fraction: `95`, `95%` -> ``Decimal("0.95")``
 bool      ``bool`` from true/false, yes/no, y/n, 1/0, 是/否, 有/无
-date      ``datetime.date`` from yyyy-mm-dd
+date      ``datetime.date`` from 2017-12-31, 2017/12/31, 2017.12.31, 2017年12月31日
 text      ``str``, stripped
 enum      ``str``, the member's name (its name or label is accepted)
 evidence  ``frozenset[str]`` of the member names of the items submitted
@@ -51,8 +51,18 @@ class BadValue(Exception):
         self.help = help
 
 
+#: what a spreadsheet cell shows when its formula cannot be computed
+EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
+
+
 def parse_value(raw: object, ftype: FactType) -> object:
     """The typed value of ``raw`` (not blank) for a fact of type ``ftype``."""
+    if isinstance(raw, Decimal) and not raw.is_finite():  # JSON's NaN and Infinity are no value of any fact
+        raise _wrong(raw, _NOUNS[ftype.kind], ftype)
+    if isinstance(raw, str) and "#" in raw and raw.strip().upper() in EXCEL_ERRORS:  # not even for a text fact
+        raise BadValue(codes.WRONG_FACT_TYPE, f"is `{raw.strip()}`, an Excel error, not {_NOUNS[ftype.kind]}",
+                       "the cell's formula could not be computed (a division by zero, a value not found, …): "
+                       "correct the formula, or type the value; " + allowed(ftype))
     return _PARSERS[ftype.kind](raw, ftype)
 
 
@@ -60,6 +70,8 @@ def allowed(ftype: FactType) -> str:
     text = "allowed: " + numeric.effective_type(ftype).describe()
     if ftype.kind is Kind.PERCENT:
         text += " (`95` and `95%` both mean 95%)"
+    if ftype.kind is Kind.DATE:
+        text += f" ({DATE_FORMS})"
     return text
 
 
@@ -81,6 +93,12 @@ _NOUNS = {
     Kind.DECIMAL: "a number",
     Kind.AMOUNT: "a number",
     Kind.PERCENT: "a percentage",
+    Kind.BOOL: "yes or no",
+    Kind.DATE: "a date yyyy-mm-dd",
+    Kind.TEXT: "text",
+    Kind.ENUM: "one of its values",
+    Kind.EVIDENCE: "a list of items",
+    Kind.LEDGER: "a list of entries",
 }
 
 
@@ -88,8 +106,9 @@ def _number(raw: object, ftype: FactType) -> Decimal:
     if isinstance(raw, Inexact):
         raise _inexact(raw)
     value: Decimal | None = None
+    text = None
     if isinstance(raw, Decimal):
-        value = numeric.plain(raw)
+        value = raw if raw.is_finite() else None  # JSON's NaN and Infinity are no numbers
     elif isinstance(raw, str):
         text = numeric.normalize(raw)
         if ftype.kind is Kind.PERCENT and text.endswith("%"):
@@ -97,15 +116,20 @@ def _number(raw: object, ftype: FactType) -> Decimal:
         value = numeric.parse_number(text)
     if value is None:
         raise _wrong(raw, _NOUNS[ftype.kind], ftype)
-    if ftype.kind in (Kind.COUNT, Kind.RANK):
-        if not numeric.is_whole(value):
-            raise _wrong(raw, _NOUNS[ftype.kind], ftype)
-        value = numeric.whole(value)
+    if ftype.kind in (Kind.COUNT, Kind.RANK) and not numeric.is_whole(value):
+        raise _wrong(raw, _NOUNS[ftype.kind], ftype)
     if ftype.kind is Kind.PERCENT:
         value = numeric.percent_fraction(value)
+    # the range first, so that a number out of it is said to be, however many digits it has
     if not numeric.in_range(value, ftype):
         raise BadValue(codes.FACT_OUT_OF_RANGE, f"is `{show(raw)}`, outside its range", allowed(ftype))
-    return value
+    if numeric.too_wide(value, text):
+        raise BadValue(codes.FACT_OUT_OF_RANGE,
+                       f"is `{show(raw)}`, a number with more digits than a fact may have",
+                       f"{allowed(ftype)}, with at most {numeric.MAX_DIGITS} digits")
+    if ftype.kind in (Kind.COUNT, Kind.RANK):
+        return numeric.whole(value)
+    return numeric.plain(value)
 
 
 _TRUE = frozenset({"true", "yes", "y", "1", "是", "有"})
@@ -121,21 +145,36 @@ def _bool(raw: object, ftype: FactType) -> bool:
             return True
         if word in _FALSE:
             return False
-    raise _wrong(raw, "yes or no", ftype)
+    raise _wrong(raw, _NOUNS[Kind.BOOL], ftype)
 
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+# 2017-12-31, and as Excel on Chinese Windows writes a date into a CSV file or a person types it:
+# 2017/12/31, 2017/1/5, 2017.12.31, 2017年12月31日; a time of midnight after it is what a date cell
+# holds. Year first always: 05/01/2017 is May 1st in one country and January 5th in another.
+_DATE = re.compile(r"(\d{4})(?:([-/.])(\d{1,2})\2(\d{1,2})|年(\d{1,2})月(\d{1,2})日?)(?: 0?0:00(?::00)?)?")
+DATE_FORMS = "2017-12-31, 2017/12/31 or 2017年12月31日"
+
+
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)  # day 0 of the day numbers Excel stores dates as
 
 
 def _date(raw: object, ftype: FactType) -> datetime.date:
     if isinstance(raw, str):
-        match = _ISO_DATE.fullmatch(numeric.normalize(raw))
+        text = " ".join(numeric.normalize(raw).split())
+        match = _DATE.fullmatch(text)
         if match:
+            year, _, month, day, month_cn, day_cn = match.groups()
             try:
-                return datetime.date(*(int(g) for g in match.groups()))
+                return datetime.date(int(year), int(month or month_cn), int(day or day_cn))
             except ValueError:
                 pass
-    raise _wrong(raw, "a date yyyy-mm-dd", ftype)
+        if text.isdigit() and 10000 <= int(text) <= 80000:  # 1927..2118: a date cell that lost its format
+            day = _EXCEL_EPOCH + datetime.timedelta(days=int(text))
+            problem = _wrong(raw, _NOUNS[Kind.DATE], ftype)
+            problem.help += (f"; `{text}` is how Excel stores the date {day.isoformat()}: format the cell as a "
+                             "date (or type the date) so that the sheet shows it")
+            raise problem
+    raise _wrong(raw, _NOUNS[Kind.DATE], ftype)
 
 
 def _text(raw: object, ftype: FactType) -> str:
@@ -143,12 +182,12 @@ def _text(raw: object, ftype: FactType) -> str:
         return raw.strip()
     if isinstance(raw, Decimal):
         return str(raw)
-    raise _wrong(raw, "text", ftype)
+    raise _wrong(raw, _NOUNS[Kind.TEXT], ftype)
 
 
 def _enum(raw: object, ftype: FactType) -> str:
     if not isinstance(raw, (str, Decimal)):
-        raise _wrong(raw, "one of its values", ftype)
+        raise _wrong(raw, _NOUNS[Kind.ENUM], ftype)
     name = members.find_member(str(raw), ftype)
     if name is None:
         raise BadValue(
@@ -165,7 +204,7 @@ def _evidence(raw: object, ftype: FactType) -> frozenset[str]:
     elif isinstance(raw, list) and all(isinstance(x, str) for x in raw):
         items = [x.strip() for x in raw if x.strip()]
     else:
-        raise _wrong(raw, "a list of items", ftype)
+        raise _wrong(raw, _NOUNS[Kind.EVIDENCE], ftype)
     found = {item: members.find_member(item, ftype) for item in items}
     unknown = [item for item, name in found.items() if name is None]
     if unknown:

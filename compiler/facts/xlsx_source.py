@@ -18,7 +18,9 @@ as the value Excel last computed) and turned into the text a person sees:
 
 Each sheet becomes a :class:`~assessc.facts.table.Table` whose "source text"
 is the sheet written as CSV, one line per sheet row, so that line numbers are
-row numbers and a diagnostic's caret underlines the cell.
+row numbers and a diagnostic's caret underlines the cell; the diagnostic names
+the cell as Excel does, `facts.xlsx[Sheet1]!C3`
+(:class:`~assessc.facts.sheet_source.SheetSource`).
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ from pathlib import Path
 
 from assessc.diagnostics import DiagnosticBag, codes
 from assessc.dsl.source import SourceFile
-from assessc.facts.numeric import plain
+from assessc.facts.numeric import plain, shift
 from assessc.facts.records import file_span
+from assessc.facts.sheet_source import SheetSource
 from assessc.facts.table import Row, Table
 from assessc.facts.values import Inexact
 
@@ -76,7 +79,7 @@ def _sheet_table(path: Path, worksheet) -> Table:
         while texts and not texts[-1]:
             texts.pop()
         rows.append(Row(number, tuple(texts)))
-    source = SourceFile(f"{path}[{worksheet.title}]", _as_csv(rows))
+    source = SheetSource(f"{path}[{worksheet.title}]", _as_csv(rows))
     return Table(source, tuple(r for r in rows if r.cells), f"sheet `{worksheet.title}` of `{path}`")
 
 
@@ -106,18 +109,17 @@ def cell_text(value: object, number_format: str) -> str:
 
 
 def _number_text(value: int | float, percent: bool) -> str:
-    if isinstance(value, int):
-        exact = Decimal(value)
-    else:
-        text = repr(value)
-        try:
-            exact = Decimal(text)
-        except ArithmeticError:
-            return Inexact(text)
-        if not exact.is_finite() or len(exact.normalize().as_tuple().digits) > _SIGNIFICANT:
-            return Inexact(text)
+    if isinstance(value, int):  # exact as it is, at any size
+        return f"{value * 100}%" if percent else str(value)
+    text = repr(value)
+    try:
+        exact = Decimal(text)
+    except ArithmeticError:
+        return Inexact(text)
+    if not exact.is_finite() or len(exact.normalize().as_tuple().digits) > _SIGNIFICANT:
+        return Inexact(text)
     if percent:
-        return format(plain(exact.scaleb(2)).normalize(), "f") + "%"
+        return format(plain(shift(exact, 2)).normalize(), "f") + "%"
     return format(plain(exact), "f")
 
 

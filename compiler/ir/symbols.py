@@ -8,6 +8,7 @@ resolved here, because they depend on nothing but literals.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import attrs
@@ -161,8 +162,8 @@ def _default_value(field: ast.FactField, ftype: FactType, bag: DiagnosticBag):
     if kind is Kind.BOOL:
         bag.add(codes.BAD_DEFAULT, where, "a bool default is `true` or `false`", "write `default true` or `default false`")
         return None
-    if isinstance(value, ast.DateLit):
-        return value.value if kind is Kind.DATE else bad("a date is not a default for this fact")
+    if isinstance(value, ast.DateLit):  # a date, as the loader reads every other value of the fact
+        return datetime.date.fromisoformat(value.value) if kind is Kind.DATE else bad("a date is not a default for this fact")
     if isinstance(value, ast.StringLit):
         return value.value if kind is Kind.TEXT else bad("a string is only a default for a text fact")
     if isinstance(value, ast.Name):

@@ -33,6 +33,11 @@ def one_cell(load, decl, kind, cell, **type_options):
         ("percent", "0", D(0)),
         ("percent", "100%", D(1)),
         ("date", "2017-05-01", datetime.date(2017, 5, 1)),
+        ("date", "2017/5/1", datetime.date(2017, 5, 1)),  # as Excel on Chinese Windows writes it into a CSV
+        ("date", "2017/05/01 0:00", datetime.date(2017, 5, 1)),
+        ("date", "2017.5.1", datetime.date(2017, 5, 1)),
+        ("date", "2017年5月1日", datetime.date(2017, 5, 1)),
+        ("date", "２０１７年５月１日", datetime.date(2017, 5, 1)),
         ("text", "  南宁市司法局  ", "南宁市司法局"),
     ],
 )
@@ -143,6 +148,13 @@ def test_column_named_by_the_fact_label(load, facts):
     assert loaded.value("南宁", "missing_docs") == D(2)
 
 
+def test_header_cells_wrapped_spaced_full_width_or_capitalised_still_name_their_columns(load, facts):
+    text = ' ＩＤ ,"未按要求出台的\n配套文件数", Stability_Rank \n南宁,2,3\n'
+    loaded = load("f.csv", text, facts[:2])
+    assert loaded.diagnostics == []
+    assert loaded.value("南宁", "missing_docs") == D(2) and loaded.value("南宁", "stability_rank") == D(3)
+
+
 def test_other_id_column_names(load, decl):
     facts = [decl("n", "count")]
     loaded = load("f.csv", "城市,n\n南宁,1\n", facts, id_columns=("编号", "城市", "id"))
@@ -155,6 +167,19 @@ def test_excel_csv_with_bom_and_crlf(load, decl, write):
     loaded = load(path, None, [decl("n", "count")])
     assert loaded.diagnostics == []
     assert loaded.facts.ids == ("南宁",)
+
+
+@pytest.mark.parametrize("name, encoding", [("f.txt", "utf-16"), ("f.tsv", "utf-8"), ("f.csv", "gb18030")])
+def test_tab_separated_text_as_excel_saves_unicode_text(load, decl, write, name, encoding):
+    text = "2017年度考评数据\t\t\r\nid\tn\tnote\r\n南宁\t1\t材料, 已补交\r\n柳州\t2\t无\r\n"
+    loaded = load(write(name, text.encode(encoding)), None, [decl("n", "count"), decl("note", "text")])
+    assert loaded.diagnostics == []
+    assert loaded.value("南宁", "note") == "材料, 已补交" and loaded.value("柳州", "n") == D(2)
+
+
+def test_a_bad_cell_of_a_tab_separated_file_is_pointed_at(load, decl, write):
+    loaded = load(write("f.txt", "id\tn\r\n南宁\tx\r\n".encode("utf-16")), None, [decl("n", "count")])
+    assert (loaded.only("D0603").span.line, loaded.only("D0603").span.column) == (2, 4)
 
 
 def test_title_row_above_the_header_is_skipped(load, decl):

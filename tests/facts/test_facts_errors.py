@@ -57,8 +57,10 @@ def test_blank_cell_names_entity_and_fact(load, facts):
         ("decimal", {}, "NaN", "D0603", "is `NaN`, not a number", "allowed: a decimal number"),
         ("decimal", {}, "5%", "D0603", "is `5%`, not a number", "allowed: a decimal number"),
         ("bool", {}, "maybe", "D0603", "is `maybe`, not yes or no", "allowed: yes/no (true, false, 1, 0, 是, 否)"),
-        ("date", {}, "2017/05/01", "D0603", "is `2017/05/01`, not a date yyyy-mm-dd", "allowed: a date yyyy-mm-dd"),
-        ("date", {}, "2017-02-30", "D0603", "is `2017-02-30`, not a date yyyy-mm-dd", "allowed: a date yyyy-mm-dd"),
+        ("date", {}, "05/01/2017", "D0603", "is `05/01/2017`, not a date yyyy-mm-dd",
+         "allowed: a date yyyy-mm-dd (2017-12-31, 2017/12/31 or 2017年12月31日)"),
+        ("date", {}, "2017-02-30", "D0603", "is `2017-02-30`, not a date yyyy-mm-dd",
+         "allowed: a date yyyy-mm-dd (2017-12-31, 2017/12/31 or 2017年12月31日)"),
     ],
 )
 def test_bad_values(load, decl, kind, options, cell, code, message, help):
@@ -98,13 +100,23 @@ def test_duplicate_entity_names_both_rows(load, decl):
     assert problem.notes[0].span.line == 2
 
 
-def test_unknown_column_is_only_a_warning(load, decl):
-    loaded = load("f.csv", "id,n,备注\n南宁,1,好\n柳州,2,\n", [decl("n", "count")])
+def test_a_column_of_the_sheets_own_is_ignored_with_a_note(load, decl, caplog):
+    caplog.set_level("INFO", logger="assessc.facts")
+    loaded = load("f.csv", "序号,id,n,备注\n1,南宁,1,好\n2,柳州,2,\n", [decl("n", "count")])
+    assert loaded.facts is not None and loaded.diagnostics == []
+    assert caplog.messages[-1].endswith("f.csv`: columns `序号`, `备注` name no fact; they are ignored")
+
+
+def test_unknown_column_warns_when_a_fact_is_left_without_one(load, decl):
+    facts = [decl("n", "count"), decl("bonus_points", "decimal", default=D(0)), decl("rate", "percent", default=D("0.95"))]
+    loaded = load("f.csv", "id,n,加分\n南宁,1,2\n柳州,2,\n", facts)
     assert loaded.facts is not None
     warning = loaded.only("D0608")
     assert not warning.is_error
-    assert warning.message == "column `备注` names no declared fact; it is ignored"
-    assert warning.help == "declared: n"
+    assert warning.message == "column `加分` names no declared fact; it is ignored"
+    assert warning.help == ("facts without a column: `bonus_points` (which takes its default, 0, for every entity), "
+                            "`rate` (which takes its default, 95%, for every entity); name the column after the one it "
+                            "holds, or remove it")
 
 
 def test_missing_id_column(load, decl):
@@ -160,20 +172,26 @@ def test_empty_file(load, decl):
     assert loaded.only("D0601").message.endswith("f.csv` is empty")
 
 
-def test_header_only_is_no_entities(load, decl):
+def test_header_only_is_an_error_no_entities(load, decl):
     loaded = load("f.csv", "id,n\n", [decl("n", "count")])
-    assert loaded.diagnostics == [] and loaded.facts.entities == ()
+    assert loaded.only("D0601").message.endswith("f.csv` has no entities: no row follows its header")
+
+
+def test_json_nan_names_the_entity_and_the_fact(load, decl):
+    loaded = load("f.json", '[{"id": "a", "n": NaN, "t": Infinity}]', [decl("n", "count"), decl("t", "text")])
+    assert loaded.messages == ["entity `a`: fact `n` is `NaN`, not a whole number",
+                               "entity `a`: fact `t` is `Infinity`, not text"]
+    assert loaded.errors[0].help == "allowed: a whole number of at least 0"
 
 
 @pytest.mark.parametrize(
     "name, content, message, help",
     [
-        ("f.txt", "id,n\n", "not a CSV, JSON or Excel (.xlsx) file", "accepted: .csv, .json, .xlsx"),
+        ("f.doc", "id,n\n", "not a CSV, JSON or Excel (.xlsx) file", "accepted: .csv (or tab-separated .tsv, .txt), .json, .xlsx"),
         ("f.xls", b"\xd0\xcf\x11\xe0", "not a CSV, JSON or Excel (.xlsx) file", "save it from Excel as an .xlsx workbook"),
         ("f.csv", "id,n\n南宁,1\n柳州,".encode() + b"\xff\n", "is not UTF-8 text (bad byte at line 3)", "save it as UTF-8"),
         ("f.csv", 'id,n\n南宁,"1\n', "is not valid CSV at line 2", "quote"),
         ("f.json", '[{"id": "a", "n": 1,}]', "is not valid JSON: expecting property name enclosed in double quotes", None),
-        ("f.json", '[{"id": "a", "n": NaN}]', "is not valid JSON: `NaN` is not a number", "null"),
         ("f.json", '{"a": 1}', "does not hold a list of entities", "entities"),
         ("f.json", "[1, 2]", "object 1 is not an entity object", "entities"),
         ("f.xlsx", "id,n\n", "as an Excel workbook", "save it from Excel"),
@@ -210,3 +228,19 @@ def test_problems_already_in_the_bag_do_not_count(write, decl):
     bag.add(codes.UNDEFINED_NAME, None, "an earlier problem")
     result = load_facts(write("f.csv", "id,n\na,1\n"), [decl("n", "count")], bag)
     assert result is not None and result.get("a").values["n"] == D(1)
+
+
+def test_an_excel_error_in_a_cell_is_no_value_even_for_a_text_fact(load, decl):
+    loaded = load("f.csv", "id,rate,note\n南宁,#DIV/0!,#N/A\n", [decl("rate", "percent"), decl("note", "text")])
+    assert loaded.messages == ["entity `南宁`: fact `rate` is `#DIV/0!`, an Excel error, not a percentage",
+                               "entity `南宁`: fact `note` is `#N/A`, an Excel error, not text"]
+    assert loaded.errors[0].help.startswith("the cell's formula could not be computed")
+    assert loaded.errors[0].help.endswith("allowed: a percentage from 0% to 100% (`95` and `95%` both mean 95%)")
+
+
+def test_a_date_cell_that_lost_its_format_is_explained(load, decl):
+    loaded = load("f.csv", "id,day\n南宁,43100\n", [decl("day", "date")])
+    problem = loaded.only("D0603")
+    assert problem.message == "entity `南宁`: fact `day` is `43100`, not a date yyyy-mm-dd"
+    assert problem.help.endswith("`43100` is how Excel stores the date 2017-12-31: format the cell as a date "
+                                 "(or type the date) so that the sheet shows it")

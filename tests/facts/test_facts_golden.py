@@ -15,12 +15,6 @@ id,missing_docs,stability_rank,pass_rate,summary_done,level,oath_evidence,备注
 """
 
 EXPECTED = """\
-bad.csv:1:75: D0608 column `备注` names no declared fact; it is ignored [warning]
-  |
-1 | id,missing_docs,stability_rank,pass_rate,summary_done,level,oath_evidence,备注
-  |                                                                           ^^^^
-   = help: declared: missing_docs, stability_rank, pass_rate, summary_done, level, oath_evidence
-
 bad.csv:3:4: D0604 entity `柳州`: fact `missing_docs` is `-1`, outside its range
   |
 3 | 柳州,-1,15,105,也许,最好,名单、照片,x

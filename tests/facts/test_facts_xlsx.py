@@ -124,7 +124,7 @@ def test_errors_point_at_sheet_row_and_cell(load, decl, tmp_path):
     first, second = loaded.diagnostics
     assert first.span.path == f"{path}[facts]"
     assert render_text(first) == "\n".join([
-        f"{path}[facts]:3:4: D0604 entity `柳州`: fact `n` is `-1`, outside its range",
+        f"{path}[facts]!B3: D0604 entity `柳州`: fact `n` is `-1`, outside its range",
         "  |",
         "3 | 柳州,-1,x",
         "  |      ^^",

@@ -116,8 +116,6 @@ def encode(layout: FactLayout, value, vocab: Vocab):
     if kind in (Kind.ENUM, Kind.TEXT):
         return vocab.code(str(value))
     if kind is Kind.DATE:
-        if isinstance(value, str):
-            value = datetime.date.fromisoformat(value)
         return value.toordinal()
     if kind is Kind.EVIDENCE:
         bits = 0

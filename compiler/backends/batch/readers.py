@@ -41,17 +41,22 @@ from assessc.backends.batch.layout import ENTRY_LIMIT, FactLayout, Vocab
 from assessc.diagnostics import DiagnosticBag, Note, codes
 from assessc.dsl.source import SourceFile
 from assessc.facts.columns import Context, match_columns
+from assessc.facts.entities import no_entities
 from assessc.facts.files import NAMES as ENCODING_NAMES, encoding_of, encoding_of_file, report_undecodable
 from assessc.facts.id_columns import policy_id_columns
+from assessc.facts.inputs import FORMATS
 from assessc.facts.messages import did_you_mean, listing, show
 from assessc.facts.notes import note
 from assessc.facts.records import Records, file_span, is_blank
-from assessc.facts.table import header_note
+from assessc.facts.table import header_note, header_places, id_column_name, sniff_delimiter
 from assessc.facts.values import BadValue, allowed, parse_value
 from assessc.ir.types import Kind
 
 BLOCK_ROWS = 16384
 _HEADER_SEARCH = 10
+_SNIFF_LINES = 10
+#: the suffixes the fact loader reads as CSV (a tab-separated `.tsv` or `.txt` too)
+TEXT_SUFFIXES = {suffix for suffix, format in FORMATS.items() if format == "csv"}
 _CACHE_LIMIT = 200_000
 
 
@@ -65,9 +70,9 @@ def read_any(program, path, tables: Mapping[str, str], *, bag: DiagnosticBag | N
     through the fact loader."""
     suffix = Path(path).suffix.lower()
     table_suffixes = {Path(t).suffix.lower() for t in tables.values()}
-    if suffix == ".csv" and table_suffixes <= {".csv"}:
+    if suffix in TEXT_SUFFIXES and table_suffixes <= TEXT_SUFFIXES:
         return read_csv(program, path, tables, progress, bag)
-    if suffix in (".parquet", ".pq") and table_suffixes <= {".csv"}:
+    if suffix in (".parquet", ".pq") and table_suffixes <= TEXT_SUFFIXES:
         return read_parquet(program, path, tables, progress, bag)
     return read_with_loader(program, path, tables, bag)
 
@@ -193,12 +198,16 @@ class _CsvTable:
         self.binary = open(path, "rb")
         try:
             self.encoding = encoding_of_file(self.binary)  # decided as the fact loader decides it
+            self.handle = io.TextIOWrapper(self.binary, encoding=self.encoding, newline="")
+            self.delimiter = sniff_delimiter([self.handle.readline() for _ in range(_SNIFF_LINES)])
+            self.handle.seek(0)
         except BaseException:
             self.binary.close()
             raise
-        self.handle = io.TextIOWrapper(self.binary, encoding=self.encoding, newline="")
         note(f"read `{path}` as {ENCODING_NAMES[self.encoding]}")
-        self.reader = csv.reader(self.handle, strict=True)
+        if self.delimiter != ",":
+            note(f"`{path}`: its cells are separated by tabs")
+        self.reader = csv.reader(self.handle, strict=True, delimiter=self.delimiter)
         self.line = 0  # the last line read
         self.header: list[str] = []
         self.header_line = 0
@@ -207,6 +216,15 @@ class _CsvTable:
 
     def close(self) -> None:
         self.handle.close()
+
+    def head_source(self) -> SourceFile:
+        """The file's text up to and including the header row, for pointing at its cells."""
+        try:
+            with open(self.path, encoding=self.encoding, newline="") as handle:
+                text = "".join(handle.readline() for _ in range(self.header_line))
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        return SourceFile(str(self.path), text)
 
     def _next(self):
         start = self.line + 1
@@ -225,13 +243,14 @@ class _CsvTable:
         if not candidates:
             self.header = []
             return
-        chosen = next((r for r in candidates if any(c.strip() in id_keys for c in r[1])), candidates[0])
+        chosen = next((r for r in candidates if any(id_column_name(c, id_keys) in id_keys for c in r[1])),
+                      candidates[0])
         index = seen.index(chosen)
         skipped = [line for line, cells in seen[:index] if _nonblank(cells)]
         if skipped:
             note(header_note(f"`{self.path}`", chosen[0], skipped))
         self.header_line = chosen[0]
-        self.header = [c.strip() for c in chosen[1]]
+        self.header = [id_column_name(c, id_keys) for c in chosen[1]]
         self._pending = seen[index + 1:]
 
     def blocks(self):
@@ -287,19 +306,30 @@ def _columns_of(rows: list[list[str]], width: int, lines: list[int], path, probl
     return list(zip(*rows))
 
 
-def _header_records(path: Path, header: list[str], problems: Problems) -> tuple[Records, dict[str, int]]:
+def _header_records(path: Path, header: list[str], problems: Problems,
+                    table: "_CsvTable | None" = None) -> tuple[Records, dict[str, int]]:
+    """The header's columns as records without rows; with the CSV ``table`` they came from,
+    its messages point at the header's cells as the fact loader's do."""
     index: dict[str, int] = {}
+    repeated: list[tuple[str, int]] = []
     for i, name in enumerate(header):
         if not name:
             continue
         if name in index:
-            problems.bag.add(codes.FACTS_UNREADABLE, None,
-                             f"column `{name}` appears twice, as columns {index[name] + 1} and {i + 1}",
-                             help="rename or remove one of them")
+            repeated.append((name, i))
             continue
         index[name] = i
     source = SourceFile(str(path), "")
-    records = Records(rows=(), columns=tuple(index), noun="column", blank="blank", source=source)
+    locate, span = (lambda column: None), None
+    if table is not None:
+        source = table.head_source()
+        locate, span = header_places(source, table.header_line, table.header, index, table.delimiter)
+    for name, i in repeated:
+        problems.bag.add(codes.FACTS_UNREADABLE, span,
+                         f"column `{name}` appears twice, as columns {index[name] + 1} and {i + 1}",
+                         help="rename or remove one of them")
+    records = Records(rows=(), columns=tuple(index), noun="column", blank="blank", source=source,
+                      column_span=locate, span=span)
     return records, index
 
 
@@ -387,7 +417,7 @@ def _read_csv(program, table, path, keys, tables, problems: Problems, progress) 
 
 
 def _read_main(program, table: _CsvTable, path: Path, keys, tables, problems: Problems, progress) -> Columns:
-    records, index = _header_records(path, table.header, problems)
+    records, index = _header_records(path, table.header, problems, table)
     ledger_names = {name for name, layout in program.layouts.items() if layout.kind is Kind.LEDGER}
     _check_tables(tables, ledger_names, problems.bag)
     decls = [layout.decl for layout in program.layouts.values()]
@@ -428,6 +458,8 @@ def _read_main(program, table: _CsvTable, path: Path, keys, tables, problems: Pr
         for name, (i, reader) in readers.items():
             reader.add(cols[i])
         ids.extend(block_ids)
+    if not ids and not problems.has_errors:
+        no_entities(records, problems.bag)
     _check_duplicates(ids, problems)
     n = len(ids)
     data, present = _fact_columns(program, {name: reader for name, (_, reader) in readers.items()}, vocab, n)
@@ -500,7 +532,7 @@ def _read_ledger(program, layout: FactLayout, path: Path, ids: list[str], vocab:
     if table is None:
         return empty
     try:
-        records, index = _header_records(path, table.header, problems)
+        records, index = _header_records(path, table.header, problems, table)
         fields = [sub.decl for sub in layout.fields.values()]
         colmap = match_columns(records, fields, keys, Context(ledger=layout.name), problems.bag)
         if colmap is None:
@@ -645,6 +677,8 @@ def read_parquet(program, path, tables: Mapping[str, str], progress=None, bag: D
         done += batch.num_rows
         if progress is not None:
             progress(done, total, "reading")
+    if not ids and not problems.has_errors:
+        no_entities(records, bag)
     _check_duplicates(ids, problems)
     n = len(ids)
     data, present = _fact_columns(program, {name: reader for name, (_, reader) in readers.items()}, vocab, n)

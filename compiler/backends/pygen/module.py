@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -192,8 +191,6 @@ def _check(policy: ir.Policy) -> None:
 def _fact_literal(fact: FactDecl) -> str:
     members = tuple((m.name, m.label, tuple(m.aliases)) for m in fact.type.members)
     default = fact.default
-    if fact.type.kind is Kind.DATE and isinstance(default, str):
-        default = datetime.date.fromisoformat(default)
     if isinstance(default, frozenset):
         default = frozenset(default)
     fields = "(" + "".join(_fact_literal(f) + ", " for f in fact.type.fields) + ")"

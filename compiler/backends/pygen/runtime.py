@@ -519,7 +519,7 @@ class _BadValue(Exception):
 _PLAIN = _re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _GROUPED = _re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-"})
-_ISO_DATE = _re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DATE = _re.compile(r"(\d{4})(?:([-/.])(\d{1,2})\2(\d{1,2})|年(\d{1,2})月(\d{1,2})日?)(?: 0?0:00(?::00)?)?")
 _SEPARATORS = _re.compile(r"[;；,，、\n\r]+")
 _TRUE = frozenset({"true", "yes", "y", "1", "是", "有"})
 _FALSE = frozenset({"false", "no", "n", "0", "否", "无"})
@@ -541,14 +541,27 @@ def _parse_number(text):
         text = text.replace(",", "")
     if not _PLAIN.fullmatch(text):
         return None
-    return _plain(Decimal(text))
+    return Decimal(text)
 
 
 def _plain(value):
-    """``value`` without a positive exponent, so `1e3` reads as `1000`."""
-    if "E+" in str(value):  # exactly the finite values whose exponent is positive
-        return value.quantize(Decimal(1), context=_DEFAULT)
+    """``value`` without a positive exponent, so `1e3` reads as `1000` (exactly, at any size)."""
+    sign, digits, exponent = value.as_tuple()
+    if exponent > 0:
+        return Decimal((sign, digits + (0,) * exponent, 0))
     return value
+
+
+def _percent_fraction(value):
+    """`95` (meaning 95 %) -> `0.95`, exactly."""
+    sign, digits, exponent = value.as_tuple()
+    return Decimal((sign, digits, exponent - 2))
+
+
+def _too_wide(value):
+    """More digits written out than the arithmetic keeps exactly (`1e400` has 401)."""
+    sign, digits, exponent = value.as_tuple()
+    return max(len(digits) + exponent, 0) + max(-exponent, 0) > _C.prec
 
 
 def _format_decimal(value):
@@ -588,7 +601,7 @@ def _describe(fact, low, high):
     if k == "bool":
         return "yes/no (true, false, 1, 0, 是, 否)"
     if k == "date":
-        return "a date yyyy-mm-dd"
+        return "a date yyyy-mm-dd (2017-12-31, 2017/12/31 or 2017年12月31日)"
     if k == "text":
         return "text"
     if k == "ledger":
@@ -697,6 +710,20 @@ def _wrong(raw, noun, fact):
     return _BadValue("D0603", f"is `{_raw_text(raw)}`, not {noun}", _allowed(fact))
 
 
+_EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
+_KIND_NOUNS = {**_NOUNS, "bool": "yes or no", "date": "a date yyyy-mm-dd", "text": "text", "enum": "one of its values",
+               "evidence": "a list of items"}
+
+
+def _parse(raw, fact):
+    """As the facts loader reads a cell: what a spreadsheet shows for a formula it cannot compute is no value."""
+    if isinstance(raw, str) and "#" in raw and raw.strip().upper() in _EXCEL_ERRORS:
+        raise _BadValue("D0603", f"is `{raw.strip()}`, an Excel error, not {_KIND_NOUNS[fact.kind]}",
+                        "the cell's formula could not be computed (a division by zero, a value not found, …): "
+                        "correct the formula, or type the value; " + _allowed(fact))
+    return _PARSERS[fact.kind](raw, fact)
+
+
 def _number(raw, fact):
     value = None
     if isinstance(raw, float):
@@ -705,11 +732,11 @@ def _number(raw, fact):
     if isinstance(raw, Decimal):  # a typed value: percents are fractions already
         if not raw.is_finite():
             raise _wrong(raw, _NOUNS[fact.kind], fact)
-        value = _plain(raw)
+        value = raw
     elif isinstance(raw, int) and not isinstance(raw, bool):  # a whole number as a cell would hold it
         value = Decimal(raw)
         if fact.kind == "percent":
-            value = value.scaleb(-2, _DEFAULT)
+            value = _percent_fraction(value)
     elif isinstance(raw, str):
         text = _normalize(raw)
         percent = fact.kind == "percent"
@@ -717,18 +744,19 @@ def _number(raw, fact):
             text = text[:-1]
         value = _parse_number(text)
         if value is not None and percent:
-            value = value.scaleb(-2, _DEFAULT)
+            value = _percent_fraction(value)
     if value is None:
         raise _wrong(raw, _NOUNS[fact.kind], fact)
-    if fact.kind in ("count", "rank"):
-        if value != value.to_integral_value():
-            raise _wrong(raw, _NOUNS[fact.kind], fact)
-        value = Decimal(int(value))
+    if fact.kind in ("count", "rank") and value != value.to_integral_value():
+        raise _wrong(raw, _NOUNS[fact.kind], fact)
     if not _in_range(value, fact):
         if not isinstance(raw, str) and fact.default is not None and value == fact.default:
             return value  # a typed value equal to the default (which may lie outside the range) is the default
         raise _BadValue("D0604", f"is `{_raw_text(raw)}`, outside its range", _allowed(fact))
-    return value
+    if _too_wide(value):
+        raise _BadValue("D0604", f"is `{_raw_text(raw)}`, a number with more digits than a fact may have",
+                        f"{_allowed(fact)}, with at most {_C.prec} digits")
+    return Decimal(int(value)) if fact.kind in ("count", "rank") else _plain(value)
 
 
 def _bool(raw, fact):
@@ -746,13 +774,21 @@ def _bool(raw, fact):
 def _date_value(raw, fact):
     if isinstance(raw, _date) and not isinstance(raw, _datetime.datetime):
         return raw
-    if isinstance(raw, str):
-        match = _ISO_DATE.fullmatch(_normalize(raw))
+    if isinstance(raw, str):  # as the facts loader reads a date cell: year first, - / . or 年月日
+        text = " ".join(_normalize(raw).split())
+        match = _DATE.fullmatch(text)
         if match:
+            year, _, month, day, month_cn, day_cn = match.groups()
             try:
-                return _date(*(int(g) for g in match.groups()))
+                return _date(int(year), int(month or month_cn), int(day or day_cn))
             except ValueError:
                 pass
+        if text.isdigit() and 10000 <= int(text) <= 80000:  # 1927..2118: a date cell that lost its format
+            day = _date(1899, 12, 30) + _datetime.timedelta(days=int(text))
+            problem = _wrong(raw, "a date yyyy-mm-dd", fact)
+            problem.help += (f"; `{text}` is how Excel stores the date {day.isoformat()}: format the cell as a "
+                             "date (or type the date) so that the sheet shows it")
+            raise problem
     raise _wrong(raw, "a date yyyy-mm-dd", fact)
 
 
@@ -825,7 +861,7 @@ def _read(values, mapping, decls, subject, problems, optional=frozenset()):
                 values[fact.name] = entries
             continue
         try:
-            values[fact.name] = _PARSERS[fact.kind](raw, fact)
+            values[fact.name] = _parse(raw, fact)
         except _BadValue as bad:
             problems.append(Problem(bad.code, f"{subject(fact.name)} {bad.text}", bad.help))
 

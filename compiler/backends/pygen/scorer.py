@@ -268,10 +268,7 @@ class Emitter:
             scale, _ = fact_scale(fact)
             return repr(units(value, scale))
         if kind is Kind.DATE:
-            import datetime
-
-            day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
-            return self.pool.const(day, "day")
+            return self.pool.const(value, "day")
         if kind is Kind.LEDGER:
             raise CompileError(f"a default for ledger fact `{fact.name}`", fact.span)
         if kind is Kind.EVIDENCE:

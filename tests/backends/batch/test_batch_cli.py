@@ -3,10 +3,11 @@ exit 1 with the reason when the batch engine cannot score a policy exactly."""
 
 from __future__ import annotations
 
+import csv
+import json
+import re
 from pathlib import Path
 
-import json
-import csv
 import pytest
 
 pytest.importorskip("numpy")
@@ -102,3 +103,47 @@ def test_large_runs_print_the_top_of_the_ranking(tmp_path):
     rows = list(csv.DictReader(written))
     assert max(int(r["tie_size"]) for r in rows) > 50
     assert all(r["tie_group"] == r["rank"] for r in rows if int(r["tie_size"]) > 1)
+
+
+PARITY_POLICY = """
+facts {
+  n: count "数量"
+  rate: percent "比率"
+  on: date "报送日期" default 2017-12-29
+}
+
+policy demo "演示" {
+  entity city "设区市"
+  max 10
+  item 1 "数量" max 5 {
+    add 1 per n
+  }
+  item 2 "比率" max 5 {
+    add 5 if rate >= 90%
+    deduct 1 if on > 2017-12-29
+  }
+}
+"""
+
+PARITY_ROWS = [["2017年度考核表", "", "", "", ""], ["序号", " 设区市", "数\n量", "比率", "报送日期"],
+               ["1", "南宁", "1", "95%", "2017/12/28"], ["2", "柳州", "2", "８０", ""], ["3", "桂林", "3", "90", "2018/1/2"]]
+
+
+@pytest.mark.parametrize("name, encoding, delimiter", [
+    ("f.csv", "utf-8-sig", ","), ("f.csv", "gbk", ","), ("f.txt", "utf-16", "\t"), ("f.tsv", "gb18030", "\t")])
+def test_batch_reads_every_text_file_as_the_fact_loader_does(tmp_path, name, encoding, delimiter):
+    import csv
+
+    policy = tmp_path / "demo.assess"
+    policy.write_text(PARITY_POLICY, encoding="utf-8")
+    path = tmp_path / name
+    with open(path, "w", encoding=encoding, newline="") as handle:
+        csv.writer(handle, delimiter=delimiter, lineterminator="\r\n").writerows(PARITY_ROWS)
+    interp = run("score", policy, path, "-v")
+    batch = run("score", policy, path, "-v", "--engine", "batch")
+    assert interp.exit_code == 0 and batch.exit_code == 0, interp.output + batch.output
+    engine_line = re.compile(r"^assessc: engine: .*\n", re.M)  # says which engine ran: the one difference
+    assert batch.stdout == interp.stdout
+    assert engine_line.sub("", batch.stderr) == engine_line.sub("", interp.stderr)
+    assert [line.split() for line in interp.stdout.splitlines()[-3:]] == [["1", "桂林", "7"], ["2", "南宁", "6"],
+                                                                           ["3", "柳州", "2"]]

@@ -44,6 +44,7 @@ BAD_CELLS = {
     "exam_pass_rate": "101",
     "exam_participation_rate": "95%%",
     "training_evidence": "教学计划;教学培训图片;课件",
+    "unpublished_cases": "#DIV/0!",
 }
 
 
@@ -192,6 +193,27 @@ def test_defaults_and_typed_values(weights):
     with pytest.raises(module.FactsError):
         module.validate({**typed, "cut": "0"})  # as a cell, 0 is outside the range, as in a facts file
     assert module.score(typed).total == reference(policy, "x", typed).total == Decimal("10.5")
+
+
+
+def test_date_cells_are_read_as_the_facts_loader_reads_them(weights):
+    _, module = weights
+    row = {"id": "西昌", "region": "其他", "base_points": "80"}
+    for spelling in ("2020-01-05", "2020/1/5", "2020/01/05 0:00", "2020.1.5", "2020年1月5日", "２０２０年１月５日"):
+        assert module.validate({**row, "day": spelling})["day"] == datetime.date(2020, 1, 5), spelling
+    with pytest.raises(module.FactsError) as error:
+        module.validate({**row, "day": "01/05/2020"})
+    assert error.value.problems[0].help == "allowed: a date yyyy-mm-dd (2017-12-31, 2017/12/31 or 2017年12月31日)"
+    policy, _ = weights
+    for cell in ("01/05/2020", "43100"):  # the loader's words
+        with pytest.raises(module.FactsError) as error:
+            module.validate({**row, "day": cell})
+        from assessc.facts.values import BadValue, parse_value
+
+        with pytest.raises(BadValue) as loader:
+            parse_value(cell, policy.ir.fact("day").type)
+        assert (error.value.problems[0].help, error.value.problems[0].message.endswith(loader.value.text)) == (
+            loader.value.help, True)
 
 
 DIVISION = """
