@@ -28,6 +28,7 @@ from lark import Token
 from assessc.diagnostics import codes
 from assessc.dsl import ast
 from assessc.dsl.source import SourceFile, Span
+from assessc.runtime.decimals import CONTEXT, LITERAL_DIGITS, digits, show
 
 
 class BuildError(Exception):
@@ -167,11 +168,16 @@ class _Builder:
     def _number(self, token: Token, negative: bool = False, span: Span | None = None) -> ast.Number:
         text = str(token)
         is_percent = text.endswith("%")
-        value = Decimal(text.rstrip("%"))
+        value = Decimal(text.rstrip("%"))  # exact, whatever its length
         if is_percent:
-            value = value / 100
+            value = value.scaleb(-2, CONTEXT)
+        if digits(value) > LITERAL_DIGITS:
+            raise BuildError(codes.LONG_NUMBER, self._tok_span(token),
+                             f"`{text}` has {digits(value)} digits; a number may have at most {LITERAL_DIGITS}",
+                             f"every engine carries {LITERAL_DIGITS} digits (SQL's DECIMAL({LITERAL_DIGITS})); "
+                             "write it with fewer (the zeros that start a fraction count: 0.001 has 3)")
         if negative:
-            value = -value
+            value = CONTEXT.minus(value)
         return ast.Number(value, is_percent, span or self._tok_span(token))
 
     def _date(self, token: Token) -> ast.DateLit:
@@ -328,10 +334,11 @@ class _Builder:
 
     def round_stmt(self, span, children):
         scope, places, _, mode = children[1], children[2], children[3], children[4]
-        if "." in str(places) or "%" in str(places):
-            raise BuildError(codes.BAD_ROUNDING, self._tok_span(places),
-                             f"`{places}` is not a whole number of decimal places")
-        return ast.RoundStmt(scope, int(str(places)), str(mode), span)
+        if places.is_percent or places.value.as_tuple().exponent != 0:  # written with a point or a %
+            written = show(places.value.scaleb(2, CONTEXT)) + "%" if places.is_percent else str(places.value)
+            raise BuildError(codes.BAD_ROUNDING, places.span, f"`{written}` is not a whole number of decimal places",
+                             "write e.g. `2 places` (hundredths), `0 places` (whole numbers) or `-1 places` (tens)")
+        return ast.RoundStmt(scope, int(places.value), str(mode), span)
 
     def round_scope(self, span, children):
         return "each" if children[0].type == "KW_EACH" else "total"

@@ -37,6 +37,7 @@ from typing import Callable
 
 from assessc.dsl import ast
 from assessc.dsl.keywords import spelling
+from assessc.runtime.decimals import CONTEXT, show
 
 INDENT = "  "
 #: names wider than this (in terminal columns) are not aligned in a facts block
@@ -118,15 +119,13 @@ def quote(value: str) -> str:
 def _plain(value: Decimal) -> str:
     if not value.is_finite():
         raise FormatError(f"`{value}` is not a number the language can write")
-    if value == value.to_integral_value():
-        return str(abs(value).quantize(Decimal(1)))
-    return format(abs(value).normalize(), "f")
+    return show(value.copy_abs())
 
 
 def number(value: ast.Number) -> str:
     """A number exactly as written: ``0.5``, ``12``, ``95%``, ``-1`` (a sign
     only where the grammar takes one: ranges, table values, defaults)."""
-    magnitude = value.value.scaleb(2) if value.is_percent else value.value
+    magnitude = value.value.scaleb(2, CONTEXT) if value.is_percent else value.value
     text = _plain(magnitude) + ("%" if value.is_percent else "")
     return "-" + text if value.value < 0 else text
 
@@ -469,7 +468,7 @@ def _entity(p: _Printer, node: ast.EntityStmt, depth: int) -> list[str]:
 
 @_prints(_STMTS, ast.RoundStmt, "scope places mode")
 def _round(p: _Printer, node: ast.RoundStmt, depth: int) -> list[str]:
-    if node.scope not in ("each", "total") or not isinstance(node.places, int) or node.places < 0:
+    if node.scope not in ("each", "total") or not isinstance(node.places, int):
         raise FormatError(f"cannot write `round {node.scope} {node.places}`")
     return [INDENT * depth + f"{_kw('round')} {_kw(node.scope)} {node.places} {_kw('places')} {name(node.mode)}"]
 

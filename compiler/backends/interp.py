@@ -48,7 +48,8 @@ from typing import Mapping
 from assessc.backends import results as R
 from assessc.graph.nodes import ITEM, TERM, TOTAL, VETO, ScoringGraph
 from assessc.ir import nodes as ir
-from assessc.runtime.decimals import CONTEXT, HUNDRED, ZERO, brief, ceil_div, floor_div, quantize, show
+from assessc.runtime.decimals import (ARITHMETIC_ERRORS, CONTEXT, HUNDRED, ZERO, brief, ceil_div, divide, failure,
+                                     floor_div, quantize, show, sum_of)
 from assessc.runtime.workdays import CalendarError, workdays_between
 
 
@@ -134,7 +135,7 @@ class _Env:
         if op == "*":
             return CONTEXT.multiply(a, b)
         if op == "/":
-            return CONTEXT.divide(a, b)
+            return divide(a, b)
         return {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
 
 
@@ -230,7 +231,7 @@ def _steps(body: ir.Steps, env: _Env) -> tuple[Decimal, str | None]:
     elif body.partial == "started":
         steps = ceil_div(gap, step)
     else:
-        steps = CONTEXT.divide(gap, step)
+        steps = divide(gap, step)
     detail = None
     if env.explain:
         detail = (f"{brief(value)} is {brief(gap)} {body.direction} {brief(threshold)} → {brief(steps)} {body.partial} "
@@ -249,7 +250,7 @@ def _ledger(body: ir.LedgerSum, env: _Env) -> tuple[Decimal, str | None]:
         group = entry[body.group] if body.group else index
         if group not in best or points > best[group]:
             best[group] = points
-    total = sum(best.values(), ZERO)
+    total = sum_of(best.values())
     if not env.explain:
         return total, None
     parts = [f"{group if body.group else f'#{group + 1}'}: {show(points)}" for group, points in best.items()]
@@ -360,9 +361,10 @@ class Interpreter:
         with decimal.localcontext(CONTEXT):
             try:
                 env.off = self.inactive(env)
-            except (decimal.DivisionByZero, decimal.InvalidOperation, NoRow) as error:
-                raise EvaluationError(entity, "applies",
-                                      f"cannot decide applicability: {error or type(error).__name__}") from None
+            except ARITHMETIC_ERRORS as error:
+                raise EvaluationError(entity, "applies", f"cannot decide applicability: {failure(error)}") from None
+            except NoRow as error:
+                raise EvaluationError(entity, "applies", f"cannot decide applicability: {error}") from None
             try:
                 tops = []
                 for top in self._tops:
@@ -375,9 +377,9 @@ class Interpreter:
                 node = run.node = self.graph.by_id[TOTAL]
                 lines = [] if explain else None
                 total = self._total(node, tops, vetoes, env, lines)
-            except (decimal.DivisionByZero, decimal.InvalidOperation) as error:
+            except ARITHMETIC_ERRORS as error:
                 node = run.node
-                raise EvaluationError(entity, node.id, f"cannot compute `{node.label}`: {type(error).__name__}",
+                raise EvaluationError(entity, node.id, f"cannot compute `{node.label}`: {failure(error)}",
                                       node.span) from None
             except (CalendarError, NoRow) as error:
                 node = run.node
@@ -524,7 +526,7 @@ class Interpreter:
             weight = _lookup_value(ir.LookupValue(child.weight.key, child.weight.table), env.eval(child.weight.key))
         else:
             weight, _ = _term_body(child.weight, env)
-        on_hundred = CONTEXT.divide(CONTEXT.multiply(value, HUNDRED), child.max)
+        on_hundred = divide(CONTEXT.multiply(value, HUNDRED), child.max)
         amount = CONTEXT.multiply(weight, on_hundred)
         if self.round_each:
             amount = self._round(amount)

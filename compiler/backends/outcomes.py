@@ -77,7 +77,8 @@ def _competition_ranks(keys: list[tuple]) -> list[int]:
 
 def _ranked(entities: list[str], value_of: Mapping[str, Decimal], last: set[str]) -> dict[str, int]:
     """Competition ranks; entities in ``last`` after all others."""
-    order = sorted(entities, key=lambda e: (e in last, -value_of[e]))
+    by_value = sorted(entities, key=lambda e: value_of[e], reverse=True)  # stable, and no arithmetic on a total
+    order = sorted(by_value, key=lambda e: e in last)
     keys = [(e in last, value_of[e]) for e in order]
     return dict(zip(order, _competition_ranks(keys)))
 

@@ -119,7 +119,8 @@ class ScoreRun:
         Ties are reported, never broken: tied entities share a rank and each
         row names the others. Rows of one rank keep the input order.
         """
-        ordered = sorted(self.results, key=lambda r: -r.total)  # stable: ties keep input order
+        # stable: ties keep input order; no arithmetic on a total (a negated one would be rounded)
+        ordered = sorted(self.results, key=lambda r: r.total, reverse=True)
         by_total: dict[Decimal, list[str]] = {}
         for result in ordered:
             by_total.setdefault(result.total, []).append(result.entity)

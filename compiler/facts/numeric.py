@@ -24,6 +24,7 @@ from decimal import Decimal
 import attrs
 
 from assessc.ir.types import FactType, Kind
+from assessc.runtime.decimals import CONTEXT
 
 _PLAIN = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
@@ -50,7 +51,7 @@ def parse_number(text: str) -> Decimal | None:
 def plain(value: Decimal) -> Decimal:
     """``value`` without a positive exponent, so `1e3` prints as `1000`."""
     if value.as_tuple().exponent > 0:
-        return value.quantize(Decimal(1))
+        return value.quantize(Decimal(1), context=CONTEXT)
     return value
 
 
@@ -65,7 +66,7 @@ def whole(value: Decimal) -> Decimal:
 
 def percent_fraction(value: Decimal) -> Decimal:
     """`95` (meaning 95 %) -> `0.95`, exactly."""
-    return value.scaleb(-2)
+    return value.scaleb(-2, CONTEXT)
 
 
 _IMPLIED_LOW = {Kind.COUNT: Decimal(0), Kind.RANK: Decimal(1), Kind.PERCENT: Decimal(0)}

@@ -33,6 +33,7 @@ from assessc.facts.numeric import plain
 from assessc.facts.records import file_span
 from assessc.facts.table import Row, Table
 from assessc.facts.values import Inexact
+from assessc.runtime.decimals import CONTEXT
 
 _SIGNIFICANT = 15
 EXCEL_HELP = "install the `excel` extra: pip install 'assessc[excel]'"
@@ -110,8 +111,8 @@ def _float_text(value: float, percent: bool) -> str:
         exact = Decimal(text)
     except ArithmeticError:
         return Inexact(text)
-    if not exact.is_finite() or len(exact.normalize().as_tuple().digits) > _SIGNIFICANT:
+    if not exact.is_finite() or len(exact.normalize(CONTEXT).as_tuple().digits) > _SIGNIFICANT:
         return Inexact(text)
     if percent:
-        return format(plain(exact.scaleb(2)).normalize(), "f") + "%"
+        return format(plain(exact.scaleb(2, CONTEXT)).normalize(CONTEXT), "f") + "%"
     return format(plain(exact), "f")

@@ -21,7 +21,7 @@ from typing import Mapping
 import numpy as np
 
 from assessc.backends import results as R
-from assessc.runtime.decimals import show
+from assessc.runtime.decimals import CONTEXT, show
 
 #: a tie shared by more entities than this is written as a count in `tied_with`
 TIE_LIST_LIMIT = 50
@@ -48,7 +48,7 @@ class BatchRun:
     def decimal(self, units, scale: int | None = None) -> Decimal:
         """``units`` of 10**-scale (by default the policy's scale, that of the totals)."""
         scale = self.scale if scale is None else scale
-        return Decimal(int(units)).scaleb(-scale) if scale else Decimal(int(units))
+        return Decimal(int(units)).scaleb(-scale, CONTEXT) if scale else Decimal(int(units))
 
     def total(self, row: int) -> Decimal:
         return self.decimal(self.totals[row])
