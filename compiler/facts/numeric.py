@@ -48,9 +48,13 @@ def parse_number(text: str) -> Decimal | None:
     return plain(Decimal(text))
 
 
-def plain(value: Decimal) -> Decimal:
-    """``value`` without a positive exponent, so `1e3` prints as `1000`."""
-    if value.as_tuple().exponent > 0:
+def plain(value: Decimal) -> Decimal | None:
+    """``value`` without a positive exponent, so `1e3` prints as `1000`; None when that takes more
+    digits than arithmetic keeps (`1e2000`)."""
+    sign, digits, exponent = value.as_tuple()
+    if isinstance(exponent, int) and exponent > 0:
+        if len(digits) + exponent > CONTEXT.prec:
+            return None
         return value.quantize(Decimal(1), context=CONTEXT)
     return value
 

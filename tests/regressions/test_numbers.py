@@ -233,6 +233,15 @@ policy big "big" {
     assert "big.assess:9:5" in result.output  # located: the rule's line and column
 
 
+def test_a_fact_longer_than_arithmetic_keeps_is_a_fact_error(tmp_path):
+    """A fact such as `1e2000` ends in `internal error: InvalidOperation` (exit 3)."""
+    policy = write(tmp_path, "p.assess", TENS.format(scope="total", places=0, mode="half_up").replace(
+        "decimal -1000..1000", "decimal"))
+    result = run("score", policy, write(tmp_path, "f.csv", "id,x\nA,1e2000\nB,1e30\n"))
+    assert result.exit_code == 1 and "D0603 entity `A`: fact `x` is `1e2000`" in result.output, result.output
+    assert "entity `B`" not in result.output  # 1e30 is a number: 31 digits, kept exactly
+
+
 # ---- negative places and half_down, in every engine ---------------------------------------------------
 
 TENS = """

@@ -508,7 +508,8 @@ def _parse_number(text):
 def _plain(value):
     """``value`` without a positive exponent, so `1e3` reads as `1000`."""
     if "E+" in str(value):  # exactly the finite values whose exponent is positive
-        return value.quantize(_ONE, context=_C)
+        _, digits, exponent = value.as_tuple()
+        return value.quantize(_ONE, context=_C) if len(digits) + exponent <= _C.prec else None
     return value
 
 
