@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from assessc.runtime.decimals import ROUNDING_MODES  # noqa: F401 - the modes these kernels implement
-
 INT64_MAX = (1 << 63) - 1
 
 
@@ -21,7 +19,8 @@ def pow10(n: int) -> int:
 
 
 def round_units(x, drop: int, mode: str):
-    """``x`` (units at some scale s) rounded to scale ``s - drop`` with ``mode``.
+    """``x`` (units at some scale s) rounded to scale ``s - drop`` with ``mode``, one of
+    :data:`assessc.runtime.decimals.ROUNDING_MODES`.
 
     Works on int64 arrays and on Python ints alike. ``drop`` > 0.
     """
