@@ -1614,7 +1614,11 @@ def _compile(graph: ScoringGraph, dialect: str, table: str, id_column: str,
         compiler.columns = _checked_columns(graph, columns)
         compiler.typed_table = bool(typed_table)
         compiler.applicability = list(applicability) if applicability is not None else None
-        return compiler, _Query(compiler).build()
+        try:
+            return compiler, _Query(compiler).build()
+        except decimal.Inexact:
+            raise SQLUnsupported(f"a constant of more than {CONTEXT.prec} digits", None,
+                                 "the policy's constants multiply to a number no DECIMAL holds") from None
 
 
 def _checked_columns(graph: ScoringGraph, columns: Sequence[str] | None) -> list[str] | None:

@@ -195,7 +195,16 @@ ZERO_INTERVAL = Interval(ZERO, ZERO)
 
 
 def _add(a: Interval, b: Interval) -> Interval:
-    return Interval(CONTEXT.add(a.lo, b.lo), CONTEXT.add(a.hi, b.hi))
+    return Interval(_exact_or(CONTEXT.add, a.lo, b.lo, NEG_INF), _exact_or(CONTEXT.add, a.hi, b.hi, INF))
+
+
+def _exact_or(operation, x: Decimal, y: Decimal, unbounded: Decimal) -> Decimal:
+    """``operation(x, y)``, or ``unbounded`` when the exact result has more digits than the context
+    keeps (the interpreter stops there with an error; an unbounded end is still sound)."""
+    try:
+        return operation(x, y)
+    except decimal.Inexact:
+        return unbounded
 
 
 def _neg(a: Interval) -> Interval:
@@ -213,7 +222,10 @@ def _times(x: Decimal, y: Decimal) -> Decimal:
 
 
 def _mul(a: Interval, b: Interval) -> Interval:
-    corners = [_times(x, y) for x in (a.lo, a.hi) for y in (b.lo, b.hi)]
+    try:
+        corners = [_times(x, y) for x in (a.lo, a.hi) for y in (b.lo, b.hi)]
+    except decimal.Inexact:  # more digits than the context keeps: the interpreter stops there
+        return Interval.full()
     return Interval(min(corners), max(corners))
 
 

@@ -233,6 +233,26 @@ policy big "big" {
     assert "big.assess:9:5" in result.output  # located: the rule's line and column
 
 
+@pytest.mark.parametrize("product", [f"x * {' * '.join([LONG] * 30)}", f"{' * '.join([LONG] * 30)} * x"])
+def test_constants_multiplying_beyond_the_context_are_an_error_in_every_engine_never_a_crash(tmp_path, product):
+    """Overflow or inexactness of an operation ends in an internal error rather than a located error."""
+    import differential_support as DS
+    from assessc.backends import sql as S
+
+    text = LONG_POLICY.replace(f"add {LONG} * x\n    add {TINY} * x", f"add {product}")
+    policy = write(tmp_path, "huge.assess", text)
+    assert run("check", policy).exit_code == 0  # the static bounds do not fail: they become unbounded
+    result = run("score", policy, write(tmp_path, "huge.csv", "id,x\nA,1\n"))
+    assert result.exit_code == 1 and "needs more than 1000 significant digits" in result.output
+    engines = DS.build_engines(DS.policy_from_text(text))
+    outcome = DS.compare_all(engines, [("A", {"x": Decimal(1)})], backends=("pygen", "batch"))
+    DS.assert_agree(outcome)  # the generated module stops with the interpreter's error; batch refuses
+    assert outcome.failed == ["A"] and {r.backend for r in outcome.refusals} == {"batch"}
+    if product.startswith(LONG):  # constants folded when the query is made: SQL refuses it then
+        with pytest.raises(S.SQLUnsupported, match="more than 1000 digits"):
+            S.to_sql(engines.policy.graph)
+
+
 def test_a_fact_longer_than_arithmetic_keeps_is_a_fact_error(tmp_path):
     """A fact such as `1e2000` ends in `internal error: InvalidOperation` (exit 3)."""
     policy = write(tmp_path, "p.assess", TENS.format(scope="total", places=0, mode="half_up").replace(

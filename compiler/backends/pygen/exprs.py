@@ -26,6 +26,7 @@ functions.
 from __future__ import annotations
 
 import datetime
+import decimal
 import math
 from decimal import Decimal
 from fractions import Fraction
@@ -241,7 +242,9 @@ class Exprs:
 
     def add(self, a: Num, b: Num, op: str = "+") -> Num:
         if a.value is not None and b.value is not None:
-            return self.constant(CONTEXT.add(a.value, b.value) if op == "+" else CONTEXT.subtract(a.value, b.value))
+            folded = _folded(CONTEXT.add if op == "+" else CONTEXT.subtract, a.value, b.value)
+            if folded is not None:
+                return self.constant(folded)
         mag = _sum_mag(a.mag, b.mag)
         if a.fixed and b.fixed:
             scale = max(a.scale, b.scale)
@@ -264,7 +267,9 @@ class Exprs:
 
     def mul(self, a: Num, b: Num) -> Num:
         if a.value is not None and b.value is not None:
-            return self.constant(CONTEXT.multiply(a.value, b.value))
+            folded = _folded(CONTEXT.multiply, a.value, b.value)
+            if folded is not None:
+                return self.constant(folded)
         if self.fast and b.value == 1 and b.fixed:
             return a
         if self.fast and a.value == 1 and a.fixed:
@@ -639,6 +644,15 @@ class Exprs:
         text = "{" + ", ".join(f"{literal(m)}: {v}" for m, v in cells.items()) + "}"
         name = self.pool.raw(text, "points")
         return f"{name}.get(entry[{literal(body.field)}], {default})"
+
+
+def _folded(operation, a: Decimal, b: Decimal) -> Decimal | None:
+    """``operation(a, b)`` of two constants, or None when its exact result has more digits than the
+    context keeps: then the module computes it, and stops with the interpreter's error."""
+    try:
+        return operation(a, b)
+    except decimal.Inexact:
+        return None
 
 
 def _terminating_reciprocal(value: Decimal) -> tuple[int, int] | None:
