@@ -66,7 +66,7 @@ def weights_total(policy: ir.Policy, bounds: Bounds) -> Iterator[Finding]:
                     weights.append(_lookup(weight.table, env.eval(weight.key))[0] if isinstance(weight, ir.Lookup)
                                    else env.eval(weight.expr))
             total = sum_of(weights)
-        except (KeyError, TypeError):  # a weight or condition reads other facts: not decidable here
+        except (KeyError, TypeError, ArithmeticError):  # reads other facts, or cannot be computed: not decidable here
             continue
         if total != 1:
             kind = ", ".join(f"{f.name} = {m}" for f, m in zip(attributes, combo)) or "every entity"

@@ -253,6 +253,27 @@ def test_constants_multiplying_beyond_the_context_are_an_error_in_every_engine_n
             S.to_sql(engines.policy.graph)
 
 
+def test_a_weight_dividing_by_zero_is_a_scoring_error_not_a_crash_of_check(tmp_path):
+    """A division by zero ends in `internal error: DivisionByZero` (exit 3) when the weights lint evaluates it."""
+    policy = write(tmp_path, "w.assess", """
+facts {
+  a: decimal 0..10 "a"
+}
+
+policy w "w" {
+  item 1 "g" max 100 {
+    item 1 "x" max 10 {
+      weight 1 / 0
+      add a
+    }
+  }
+}
+""")
+    assert run("check", policy).exit_code == 0
+    result = run("score", policy, write(tmp_path, "w.csv", "id,a\nA,1\n"))
+    assert result.exit_code == 1 and "division by zero" in result.output, result.output
+
+
 def test_a_fact_longer_than_arithmetic_keeps_is_a_fact_error(tmp_path):
     """A fact such as `1e2000` ends in `internal error: InvalidOperation` (exit 3)."""
     policy = write(tmp_path, "p.assess", TENS.format(scope="total", places=0, mode="half_up").replace(
