@@ -94,7 +94,7 @@ class _Env:
             return _ledger(expr.body, self)[0]
         if isinstance(expr, ir.Unary):
             operand = self.eval(expr.operand)
-            return (not operand) if expr.op == "not" else -operand
+            return (not operand) if expr.op == "not" else CONTEXT.minus(operand)  # exact wherever it is called
         if isinstance(expr, ir.InSet):
             return self.eval(expr.value) in expr.members
         if isinstance(expr, ir.LookupValue):

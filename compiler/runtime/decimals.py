@@ -46,11 +46,11 @@ CONTEXT = decimal.Context(prec=EXACT_DIGITS, rounding=decimal.ROUND_HALF_EVEN, t
 #: the context of a quotient: the only operation allowed to round without being asked
 QUOTIENT = decimal.Context(prec=QUOTIENT_DIGITS, rounding=decimal.ROUND_HALF_EVEN, traps=_TRAPS)
 #: the context of an explicit rounding: exact but for the rounding itself
-_ROUNDING = decimal.Context(prec=EXACT_DIGITS, rounding=decimal.ROUND_HALF_EVEN, traps=_TRAPS)
+ROUNDING = decimal.Context(prec=EXACT_DIGITS, rounding=decimal.ROUND_HALF_EVEN, traps=_TRAPS)
 
-#: the rounding modes a policy may name, in the order the docs list them, and how each rounds
-#: (every engine implements exactly these: the grammar's checks, the generated module, the batch
-#: kernels and the SQL writer read this table)
+#: the rounding modes a policy may name, in the order the docs list them, and how each rounds: the
+#: one list (`check` accepts these names, the generated module gets this table written in, and the
+#: batch kernels and the SQL writer implement each of them, which tests/regressions/test_numbers.py checks)
 MODES = {
     "half_up": decimal.ROUND_HALF_UP,
     "half_even": decimal.ROUND_HALF_EVEN,
@@ -97,7 +97,7 @@ def quantize(value: Decimal, places: int, mode: str) -> Decimal:
     unit = _QUANTA.get(places)
     if unit is None:
         unit = quantum(places)
-    rounded = value.quantize(unit, rounding=MODES[mode], context=_ROUNDING)
+    rounded = value.quantize(unit, rounding=MODES[mode], context=ROUNDING)
     if places < 0:
         return rounded.quantize(ONE, context=CONTEXT)
     return rounded
@@ -153,7 +153,7 @@ def brief(value: Decimal, places: int = 6) -> str:
     rounded up) with `…` when the value has more, so 2/3 reads 0.666666… and a quotient such as
     250/300 does not print 60 digits. The digits shown are the value's own."""
     if isinstance(value, Decimal) and value.is_finite() and value.normalize(CONTEXT).as_tuple().exponent < -places:
-        cut = value.quantize(quantum(places), rounding=decimal.ROUND_DOWN, context=_ROUNDING)
+        cut = value.quantize(quantum(places), rounding=decimal.ROUND_DOWN, context=ROUNDING)
         text = show(cut)
         if text == "0" and value < 0:
             text = "-0"

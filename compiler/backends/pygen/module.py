@@ -170,7 +170,7 @@ def runtime_text() -> str:
     modes = ", ".join(f"{name!r}: _decimal.{rounding}" for name, rounding in decimals.MODES.items())
     contexts = (f"_C = {_context(decimals.CONTEXT)}\n"
                 f"_Q = {_context(decimals.QUOTIENT)}\n"
-                f"_R = {_context(decimals._ROUNDING)}\n"
+                f"_R = {_context(decimals.ROUNDING)}\n"
                 f"_MODES = {{{modes}}}\n")
     return runtime.replace(marker, contexts)
 
