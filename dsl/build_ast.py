@@ -28,7 +28,7 @@ from lark import Token
 from assessc.diagnostics import codes
 from assessc.dsl import ast
 from assessc.dsl.source import SourceFile, Span
-from assessc.runtime.decimals import CONTEXT, LITERAL_DIGITS, digits, show
+from assessc.runtime.decimals import CONTEXT, LITERAL_DIGITS, digits
 
 
 class BuildError(Exception):
@@ -333,12 +333,15 @@ class _Builder:
         return ast.EntityStmt(str(children[1]), _unquote(label) if label is not None else None, span)
 
     def round_stmt(self, span, children):
-        scope, places, _, mode = children[1], children[2], children[3], children[4]
-        if places.is_percent or places.value.as_tuple().exponent != 0:  # written with a point or a %
-            written = show(places.value.scaleb(2, CONTEXT)) + "%" if places.is_percent else str(places.value)
-            raise BuildError(codes.BAD_ROUNDING, places.span, f"`{written}` is not a whole number of decimal places",
+        scope, sign, number, mode = children[1], children[2], children[3], children[5]
+        if not str(number).isdigit():  # written with a point or a %
+            where = self._tok_span(number) if sign is None else Span(self.source, sign.line, sign.column,
+                                                                     number.end_line, number.end_column)
+            raise BuildError(codes.BAD_ROUNDING, where,
+                             f"`{'-' if sign is not None else ''}{number}` is not a whole number of decimal places",
                              "write e.g. `2 places` (hundredths), `0 places` (whole numbers) or `-1 places` (tens)")
-        return ast.RoundStmt(scope, int(places.value), str(mode), span)
+        places = int(str(number))
+        return ast.RoundStmt(scope, -places if sign is not None else places, str(mode), span)
 
     def round_scope(self, span, children):
         return "each" if children[0].type == "KW_EACH" else "total"

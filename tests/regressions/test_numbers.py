@@ -362,6 +362,24 @@ def test_negative_places_parse_format_and_bound_statically(tmp_path):
     assert "E0402" in fractional.output and "`-1.5` is not a whole number of decimal places" in fractional.output
 
 
+def test_a_fact_named_places_after_a_range_is_still_a_name(tmp_path):
+    """Negative places must not turn `places` into a keyword after a range's number (a soft keyword)."""
+    result = _check(tmp_path, """
+facts {
+  n2: count 0..1
+  places: rank
+}
+
+policy p "p" {
+  round total -1 places half_up
+  item 2 "x" {
+    start places + n2
+  }
+}
+""")
+    assert result.exit_code == 0, result.output
+
+
 # ---- one list of rounding modes --------------------------------------------------------------------
 
 
