@@ -29,6 +29,7 @@ from lark import Token
 from assessc.diagnostics import codes
 from assessc.dsl import ast
 from assessc.dsl.source import SourceFile, Span
+from assessc.runtime.decimals import CONTEXT, LITERAL_DIGITS, digits
 
 
 class BuildError(Exception):
@@ -168,14 +169,16 @@ class _Builder:
     def _number(self, token: Token, negative: bool = False, span: Span | None = None) -> ast.Number:
         text = str(token)
         is_percent = text.endswith("%")
-        value = Decimal(text.rstrip("%"))
-        if is_percent or negative:
-            with decimal.localcontext() as context:  # room for every digit: a literal is never rounded
-                context.prec = max(context.prec, len(value.as_tuple().digits) + 2)
-                if is_percent:
-                    value = value / 100
-                if negative:
-                    value = -value
+        value = Decimal(text.rstrip("%"))  # exact, whatever its length
+        if is_percent:
+            value = value.scaleb(-2, CONTEXT)
+        if digits(value) > LITERAL_DIGITS:
+            raise BuildError(codes.LONG_NUMBER, self._tok_span(token),
+                             f"`{text}` has {digits(value)} digits; a number may have at most {LITERAL_DIGITS}",
+                             f"every engine carries {LITERAL_DIGITS} digits (SQL's DECIMAL({LITERAL_DIGITS})); "
+                             "write it with fewer (the zeros that start a fraction count: 0.001 has 3)")
+        if negative:
+            value = CONTEXT.minus(value)
         return ast.Number(value, is_percent, span or self._tok_span(token))
 
     def _date(self, token: Token) -> ast.DateLit:
@@ -351,11 +354,15 @@ class _Builder:
         return ast.EntityStmt(str(children[1]), _unquote(label) if label is not None else None, span)
 
     def round_stmt(self, span, children):
-        scope, places, _, mode = children[1], children[2], children[3], children[4]
-        if "." in str(places) or "%" in str(places):
-            raise BuildError(codes.BAD_ROUNDING, self._tok_span(places),
-                             f"`{places}` is not a whole number of decimal places")
-        return ast.RoundStmt(scope, int(str(places)), str(mode), span)
+        scope, sign, number, mode = children[1], children[2], children[3], children[5]
+        if not str(number).isdigit():  # written with a point or a %
+            where = self._tok_span(number) if sign is None else Span(self.source, sign.line, sign.column,
+                                                                     number.end_line, number.end_column)
+            raise BuildError(codes.BAD_ROUNDING, where,
+                             f"`{'-' if sign is not None else ''}{number}` is not a whole number of decimal places",
+                             "write e.g. `2 places` (hundredths), `0 places` (whole numbers) or `-1 places` (tens)")
+        places = int(str(number))
+        return ast.RoundStmt(scope, -places if sign is not None else places, str(mode), span)
 
     def round_scope(self, span, children):
         return "each" if children[0].type == "KW_EACH" else "total"

@@ -514,7 +514,7 @@ def _entity(p: _Printer, node: ast.EntityStmt, depth: int) -> list[str]:
 
 @_prints(_STMTS, ast.RoundStmt, "scope places mode")
 def _round(p: _Printer, node: ast.RoundStmt, depth: int) -> list[str]:
-    if node.scope not in ("each", "total") or not isinstance(node.places, int) or node.places < 0:
+    if node.scope not in ("each", "total") or not isinstance(node.places, int):
         raise FormatError(f"cannot write `round {node.scope} {node.places}`")
     return [INDENT * depth + f"{_kw('round')} {_kw(node.scope)} {node.places} {_kw('places')} {name(node.mode)}"]
 

@@ -56,7 +56,8 @@ from assessc.backends import describe as D
 from assessc.backends import wording as W  # the words shared with generated scorers
 from assessc.graph.nodes import ITEM, TERM, TOTAL, VETO, ScoringGraph
 from assessc.ir import nodes as ir
-from assessc.runtime.decimals import CONTEXT, HUNDRED, ZERO, ceil_div, floor_div, quantize, show
+from assessc.runtime.decimals import (ARITHMETIC_ERRORS, CONTEXT, HUNDRED, ZERO, ceil_div, divide, failure, floor_div,
+                                     quantize, show, sum_of)
 from assessc.runtime.workdays import CalendarError
 
 
@@ -101,7 +102,7 @@ class _Env:
             return _ledger(expr.body, self)[0]
         if isinstance(expr, ir.Unary):
             operand = self.eval(expr.operand)
-            return (not operand) if expr.op == "not" else -operand
+            return (not operand) if expr.op == "not" else CONTEXT.minus(operand)  # exact wherever it is called
         if isinstance(expr, ir.InSet):
             return self.eval(expr.value) in expr.members
         if isinstance(expr, ir.LookupValue):
@@ -149,7 +150,7 @@ class _Env:
         if op == "*":
             return CONTEXT.multiply(a, b)
         if op == "/":
-            return CONTEXT.divide(a, b)
+            return divide(a, b)
         return {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
 
 
@@ -235,7 +236,7 @@ def _steps(body: ir.Steps, env: _Env) -> tuple[Decimal, tuple | None]:
     elif body.partial == "started":
         steps = ceil_div(gap, step)
     else:
-        steps = CONTEXT.divide(gap, step)
+        steps = divide(gap, step)
     return CONTEXT.multiply(steps, amount), ((value, threshold, gap, steps, amount) if env.explain else None)
 
 
@@ -254,7 +255,7 @@ def _ledger(body: ir.LedgerSum, env: _Env) -> tuple[Decimal, tuple | None]:
         group = entry[body.group] if body.group else number
         if group not in best or points > best[group]:
             best[group] = points
-    total = sum(best.values(), ZERO)
+    total = sum_of(best.values())
     if not env.explain:
         return total, None
     parts = [f"{group if body.group else f'#{group}'}: {show(points)}" for group, points in best.items()]
@@ -433,9 +434,10 @@ class Interpreter:
         with decimal.localcontext(CONTEXT):
             try:
                 env.off = self.inactive(env)
-            except (decimal.DivisionByZero, decimal.InvalidOperation, NoRow) as error:
-                raise EvaluationError(entity, "applies",
-                                      f"cannot decide applicability: {error or type(error).__name__}") from None
+            except ARITHMETIC_ERRORS as error:
+                raise EvaluationError(entity, "applies", f"cannot decide applicability: {failure(error)}") from None
+            except NoRow as error:
+                raise EvaluationError(entity, "applies", f"cannot decide applicability: {error}") from None
             try:
                 tops = []
                 for top in self._tops:
@@ -449,9 +451,9 @@ class Interpreter:
                 lines = [] if explain else None
                 total = self._total(node, tops, vetoes, env, lines)
                 vetoes = [veto.reason for veto in vetoes]
-            except (decimal.DivisionByZero, decimal.InvalidOperation) as error:
+            except ARITHMETIC_ERRORS as error:
                 node = run.node
-                raise EvaluationError(entity, node.id, f"cannot compute `{node.label}`: {type(error).__name__}",
+                raise EvaluationError(entity, node.id, f"cannot compute `{node.label}`: {failure(error)}",
                                       node.span) from None
             except (CalendarError, NoRow) as error:
                 node = run.node
@@ -604,7 +606,7 @@ class Interpreter:
                 lines.append(R.Line(R.CHILD, child.id, child.title, value, "", child.meta.lead, child.span))
             return value
         weight, _ = _term_body(child.weight, env)
-        on_hundred = CONTEXT.divide(CONTEXT.multiply(value, HUNDRED), child.max)
+        on_hundred = divide(CONTEXT.multiply(value, HUNDRED), child.max)
         amount = CONTEXT.multiply(weight, on_hundred)
         if self.round_each:
             amount = self._round(amount)

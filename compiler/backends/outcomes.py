@@ -44,7 +44,7 @@ import attrs
 
 from assessc.backends.interp import NoRow, _Env
 from assessc.ir import nodes as ir
-from assessc.runtime.decimals import CONTEXT
+from assessc.runtime.decimals import ARITHMETIC_ERRORS, CONTEXT, failure
 from assessc.runtime.standing import FORCED_LAST, PLACED, VETOED, band_award, placement
 
 __all__ = ["Award", "Standing", "decide", "decide_standings", "placement", "PLACED", "FORCED_LAST", "VETOED"]
@@ -135,8 +135,8 @@ class _Conditions:
                 return bool(env.eval(rule.condition))
         except (NoRow, CalendarError) as error:
             problem = str(error)
-        except (decimal.DivisionByZero, decimal.InvalidOperation) as error:
-            problem = f"cannot compute it: {type(error).__name__}"
+        except ARITHMETIC_ERRORS as error:
+            problem = f"cannot compute it: {failure(error)}"
         from assessc.diagnostics import codes
 
         self.bag.add(codes.EVALUATION_FAILED, rule.span,

@@ -79,6 +79,7 @@ from assessc.dsl.source import Span
 from assessc.graph.nodes import ITEM, ScoringGraph
 from assessc.ir import nodes as ir
 from assessc.ir.types import ExprType, FactDecl, Kind, NUMERIC_KINDS
+from assessc.runtime.decimals import CONTEXT, quantum, show
 
 #: the dialects the query is tested on; any other sqlglot dialect may work
 DIALECTS = ("duckdb", "postgres", "spark")
@@ -185,12 +186,11 @@ def _case(whens: list[tuple[exp.Expression, exp.Expression]], default: exp.Expre
 
 
 def _plain(value: Decimal) -> str:
-    value = value.normalize()
-    return format(value, "f")
+    return show(value)
 
 
 def _scale_of(value: Decimal) -> int:
-    return max(0, -value.normalize().as_tuple().exponent)
+    return max(0, -value.normalize(CONTEXT).as_tuple().exponent)
 
 
 def _number(value: Decimal) -> exp.Expression:
@@ -266,9 +266,10 @@ _KINDS = {ExprType.NUMBER: NUM, ExprType.BOOL: BOOL, ExprType.DATE: DATE, ExprTy
 def _literal_width(value: Decimal, scale: int) -> int | None:
     """The DECIMAL width of ``value`` written with ``scale`` decimals. A whole number without
     decimals is an INTEGER or BIGINT literal, which the engine widens to DECIMAL(10) or (19)."""
-    whole = len(str(int(abs(value))))
+    magnitude = value.copy_abs()
+    whole = len(str(int(magnitude)))
     if scale == 0:
-        return 10 if abs(value) < 2 ** 31 else 19 if abs(value) < 2 ** 63 else None
+        return 10 if magnitude < 2 ** 31 else 19 if magnitude < 2 ** 63 else None
     return whole + scale if whole + scale <= PRECISION else None
 
 
@@ -351,7 +352,7 @@ def _unified(values: list[_X]) -> tuple[list[exp.Expression], int, int, bool]:
     integer = all(_is_integer(v) for v in values)
     for v in values:
         if _literal(v):
-            text = format(v.const.quantize(Decimal(1).scaleb(-scale)), "f")
+            text = format(v.const.quantize(Decimal(1).scaleb(-scale, CONTEXT), context=CONTEXT), "f")
             width = _literal_width(v.const, scale) if scale else None
             if width is not None and len(text.lstrip("-").replace(".", "")) <= _LITERAL_DIGITS:
                 literal = exp.Literal.number(text.lstrip("-"))
@@ -947,8 +948,8 @@ class _Compiler:
         # typed first: a whole-number literal would otherwise be multiplied as a 64-bit integer
         dividend = _cast(_bin(exp.Mul, _typed(x, x.scale), exp.Literal.number("1" + "0" * k)), _dec_type(0))
         if y.const is not None:
-            whole = y.const.scaleb(y.scale)
-            divisor: exp.Expression = exp.Literal.number(_plain(abs(whole)))
+            whole = y.const.scaleb(y.scale, CONTEXT)
+            divisor: exp.Expression = exp.Literal.number(_plain(whole.copy_abs()))
             if whole < 0:
                 dividend = _minus(dividend)
             nullable = x.nullable
@@ -966,7 +967,7 @@ class _Compiler:
                        exp.and_(_bin(exp.EQ, twice, _minus(divisor)), odd))
         rounded = _case([(up, _bin(exp.Add, truncated, exp.Literal.number(1))),
                          (down, _bin(exp.Sub, truncated, exp.Literal.number(1)))], truncated)
-        unit = _number(Decimal(1).scaleb(-DIVISION_SCALE))
+        unit = _number(Decimal(1).scaleb(-DIVISION_SCALE, CONTEXT))
         return _X(_cast(_bin(exp.Mul, rounded, unit), _dec_type(DIVISION_SCALE)), NUM, DIVISION_SCALE, nullable,
                   width=PRECISION)
 
@@ -1089,37 +1090,63 @@ class _Compiler:
         return amount
 
     def round(self, x: _X) -> _X:
+        """``x`` rounded to the policy's places with its mode: the whole number of units nearest
+        ``x × 10**places`` the mode picks, times the unit. A negative ``places`` rounds to tens,
+        hundreds, … and gives a whole number (scale 0)."""
         places, mode = self.rounding.places, self.rounding.mode
+        scale = max(places, 0)
         if x.scale <= places:
             return _pin(x, places)
-        if self.dialect.name == "duckdb" and mode == "half_up":  # ROUND on a DECIMAL is half away from zero there
+        rounder = _ROUNDERS.get(mode)
+        if rounder is None:
+            raise SQLUnsupported(f"the rounding mode `{mode}`", self.rounding.span)
+        if self.dialect.name == "duckdb" and mode == "half_up" and places >= 0:
+            # ROUND on a DECIMAL is half away from zero there
             return _X(_cast(exp.Round(this=x.sql, decimals=exp.Literal.number(places)), _dec_type(places)),
                       NUM, places, x.nullable, width=PRECISION)
-        shifted = _bin(exp.Mul, x.sql, exp.Literal.number("1" + "0" * places))
-        floor, ceil = exp.Floor(this=shifted), exp.Ceil(this=shifted)
-        negative = _bin(exp.LT, x.sql, exp.Literal.number(0))
-        half = exp.Literal.number("0.5")
-        if mode == "half_up":  # ties away from zero (四舍五入)
-            away = _minus(exp.Floor(this=_bin(exp.Add, _minus(shifted), half)))
-            whole = _case([(negative, away)], exp.Floor(this=_bin(exp.Add, shifted, half)))
-        elif mode == "half_even":
-            fraction = _bin(exp.Sub, shifted, floor)
-            even = _bin(exp.EQ, _bin(exp.Mod, floor, exp.Literal.number(2)), exp.Literal.number(0))
-            whole = _case([(_bin(exp.GT, fraction, half), _bin(exp.Add, floor, exp.Literal.number(1))),
-                           (_bin(exp.LT, fraction, half), floor), (even, floor)],
-                          _bin(exp.Add, floor, exp.Literal.number(1)))
-        elif mode == "down":
-            whole = _case([(negative, ceil)], floor)
-        elif mode == "up":
-            whole = _case([(negative, floor)], ceil)
-        elif mode == "floor":
-            whole = floor
-        elif mode == "ceiling":
-            whole = ceil
-        else:
-            raise SQLUnsupported(f"the rounding mode `{mode}`", self.rounding.span)
-        unit = _number(Decimal(1).scaleb(-places))
-        return _X(_cast(_bin(exp.Mul, whole, unit), _dec_type(places)), NUM, places, x.nullable, width=PRECISION)
+        shifted = _bin(exp.Mul, x.sql, _number(quantum(-places)))  # × 100 for 2 places, × 0.1 for -1
+        whole = rounder(shifted, _bin(exp.LT, x.sql, exp.Literal.number(0)))
+        unit = _number(quantum(places))  # 0.01 for 2 places, 10 for -1
+        return _X(_cast(_bin(exp.Mul, whole, unit), _dec_type(scale)), NUM, scale, x.nullable, width=PRECISION)
+
+
+# ---- rounding: the whole number of units each mode picks for ``shifted`` (x × 10**places) --------------
+
+_HALF, _ONE_SQL, _TWO = exp.Literal.number("0.5"), exp.Literal.number(1), exp.Literal.number(2)
+
+
+def _half_up(shifted: exp.Expression, negative: exp.Expression) -> exp.Expression:
+    """Ties away from zero (四舍五入)."""
+    away = _minus(exp.Floor(this=_bin(exp.Add, _minus(shifted), _HALF)))
+    return _case([(negative, away)], exp.Floor(this=_bin(exp.Add, shifted, _HALF)))
+
+
+def _half_down(shifted: exp.Expression, negative: exp.Expression) -> exp.Expression:
+    """Ties towards zero."""
+    return _case([(negative, exp.Floor(this=_bin(exp.Add, shifted, _HALF)))],
+                 exp.Ceil(this=_bin(exp.Sub, shifted, _HALF)))
+
+
+def _half_even(shifted: exp.Expression, negative: exp.Expression) -> exp.Expression:
+    """Ties to the even neighbour."""
+    floor = exp.Floor(this=shifted)
+    fraction = _bin(exp.Sub, shifted, floor)
+    even = _bin(exp.EQ, _bin(exp.Mod, floor, _TWO), exp.Literal.number(0))
+    return _case([(_bin(exp.GT, fraction, _HALF), _bin(exp.Add, floor, _ONE_SQL)),
+                  (_bin(exp.LT, fraction, _HALF), floor), (even, floor)],
+                 _bin(exp.Add, floor, _ONE_SQL))
+
+
+#: every mode of assessc.runtime.decimals.MODES, as SQL
+_ROUNDERS: dict[str, Callable[[exp.Expression, exp.Expression], exp.Expression]] = {
+    "half_up": _half_up,
+    "half_even": _half_even,
+    "half_down": _half_down,
+    "down": lambda shifted, negative: _case([(negative, exp.Ceil(this=shifted))], exp.Floor(this=shifted)),
+    "up": lambda shifted, negative: _case([(negative, exp.Floor(this=shifted))], exp.Ceil(this=shifted)),
+    "floor": lambda shifted, negative: exp.Floor(this=shifted),
+    "ceiling": lambda shifted, negative: exp.Ceil(this=shifted),
+}
 
 
 # ---- the query ------------------------------------------------------------------------------------
@@ -1697,12 +1724,17 @@ def _compile(graph: ScoringGraph, dialect: str, table: str, id_column: str,
     Raises :class:`SQLNameClash` for names SQL cannot keep apart."""
     if not isinstance(fact_scale, int) or not 0 <= fact_scale <= 18:
         raise ValueError("fact_scale must be a whole number from 0 to 18")
-    compiler = _Compiler(graph, dialect, table, id_column, ledger_tables or {}, fact_scale)
-    compiler.columns = _checked_columns(graph, columns)
-    compiler.typed_table = bool(typed_table)
-    compiler.applicability = list(applicability) if applicability is not None else None
-    builder = _Query(compiler)
-    query = builder.build()
+    with decimal.localcontext(CONTEXT):  # constants are folded and bounded exactly
+        compiler = _Compiler(graph, dialect, table, id_column, ledger_tables or {}, fact_scale)
+        compiler.columns = _checked_columns(graph, columns)
+        compiler.typed_table = bool(typed_table)
+        compiler.applicability = list(applicability) if applicability is not None else None
+        builder = _Query(compiler)
+        try:
+            query = builder.build()
+        except decimal.Inexact:
+            raise SQLUnsupported(f"a constant of more than {CONTEXT.prec} digits", None,
+                                 "the policy's constants multiply to a number no DECIMAL holds") from None
     steps = [cte.alias for cte in query.args["with_"].expressions] if query.args.get("with_") else []
     problems = _name_problems(_name_groups(compiler, [name for name, _ in builder.output], steps))
     if problems:

@@ -9,25 +9,27 @@ import datetime as _datetime
 import decimal as _decimal
 from decimal import Decimal
 
-#: the scoring context's precision, in which explanations word numbers
-_WORDS = _decimal.Context(prec=60, rounding=_decimal.ROUND_HALF_EVEN,
+#: an exact context for printing: as many digits as the scoring arithmetic keeps
+#: (assessc.runtime.decimals.EXACT_DIGITS; a test checks that the two agree)
+_WORDS = _decimal.Context(prec=1000, rounding=_decimal.ROUND_HALF_EVEN,
                           traps=[_decimal.DivisionByZero, _decimal.InvalidOperation, _decimal.Overflow])
 
 
-def _show(value, context=_WORDS):
-    """A score as people write it: 0.5, 2, -1.25 (no exponent, no trailing zeros, no -0)."""
-    if value == 0:
+def _show(value):
+    """A value as people write it, whole and exact: 0.5, 2, -1.25, 120 (no exponent, no trailing
+    zeros, no -0), every digit printed."""
+    if value.is_zero():
         return "0"
-    if value == value.to_integral_value(context=context):
-        return str(value.quantize(Decimal(1), context=context))
-    return format(value.normalize(context), "f")
+    return format(value.normalize(_WORDS), "f")
 
 
 def _brief(value, places=6):
-    """``_show`` with at most ``places`` decimals, and `…` when cut (a quotient such as 250/300)."""
-    if isinstance(value, Decimal) and value.as_tuple().exponent < -places:
-        return _show(value.quantize(Decimal(1).scaleb(-places, _WORDS), rounding=_decimal.ROUND_HALF_UP,
-                                    context=_WORDS)) + "…"
+    """``_show`` with at most ``places`` decimals, cut (never rounded up) with `…` when the value
+    has more (a quotient such as 250/300 would otherwise print 60 digits)."""
+    if isinstance(value, Decimal) and value.is_finite() and value.normalize(_WORDS).as_tuple().exponent < -places:
+        cut = value.quantize(Decimal(1).scaleb(-places, _WORDS), rounding=_decimal.ROUND_DOWN, context=_WORDS)
+        text = _show(cut)
+        return ("-0" if text == "0" and value < 0 else text) + "…"
     return _show(value)
 
 

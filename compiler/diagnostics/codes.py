@@ -69,9 +69,11 @@ BAD_DEFAULT = _code("E0305", "bad-default", E, "a fact default that its type doe
 
 # structure
 DUPLICATE_STATEMENT = _code("E0401", "duplicate-statement", E, "a statement that may appear once per item appears twice")
-BAD_ROUNDING = _code("E0402", "bad-rounding", E, "an unknown rounding mode or a negative number of places")
+BAD_ROUNDING = _code("E0402", "bad-rounding", E, "an unknown rounding mode or a number of places that is not a whole number")
 MISPLACED = _code("E0403", "misplaced-statement", E, "a statement in a place where it has no meaning")
 NEGATIVE_MAX = _code("E0404", "bad-max", E, "a declared maximum that is not a positive number")
+PLACES_OUT_OF_RANGE = _code("E0405", "places-out-of-range", E, "a rounding to more than 18 decimal places, or to a unit above 10^18")
+LONG_NUMBER = _code("E0406", "number-too-long", E, "a number written with more than 38 digits, more than every engine can carry")
 SQL_NAME_CLASH = _code("E0410", "sql-name-clash", E, "two names that SQL would take for one: they differ only in case (`--target sql`)")
 SQL_NAME_TOO_LONG = _code("E0411", "sql-name-too-long", E, "a name longer than the 63 bytes PostgreSQL keeps of a SQL name (`--target sql`)")
 HOLIDAY_AND_WORKDAY = _code("E0417", "holiday-and-workday", E, "a day a `calendar` lists both as a holiday and as an adjusted working day")

@@ -30,7 +30,9 @@ from assessc.diagnostics import DiagnosticBag, codes
 from assessc.facts.messages import closest, did_you_mean, listing, ticked
 from assessc.facts.notes import note
 from assessc.facts.records import Records, file_span
+from assessc.facts.numeric import shift
 from assessc.ir.types import FactDecl, Kind
+from assessc.runtime.decimals import show
 
 
 @attrs.frozen
@@ -187,9 +189,8 @@ def _default_text(decl: FactDecl) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
-        value = value.scaleb(2) if decl.type.kind is Kind.PERCENT else value
-        text = format(value.normalize(), "f") if value else "0"
-        return text + ("%" if decl.type.kind is Kind.PERCENT else "")
+        percent = decl.type.kind is Kind.PERCENT
+        return show(shift(value, 2) if percent else value) + ("%" if percent else "")
     if isinstance(value, (tuple, frozenset)):
         return "none"
     return str(value)

@@ -39,6 +39,7 @@ from assessc.facts.records import file_span
 from assessc.facts.sheet_source import SheetSource
 from assessc.facts.table import Row, Table
 from assessc.facts.values import Inexact
+from assessc.runtime.decimals import CONTEXT, show
 
 _SIGNIFICANT = 15
 EXCEL_HELP = "install the `excel` extra: pip install 'assessc[excel]'"
@@ -116,10 +117,10 @@ def _number_text(value: int | float, percent: bool) -> str:
         exact = Decimal(text)
     except ArithmeticError:
         return Inexact(text)
-    if not exact.is_finite() or len(exact.normalize().as_tuple().digits) > _SIGNIFICANT:
+    if not exact.is_finite() or len(exact.normalize(CONTEXT).as_tuple().digits) > _SIGNIFICANT:
         return Inexact(text)
     if percent:
-        return format(plain(shift(exact, 2)).normalize(), "f") + "%"
+        return show(shift(exact, 2)) + "%"
     return format(plain(exact), "f")
 
 

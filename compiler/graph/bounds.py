@@ -17,7 +17,8 @@ Invariants
   term of an item that does not apply has no value; its interval bounds the
   values it takes where the item applies.
 * **Exactness of the ends.** Ends are exact :class:`~decimal.Decimal` values
-  computed in the interpreter's context (60 digits, half-even). Every
+  computed in the interpreter's contexts (exact ``+ - ×``, quotients to 60
+  digits, half-even; :mod:`assessc.runtime.decimals`). Every
   concrete operation is monotone in each operand on the side an end is taken
   from, and so is the interpreter's rounding, so an end computed with the
   same single operation bounds the interpreter's rounded result.
@@ -122,7 +123,7 @@ from assessc.facts.numeric import bounds as fact_bounds
 from assessc.graph.nodes import ITEM, TERM, TOTAL, VETO, ScoringGraph
 from assessc.ir import nodes as ir
 from assessc.ir.types import INTEGER_KINDS, NUMERIC_KINDS, ExprType, FactDecl, Kind
-from assessc.runtime.decimals import CONTEXT, quantize, show
+from assessc.runtime.decimals import ARITHMETIC_ERRORS, CONTEXT, divide, quantize, show
 
 INF = Decimal("Infinity")
 NEG_INF = Decimal("-Infinity")
@@ -195,7 +196,16 @@ ZERO_INTERVAL = Interval(ZERO, ZERO)
 
 
 def _add(a: Interval, b: Interval) -> Interval:
-    return Interval(CONTEXT.add(a.lo, b.lo), CONTEXT.add(a.hi, b.hi))
+    return Interval(_exact_or(CONTEXT.add, a.lo, b.lo, NEG_INF), _exact_or(CONTEXT.add, a.hi, b.hi, INF))
+
+
+def _exact_or(operation, x: Decimal, y: Decimal, unbounded: Decimal) -> Decimal:
+    """``operation(x, y)``, or ``unbounded`` when the exact result has more digits than the context
+    keeps (the interpreter stops there with an error; an unbounded end is still sound)."""
+    try:
+        return operation(x, y)
+    except decimal.Inexact:
+        return unbounded
 
 
 def _neg(a: Interval) -> Interval:
@@ -213,7 +223,10 @@ def _times(x: Decimal, y: Decimal) -> Decimal:
 
 
 def _mul(a: Interval, b: Interval) -> Interval:
-    corners = [_times(x, y) for x in (a.lo, a.hi) for y in (b.lo, b.hi)]
+    try:
+        corners = [_times(x, y) for x in (a.lo, a.hi) for y in (b.lo, b.hi)]
+    except decimal.Inexact:  # more digits than the context keeps: the interpreter stops there
+        return Interval.full()
     return Interval(min(corners), max(corners))
 
 
@@ -224,7 +237,7 @@ def _quotients(x: Decimal, y: Decimal) -> list[Decimal]:
         return [ZERO, INF if sign > 0 else NEG_INF]
     if x.is_zero() or y.is_infinite():
         return [ZERO]
-    return [CONTEXT.divide(x, y)]
+    return [divide(x, y)]
 
 
 def _towards_zero(x: Decimal, divisor_sign: int) -> list[Decimal]:
@@ -266,7 +279,7 @@ def _round(a: Interval, rounding: ir.Rounding | None) -> Interval:
     def end(value: Decimal) -> Decimal:
         try:
             return quantize(value, rounding.places, rounding.mode)
-        except decimal.InvalidOperation:  # too many digits: the interpreter cannot round it either
+        except ARITHMETIC_ERRORS:  # too many digits: the interpreter cannot round it either
             return value
 
     return _map_ends(a, end)

@@ -32,9 +32,9 @@ from assessc.ir.ledgers import ledger_sum
 from assessc.ir.modules import Program
 from assessc.ir.symbols import Symbols, collect, resolve_table
 from assessc.ir.types import ExprType, Kind
+from assessc.runtime.decimals import MAX_PLACES, ROUNDING_MODES
 
 T = ExprType
-ROUNDING_MODES = ("half_up", "half_even", "down", "up", "floor", "ceiling")
 _ONCE = ("start", "until zero", "text", "deadline", "lead", "responsible", "weight", "applies", "coefficient")
 _MAX_TEMPLATE_DEPTH = 16
 
@@ -108,6 +108,12 @@ class _Lowerer:
                 if stmt.mode not in ROUNDING_MODES:
                     self.bag.add(codes.BAD_ROUNDING, stmt.span, f"unknown rounding mode `{stmt.mode}`",
                                  "the modes are: " + ", ".join(ROUNDING_MODES) + " (四舍五入 is half_up)")
+                if not -MAX_PLACES <= stmt.places <= MAX_PLACES:
+                    self.bag.add(codes.PLACES_OUT_OF_RANGE, stmt.span,
+                                 f"cannot round to {stmt.places} places: places run from {-MAX_PLACES} to {MAX_PLACES}",
+                                 f"every engine rounds exactly within ±{MAX_PLACES} places (the batch engine computes "
+                                 f"in 64-bit integers, which hold 10^{MAX_PLACES}); `2 places` rounds to hundredths, "
+                                 "`-1 places` to tens")
                 rounding = ir.Rounding(stmt.scope, stmt.places, stmt.mode, stmt.span)
             elif isinstance(stmt, ast.Veto):
                 vetoes.append(ir.Veto(stmt.reason, resolve(stmt.condition, self.scope, T.BOOL), stmt.span))

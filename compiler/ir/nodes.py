@@ -17,6 +17,7 @@ from assessc.dsl.records import record
 from assessc.dsl.source import Span
 from assessc.ir.types import ExprType, FactDecl
 from assessc.runtime.workdays import LIBRARY, Calendar
+from assessc.runtime.decimals import show
 
 
 def _span():
@@ -145,13 +146,11 @@ class TableRow:
     span: Span | None = _span()
 
     def describe(self) -> str:
-        from assessc.ir.types import format_decimal
-
         if self.member is not None:
             return self.member
         if self.low == self.high:
-            return format_decimal(self.low)
-        return f"{format_decimal(self.low)}..{format_decimal(self.high)}"
+            return show(self.low)
+        return f"{show(self.low)}..{show(self.high)}"
 
 
 @record
@@ -317,7 +316,7 @@ class Node:
 class Rounding:
     scope: str  # each | total
     places: int
-    mode: str  # half_up | half_even | down | up
+    mode: str  # one of assessc.runtime.decimals.ROUNDING_MODES
     span: Span | None = _span()
 
 

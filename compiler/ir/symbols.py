@@ -18,6 +18,7 @@ from assessc.dsl import ast
 from assessc.ir import nodes as ir
 from assessc.ir.modules import Program
 from assessc.ir.types import FactDecl, FactType, Kind, Member
+from assessc.runtime.decimals import CONTEXT, show
 
 _KINDS = {k.value: k for k in Kind}
 
@@ -152,7 +153,8 @@ def _default_value(field: ast.FactField, ftype: FactType, bag: DiagnosticBag):
         # An amount's default may lie outside its range: 0 means "not applied".
         if kind is not Kind.AMOUNT and ((ftype.low is not None and number < ftype.low)
                                         or (ftype.high is not None and number > ftype.high)):
-            return bad(f"default {value.value if kind is not Kind.PERCENT else str(value.value * 100) + '%'} "
+            written = show(value.value) if kind is not Kind.PERCENT else show(value.value.scaleb(2, CONTEXT)) + "%"
+            return bad(f"default {written} "
                        "is outside the fact's range")
         if kind in (Kind.COUNT, Kind.RANK) and number != number.to_integral_value():
             return bad(f"a {kind.value} default must be a whole number")

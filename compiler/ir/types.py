@@ -13,6 +13,8 @@ from decimal import Decimal
 import attrs
 
 from assessc.dsl.source import Span
+from assessc.runtime.decimals import CONTEXT
+from assessc.runtime.decimals import show as show_decimal
 
 
 class Kind(enum.Enum):
@@ -88,8 +90,8 @@ class FactType:
     def describe_range(self) -> str:
         def show(v: Decimal) -> str:
             if self.kind is Kind.PERCENT:
-                return f"{format_decimal(v * 100)}%"
-            return format_decimal(v)
+                return f"{show_decimal(v.scaleb(2, CONTEXT))}%"
+            return show_decimal(v)
 
         if self.low is not None and self.high is not None:
             return f" from {show(self.low)} to {show(self.high)}"
@@ -116,11 +118,3 @@ class ExprType(enum.Enum):
     DATE = "date"
     TEXT = "text"
     ENUM = "enum"
-
-
-def format_decimal(value: Decimal) -> str:
-    """Plain notation without exponent or trailing zeros: 0.5, 2, 12.25."""
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    text = format(value.normalize(), "f")
-    return text

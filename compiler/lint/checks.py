@@ -12,7 +12,7 @@ from assessc.diagnostics import Diagnostic, Note, codes
 from assessc.graph.bounds import ALWAYS, INF, NEVER, Bounds, applies_id, weight_id, zero_id
 from assessc.ir import nodes as ir
 from assessc.ir.walk import body_exprs, facts_of_policy, subexpressions, term_exprs
-from assessc.runtime.decimals import show
+from assessc.runtime.decimals import CONTEXT, ONE, show, sum_of
 
 
 @attrs.frozen
@@ -38,7 +38,7 @@ def max_mismatch(policy: ir.Policy, bounds: Bounds) -> Iterator[Finding]:
             continue
         if any(c.weight is not None or c.applies is not None for c in parts):
             continue  # weighted or conditional parts: W0513 checks the weights per kind of entity
-        total = sum((c.max for c in parts), Decimal(0))
+        total = sum_of(c.max for c in parts)
         if total != node.max:
             yield _finding(codes.MAX_MISMATCH, node.max_span or node.span,
                            f"item `{node.id}` declares max {show(node.max)} but its parts add up to {show(total)}",
@@ -47,7 +47,7 @@ def max_mismatch(policy: ir.Policy, bounds: Bounds) -> Iterator[Finding]:
     tops = policy.items
     weighted = any(t.weight is not None or t.applies is not None for t in tops)
     if policy.max is not None and tops and all(t.max is not None for t in tops) and not weighted:
-        total = sum((t.max for t in tops), Decimal(0))
+        total = sum_of(t.max for t in tops)
         if total != policy.max:
             yield _finding(codes.MAX_MISMATCH, policy.max_span or policy.span,
                            f"policy declares max {show(policy.max)} but its items add up to {show(total)}",
@@ -77,7 +77,7 @@ def _reach(node: ir.Node, raw) -> Decimal:
     """The most an item can score (a penalty: deduct) before its cap."""
     floor = node.floor if node.floor is not None else Decimal("-Infinity")
     if node.kind == "penalty":
-        return -max(raw.lo, floor)
+        return CONTEXT.minus(max(raw.lo, floor))
     return max(raw.hi, floor)
 
 
@@ -87,7 +87,7 @@ def _always_zero(node: ir.Node, bounds: Bounds) -> bool:
 
 def _mismatch_help(total: Decimal, declared: Decimal) -> str:
     if total > declared:
-        return f"the score is capped at {show(declared)}, so {show(total - declared)} point(s) can never count"
+        return f"the score is capped at {show(declared)}, so {show(CONTEXT.subtract(total, declared))} point(s) can never count"
     return f"no entity can reach {show(declared)}: at most {show(total)}"
 
 
@@ -176,7 +176,7 @@ def unfloored_deduction(policy: ir.Policy, bounds: Bounds) -> Iterator[Finding]:
         if any(a.floor is not None or bounds.raw[a.id].lo >= 0 for a in ancestors if a.id in bounds.raw):
             continue  # an enclosing item absorbs the deduction
         low = "without limit" if raw.lo.is_infinite() else f"to {show(raw.lo)}"
-        notes = [Note(t.span, f"`{tid}` can deduct {_amount(-bounds[tid].lo)}") for tid, t in deductions]
+        notes = [Note(t.span, f"`{tid}` can deduct {_amount(CONTEXT.minus(bounds[tid].lo))}") for tid, t in deductions]
         yield _finding(codes.UNFLOORED_DEDUCTION, node.span,
                        f"item `{node.id}` has no `until zero`, and its deductions can take it below 0 ({low})",
                        "add `until zero` if the seed says 扣完为止; if the item may go negative, "

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import itertools
-from decimal import Decimal
 from typing import Iterator
 
 from assessc.diagnostics import Diagnostic, codes
@@ -22,7 +21,7 @@ from assessc.ir import nodes as ir
 from assessc.ir.types import Kind
 from assessc.ir.walk import body_exprs, facts_of_expr
 from assessc.lint.checks import Finding
-from assessc.runtime.decimals import show
+from assessc.runtime.decimals import CONTEXT, show, sum_of
 
 _MAX_KINDS = 256  # combinations of entity attributes examined for W0513
 
@@ -61,20 +60,21 @@ def weights_total(policy: ir.Policy, bounds: Bounds) -> Iterator[Finding]:
         values = {f.name: member for f, member in zip(attributes, combo)}
         env = _Env(values)
         try:
-            total = Decimal(0)
+            weights = []
             for node, chain in tops:
                 if all(n.applies is None or env.eval(n.applies) for n in chain):
                     weight = node.weight
-                    total += _lookup(weight.table, env.eval(weight.key)) if isinstance(weight, ir.Lookup) \
-                        else env.eval(weight.expr)
-        except (KeyError, TypeError):  # a weight or condition reads other facts: not decidable here
+                    weights.append(_lookup(weight.table, env.eval(weight.key)) if isinstance(weight, ir.Lookup)
+                                   else env.eval(weight.expr))
+            total = sum_of(weights)
+        except (KeyError, TypeError, ArithmeticError):  # reads other facts, or cannot be computed: not decidable here
             continue
         except NoRow:  # a kind of entity the weight table has no row for: W0520 reports it
             continue
         if total != 1:
             kind = ", ".join(f"{f.name} = {m}" for f, m in zip(attributes, combo)) or "every entity"
             yield _finding(codes.WEIGHTS_NOT_100, policy.span,
-                           f"for {kind}, the weights add up to {show(total * 100)}%, not 100%",
+                           f"for {kind}, the weights add up to {show(total.scaleb(2, CONTEXT))}%, not 100%",
                            "check each weight and `applies if`", policy.accepts)
 
 

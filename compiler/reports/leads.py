@@ -18,7 +18,7 @@ import attrs
 
 from assessc.backends import results as R
 from assessc.reports.tables import format_table
-from assessc.runtime.decimals import show
+from assessc.runtime.decimals import show, sum_of
 
 NO_LEAD = "(no lead unit)"
 
@@ -61,7 +61,7 @@ def text(found: list[Deduction], title: str) -> str:
     leads = sorted({d.lead for d in found})
     for lead in leads:
         mine = [d for d in found if d.lead == lead]
-        total = sum((d.amount for d in mine), Decimal(0))
+        total = sum_of(d.amount for d in mine)
         out.append(f"{lead}: {len(mine)} deduction{'s' if len(mine) != 1 else ''}, {show(total)} points")
         table = [[d.entity, d.item, d.rule, show(d.amount), d.detail, d.where] for d in mine]
         out.append(format_table(["entity", "item", "rule", "points", "how", "line"], table, right={3}))

@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import IO, Iterable, Sequence
 
 from assessc.reports.tables import width
-from assessc.runtime.decimals import show
+from assessc.runtime.decimals import CONTEXT, show
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -97,7 +97,7 @@ def excel_number(value: Decimal | int) -> float | int | None:
         return value if abs(value) < 10**15 else None
     if not value.is_finite():
         return None
-    digits = value.normalize().as_tuple().digits
+    digits = value.normalize(CONTEXT).as_tuple().digits
     if len(digits) > 15:
         return None
     double = float(value)

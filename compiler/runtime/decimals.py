@@ -1,71 +1,161 @@
-"""Exact decimal arithmetic for scores.
+"""Exact decimal arithmetic for scores: the one context every engine computes, compares and prints in.
 
-Scores never touch a float. Arithmetic runs in a context with 60 significant
-digits (far beyond any score) whose traps turn a division by zero or an
-invalid operation into an exception. Rounding happens only where a policy
-says so, with the mode it names: ``half_up`` is 四舍五入 (0.125 → 0.13),
-unlike Python's ``round()``, which rounds half to even.
+Scores never touch a float, and never Python's default decimal context, which
+rounds every result to 28 digits. The rules (docs/semantics.md, "exact
+decimals and rounding"):
+
+* ``+``, ``-``, ``×``, negation, comparisons and printing are **exact**. They
+  run in :data:`CONTEXT`, which keeps up to :data:`EXACT_DIGITS` significant
+  digits and traps ``Inexact``: a result that would need more digits stops
+  scoring with an error naming the rule (no rule book comes near it).
+* A **quotient** (:func:`divide`) that has no finite decimal form (250 / 300)
+  keeps :data:`QUOTIENT_DIGITS` significant digits, rounded half-even; one
+  that has one (1 / 4) is exact.
+* **Rounding** happens only where a policy says so (:func:`quantize`), to
+  ``places`` decimal places (negative: tens, hundreds, …) with the mode it
+  names; ``half_up`` is 四舍五入 (0.125 → 0.13), unlike Python's ``round()``.
+
+What the engines can carry bounds the policy's own numbers, which ``check``
+enforces: a number literal has at most :data:`LITERAL_DIGITS` digits (SQL's
+DECIMAL(38, s)), and ``round … N places`` takes N within ±:data:`MAX_PLACES`
+(the batch engine's 64-bit fixed point holds 10**18).
+
+Printing: :func:`show` writes any value whole, for score files, JSON and
+tables; :func:`brief` cuts a long fraction with a visible ``…``, for the
+worded details of explanations.
 """
 
 from __future__ import annotations
 
 import decimal
 from decimal import Decimal
+from typing import Iterable
 
-CONTEXT = decimal.Context(
-    prec=60,
-    rounding=decimal.ROUND_HALF_EVEN,
-    traps=[decimal.DivisionByZero, decimal.InvalidOperation, decimal.Overflow],
-)
+#: significant digits an exact result may have; more is an error, never a rounding
+EXACT_DIGITS = 1000
+#: significant digits a quotient with no finite decimal form keeps
+QUOTIENT_DIGITS = 60
+#: the most digits a number literal may be written with: SQL's DECIMAL(38, s) holds it
+LITERAL_DIGITS = 38
+#: ``round … N places`` takes -MAX_PLACES <= N <= MAX_PLACES: 10**18 fits a 64-bit integer
+MAX_PLACES = 18
 
+_TRAPS = [decimal.DivisionByZero, decimal.InvalidOperation, decimal.Overflow]
+
+CONTEXT = decimal.Context(prec=EXACT_DIGITS, rounding=decimal.ROUND_HALF_EVEN, traps=_TRAPS + [decimal.Inexact])
+#: the context of a quotient: the only operation allowed to round without being asked
+QUOTIENT = decimal.Context(prec=QUOTIENT_DIGITS, rounding=decimal.ROUND_HALF_EVEN, traps=_TRAPS)
+#: the context of an explicit rounding: exact but for the rounding itself
+ROUNDING = decimal.Context(prec=EXACT_DIGITS, rounding=decimal.ROUND_HALF_EVEN, traps=_TRAPS)
+
+#: the rounding modes a policy may name, in the order the docs list them, and how each rounds: the
+#: one list (`check` accepts these names, the generated module gets this table written in, and the
+#: batch kernels and the SQL writer implement each of them, which tests/regressions/test_numbers.py checks)
 MODES = {
     "half_up": decimal.ROUND_HALF_UP,
     "half_even": decimal.ROUND_HALF_EVEN,
+    "half_down": decimal.ROUND_HALF_DOWN,
     "down": decimal.ROUND_DOWN,
     "up": decimal.ROUND_UP,
     "floor": decimal.ROUND_FLOOR,
     "ceiling": decimal.ROUND_CEILING,
 }
+ROUNDING_MODES = tuple(MODES)
 
 ZERO = Decimal(0)
+ONE = Decimal(1)
 HUNDRED = Decimal(100)
 
 
-def _quantum(places: int) -> Decimal:
-    return Decimal(1).scaleb(-places)
+#: what an operation in these contexts can raise, for callers that report it as a located error
+ARITHMETIC_ERRORS = decimal.DecimalException
 
 
-_QUANTA = {places: _quantum(places) for places in range(13)}  # 1, 0.1, 0.01, …: made once, used per rounding
+def failure(error: BaseException) -> str:
+    """What went wrong with an operation, in words (for D0609 and the generated module)."""
+    conditions = error.args[0] if error.args and isinstance(error.args[0], list) else [type(error)]
+    if any(issubclass(c, (decimal.DivisionByZero, decimal.DivisionUndefined)) for c in conditions):
+        return "division by zero"  # 0 / 0 is signalled as an InvalidOperation for DivisionUndefined
+    if isinstance(error, decimal.Overflow):
+        return "the result is too large"
+    if isinstance(error, decimal.Inexact):
+        return f"the exact result needs more than {EXACT_DIGITS} significant digits"
+    return type(error).__name__
+
+
+def quantum(places: int) -> Decimal:
+    """The unit of rounding to ``places`` decimal places: 0.01 for 2, 1 for 0, 100 for -2."""
+    return ONE.scaleb(-places, CONTEXT)
+
+
+_QUANTA = {places: quantum(places) for places in range(-MAX_PLACES, MAX_PLACES + 1)}  # made once
 
 
 def quantize(value: Decimal, places: int, mode: str) -> Decimal:
-    """``value`` rounded to ``places`` decimal places with rounding ``mode``."""
-    quantum = _QUANTA.get(places)
-    if quantum is None:
-        quantum = _quantum(places)
-    return value.quantize(quantum, rounding=MODES[mode], context=CONTEXT)
+    """``value`` rounded to ``places`` decimal places with rounding ``mode``; a negative
+    ``places`` rounds to tens (-1), hundreds (-2), …, written as a whole number (120, not 1.2E+2)."""
+    unit = _QUANTA.get(places)
+    if unit is None:
+        unit = quantum(places)
+    rounded = value.quantize(unit, rounding=MODES[mode], context=ROUNDING)
+    if places < 0:
+        return rounded.quantize(ONE, context=CONTEXT)
+    return rounded
+
+
+def divide(a: Decimal, b: Decimal) -> Decimal:
+    """``a / b``: exact when the quotient has a finite decimal form of at most
+    :data:`QUOTIENT_DIGITS` digits, else rounded half-even to that many."""
+    return QUOTIENT.divide(a, b)
 
 
 def floor_div(a: Decimal, b: Decimal) -> Decimal:
-    return (a / b).to_integral_value(rounding=decimal.ROUND_FLOOR)
+    """The greatest whole number ≤ a / b, exactly (not from a rounded quotient)."""
+    whole, rest = CONTEXT.divmod(a, b)  # whole rounded toward zero
+    return CONTEXT.subtract(whole, ONE) if rest and (rest < 0) != (b < 0) else whole
 
 
 def ceil_div(a: Decimal, b: Decimal) -> Decimal:
-    return (a / b).to_integral_value(rounding=decimal.ROUND_CEILING)
+    """The least whole number ≥ a / b, exactly."""
+    return CONTEXT.minus(floor_div(CONTEXT.minus(a), b))
+
+
+def sum_of(values: Iterable[Decimal]) -> Decimal:
+    """Σ ``values`` from 0, left to right, exactly."""
+    total = ZERO
+    for value in values:
+        total = CONTEXT.add(total, value)
+    return total
+
+
+def digits(value: Decimal) -> int:
+    """How many digits ``value`` is written with, leading zeros of its whole part and
+    trailing zeros of its fraction left out: 1234.5 has 5, 0.001 has 3, 1000 has 4. A
+    DECIMAL(p, s) column holds it when p is at least this and s its places."""
+    sign, coefficient, exponent = value.normalize(CONTEXT).as_tuple()
+    if coefficient == (0,):
+        return 1
+    if exponent >= 0:
+        return len(coefficient) + exponent
+    return max(len(coefficient), -exponent)
 
 
 def show(value: Decimal) -> str:
-    """A score as people write it: 0.5, 2, -1.25 (no exponent, no trailing zeros, no -0)."""
-    if value == 0:
+    """A value as people write it, whole and exact: 0.5, 2, -1.25, 120 (no exponent, no
+    trailing zeros, no -0). Every digit is printed, however many there are."""
+    if value.is_zero():
         return "0"
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    return format(value.normalize(), "f")
+    return format(value.normalize(CONTEXT), "f")
 
 
 def brief(value: Decimal, places: int = 6) -> str:
-    """``show`` for explanations: at most ``places`` decimals, with `…` when cut
-    (a quotient such as 250/300 would otherwise print 60 digits)."""
-    if isinstance(value, Decimal) and value.as_tuple().exponent < -places:
-        return show(value.quantize(Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP)) + "…"
+    """``show`` for the worded details of explanations: at most ``places`` decimals, cut (never
+    rounded up) with `…` when the value has more, so 2/3 reads 0.666666… and a quotient such as
+    250/300 does not print 60 digits. The digits shown are the value's own."""
+    if isinstance(value, Decimal) and value.is_finite() and value.normalize(CONTEXT).as_tuple().exponent < -places:
+        cut = value.quantize(quantum(places), rounding=decimal.ROUND_DOWN, context=ROUNDING)
+        text = show(cut)
+        if text == "0" and value < 0:
+            text = "-0"
+        return text + "…"
     return show(value)

@@ -11,7 +11,7 @@ same applicability and vetoes where a backend exposes them.
 * A policy family built to meet rounding ties (x.xx5 under ``round each|total N places MODE``,
   every mode, 0-3 places, negative values too), ``until zero`` floors and caps (item, policy,
   bonus and penalty ``max``), with explicit examples whose value before rounding is exactly
-  0.125, 2.345, -0.125 or -2.345. The interpreter's roundings are watched, and the ties the
+  0.125, 2.345, -0.125 or -2.345, and, rounding to tens (``-1 places``), 5, -5, 7.5 or -4.995. The interpreter's roundings are watched, and the ties the
   comparison went through are counted and must be many.
 * The comparison is shown to catch one backend rounding half-even where the policy says half_up
   (四舍五入): the batch engine, the SQL query and the generated Python runtime in turn, each under
@@ -475,6 +475,7 @@ EXACT_TIES = (
 ROUNDED = {
     "half_up": ("0.13", "2.35", "-0.13", "-2.35"),
     "half_even": ("0.12", "2.34", "-0.12", "-2.34"),
+    "half_down": ("0.12", "2.34", "-0.12", "-2.34"),
     "down": ("0.12", "2.34", "-0.12", "-2.34"),
     "up": ("0.13", "2.35", "-0.13", "-2.35"),
     "floor": ("0.12", "2.34", "-0.13", "-2.35"),
@@ -517,6 +518,41 @@ def test_values_exactly_on_a_tie_round_alike_in_all_four_backends(mode, scope):
     policy = DS.policy_from_text(case.spec.text)
     totals = tuple(str(policy.score_values(entity, values).total) for entity, values in case.entities)
     assert tuple(map(Decimal, totals)) == tuple(map(Decimal, ROUNDED[mode])), (mode, scope, totals)
+
+
+#: entities whose total before rounding is exactly 5, -5, 7.5 and -4.995: ties and near-ties when
+#: rounding to tens (`-1 places`)
+TENS = (
+    ("5", _quiet(x="5")),
+    ("-5", _quiet(y="-9.99", z="-0.02")),
+    ("7.5", _quiet(x="7.5")),
+    ("-4.995", _quiet(y="-9.99")),
+)
+#: their roundings to tens (docs/semantics.md, "Rounding")
+ROUNDED_TO_TENS = {
+    "half_up": ("10", "-10", "10", "0"),
+    "half_even": ("0", "0", "10", "0"),
+    "half_down": ("0", "0", "10", "0"),
+    "down": ("0", "0", "0", "0"),
+    "up": ("10", "-10", "10", "-10"),
+    "floor": ("0", "-10", "0", "-10"),
+    "ceiling": ("10", "0", "10", "0"),
+}
+
+
+@pytest.mark.parametrize("scope", ["each", "total"])
+@pytest.mark.parametrize("mode", ROUNDING_MODES)
+def test_rounding_to_tens_agrees_in_all_four_backends(mode, scope):
+    case = TieCase(TieSpec(scope=scope, places=-1, mode=mode), TENS)
+    outcome = check_case(case)
+    DS.assert_agree(outcome, case.spec.text)
+    assert outcome.refusals == [] and outcome.failed == []
+    assert all(n == len(TENS) for n in outcome.compared.values()), outcome.compared
+    if scope == "total":
+        policy = DS.policy_from_text(case.spec.text)
+        totals = tuple(policy.score_values(entity, values).total for entity, values in case.entities)
+        assert totals == tuple(map(Decimal, ROUNDED_TO_TENS[mode])), (mode, totals)
+        assert all(total.as_tuple().exponent == 0 for total in totals), totals  # 10, not 1E+1
 
 
 @pytest.mark.parametrize("mode", ROUNDING_MODES)
@@ -579,13 +615,15 @@ def _half_even_pygen(monkeypatch, tmp_path: Path) -> None:
     (the fast path) and its decimal mode table ``_MODES`` (the exact path) are rebound at the end of
     the runtime every generated module starts with; and the generator rounds constants half-even."""
     runtime = pygen_module.RUNTIME.read_text(encoding="utf-8")
-    assert "def _r_half_up(" in runtime and '"half_up": _decimal.ROUND_HALF_UP' in runtime, \
+    assert "def _r_half_up(" in runtime and "'half_up': _decimal.ROUND_HALF_UP" in pygen_module.runtime_text(), \
         "the generated runtime's rounding moved: update this mutation"
     mutated = runtime + "\n_r_half_up = _r_half_even\n_MODES[\"half_up\"] = _decimal.ROUND_HALF_EVEN\n"
     path = tmp_path / "runtime.py"
     path.write_text(mutated, encoding="utf-8")
     monkeypatch.setattr(pygen_module, "RUNTIME", path)
-    monkeypatch.setitem(pygen_exprs._MODES, "half_up", "ROUND_HALF_EVEN")
+    rounded = pygen_exprs.quantize
+    monkeypatch.setattr(pygen_exprs, "quantize",
+                        lambda value, places, mode: rounded(value, places, "half_even" if mode == "half_up" else mode))
 
 
 MUTATIONS = {"batch": _half_even_batch, "sql": _half_even_sql, "pygen": _half_even_pygen}

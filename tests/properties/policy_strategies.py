@@ -50,6 +50,7 @@ from hypothesis import strategies as st
 
 from assessc.dsl import ast
 from assessc.dsl.fmt import format_module
+from assessc.runtime.decimals import ROUNDING_MODES
 
 D = Decimal
 
@@ -89,7 +90,6 @@ POINTS = tuple(D(x) for x in ("1", "0.5", "2", "1.5", "0.25", "3", "5", "0.1", "
 PERCENT_POINTS = tuple(D(x) for x in ("0.5", "0.25", "1.5"))  # written 50%, 25%, 150%
 SOFT_NAMES = ("rank", "total", "of", "per", "by", "below", "steps", "places", "weight", "zero", "item", "start",
               "deduct", "until", "and", "or", "in", "if", "policy", "matrix", "also", "percent", "whole")
-ROUNDING_MODES = ("half_up", "half_even", "down", "up", "floor", "ceiling")
 MAX_TEMPLATES = 3
 STDLIB_TEMPLATES = {  # stdlib/deductions.assess: parameter roles, and whether it has `start` / `until zero`
     "per_occurrence_until_zero": ((("points", "num"), ("per_case", "amount"), ("cases", "count")), True),
@@ -626,9 +626,10 @@ class _Gen:
         if self.chance(40):
             stmts.append(ast.MaxStmt(num(self.pick((D(5), D(10), D(20), D(100), D("7.5"))))))
         if self.chance(40):
-            scope, places = self.pick(("each", "total")), self.upto(3)
+            scope = self.pick(("each", "total"))
+            places = -self.upto(2, 1) if self.chance(15) else self.upto(3)  # tens and hundreds too
             stmts.append(ast.RoundStmt(scope, places, self.pick(ROUNDING_MODES)))
-            self.cap_places = places if scope == "each" else None
+            self.cap_places = max(places, 0) if scope == "each" else None
         stmts.extend(self.meta(set()) if self.chance(30) else [])
         for _ in range(self.upto(2)):
             stmts.append(ast.Veto(self.text(), self.cond()))

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from assessc.cli import main
 from assessc.diagnostics import DiagnosticBag
 from assessc.dsl import ast
-from assessc.dsl.fmt import format_module, format_source
+from assessc.dsl.fmt import FormatError, format_module, format_source
 from assessc.dsl.parser import parse
 from assessc.dsl.source import SourceFile
 from assessc.dsl.trivia import Trivia
@@ -141,13 +141,13 @@ def test_formatting_a_bundled_file_keeps_its_tree_and_comments_and_is_stable(pat
 
 # ---- 3. literals ---------------------------------------------------------------------------
 
-LONG = "1234567890" * 4  # 40 digits
+LONG = ("1234567890" * 4)[:38]  # 38 digits, the most a literal may have (E0406 above)
 LITERALS = [
     LONG,
     LONG[:20] + "." + LONG[20:],
-    "9" * 100,
-    "0." + "0" * 99 + "1",
-    LONG + "%",
+    "9" * 38,
+    "0." + "0" * 36 + "1",
+    LONG[:36] + "%",
     "0.50",
     "100.0%",
 ]
@@ -179,6 +179,12 @@ def test_a_tree_holding_a_long_number_is_printed_exactly(literal):
     printed = format_module(tree)
     assert tree_of(printed) == tree
     assert Decimal(printed.split("start ")[1].split("\n")[0].rstrip("%")) == Decimal(literal.rstrip("%"))
+
+
+def test_fmt_refuses_a_literal_longer_than_the_engines_carry_rather_than_change_it():
+    """A 40-digit literal was formatted as its 28-digit rounding; now it is E0406 and the file is left alone."""
+    with pytest.raises(FormatError, match="E0406"):
+        format_source(f'policy p "t" {{ item 1 "a" {{ start {"1234567890" * 4} }} }}')
 
 
 def test_fmt_writes_strings_dates_and_full_width_text_exactly_as_written():

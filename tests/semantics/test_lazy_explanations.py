@@ -85,6 +85,6 @@ def test_an_evaluation_error_is_raised_when_scoring_not_when_explaining(tmp_path
     path = tmp_path / "div.assess"
     path.write_text('facts { a: count  b: count }\npolicy p "t" { item 1 "i" { add a / b } }\n', encoding="utf-8")
     policy = load_policy(path)
-    with pytest.raises(ScoringError, match=r"D0609.*item `1/1`.*DivisionByZero"):
+    with pytest.raises(ScoringError, match=r"D0609.*item `1/1`.*division by zero"):
         policy.score_values("x", {"a": Decimal(1), "b": Decimal(0)})
     assert policy.score_values("x", {"a": Decimal(1), "b": Decimal(4)}).nodes["1"].value == Decimal("0.25")

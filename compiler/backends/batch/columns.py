@@ -21,6 +21,7 @@ import numpy as np
 
 from assessc.backends.batch.layout import FactLayout, Vocab
 from assessc.ir.types import NUMERIC_KINDS, Kind
+from assessc.runtime.decimals import CONTEXT
 
 
 class Ledger:
@@ -177,7 +178,7 @@ class Columns:
     def _value(self, layout: FactLayout, raw) -> object:
         kind = layout.kind
         if kind in NUMERIC_KINDS:
-            return Decimal(int(raw)).scaleb(-layout.places) if layout.places else Decimal(int(raw))
+            return Decimal(int(raw)).scaleb(-layout.places, CONTEXT) if layout.places else Decimal(int(raw))
         if kind is Kind.BOOL:
             return bool(raw)
         if kind in (Kind.ENUM, Kind.TEXT):

@@ -56,7 +56,7 @@ from assessc.backends.batch.errors import INTERP_HINT, BatchOverflow, BatchUnsup
 from assessc.backends.batch.layout import ENTRY_LIMIT, FactLayout, Vocab, places_of
 from assessc.ir import nodes as ir
 from assessc.ir.types import NUMERIC_KINDS, ExprType, Kind
-from assessc.runtime.decimals import show
+from assessc.runtime.decimals import divide, show
 
 ZERO = Fr(0)
 #: the widest integer key domain turned into a lookup table (rather than np.select)
@@ -157,7 +157,7 @@ def _terminating(value: Fr) -> int | None:
 def _show(value: Fr) -> str:
     places = _terminating(value)
     if places is not None:
-        return show(Decimal(value.numerator) / Decimal(value.denominator))
+        return show(divide(Decimal(value.numerator), Decimal(value.denominator)))
     return f"{float(value):.6g}"
 
 
@@ -400,20 +400,29 @@ class Compiler:
         return Num(fn, v.scale, lo, hi, None, v.fallible or cond.fallible)
 
     def round(self, v: Num, rounding: ir.Rounding | None, what: str) -> Num:
+        """``v`` rounded to the rounding's places. Rounding to tens (places -1), hundreds, … gives
+        whole units (scale 0): the rounded units are multiplied back by 10**-places."""
         if rounding is None or v.scale <= rounding.places:
             return v
-        drop = v.scale - rounding.places
-        step = Fr(1, 10 ** rounding.places)
+        places = rounding.places
+        scale = max(places, 0)
+        drop = v.scale - places
+        back = 10 ** (scale - places)  # 1 unless places < 0
+        step = Fr(10) ** -places
         lo = Fr(math.floor(v.lo / step)) * step
         hi = Fr(math.ceil(v.hi / step)) * step
         self.check(v.lo - 1, v.hi + 1, v.scale, what)
+        self.check(lo, hi, scale, what)
         mode = rounding.mode
         if v.const is not None:
-            units = K.round_units(v.const, drop, mode)
-            value = Fr(units, 10 ** rounding.places)
-            return Num(_const_fn(units), rounding.places, value, value, units, v.fallible)
+            units = K.round_units(v.const, drop, mode) * back
+            value = Fr(units, 10 ** scale)
+            return Num(_const_fn(units), scale, value, value, units, v.fallible)
         fv = v.fn
-        return Num(lambda c, m: K.round_units(fv(c, m), drop, mode), rounding.places, lo, hi, None, v.fallible)
+        if back == 1:
+            return Num(lambda c, m: K.round_units(fv(c, m), drop, mode), scale, lo, hi, None, v.fallible)
+        factor = np.int64(back)
+        return Num(lambda c, m: K.round_units(fv(c, m), drop, mode) * factor, scale, lo, hi, None, v.fallible)
 
     def clamp(self, v: Num, low: Decimal | None, high: Decimal | None, what: str) -> Num:
         """``max(v, low)`` then ``min(·, high)`` (either may be None), in one pass."""

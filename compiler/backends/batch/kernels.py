@@ -13,21 +13,22 @@ import numpy as np
 
 INT64_MAX = (1 << 63) - 1
 
-ROUNDING_MODES = ("half_up", "half_even", "down", "up", "floor", "ceiling")
-
 
 def pow10(n: int) -> int:
     return 10 ** n
 
 
 def round_units(x, drop: int, mode: str):
-    """``x`` (units at some scale s) rounded to scale ``s - drop`` with ``mode``.
+    """``x`` (units at some scale s) rounded to scale ``s - drop`` with ``mode``, one of
+    :data:`assessc.runtime.decimals.ROUNDING_MODES`.
 
     Works on int64 arrays and on Python ints alike. ``drop`` > 0.
     """
     d = 10 ** drop
     if isinstance(x, (int, np.integer)) and not isinstance(x, np.ndarray):
         return _round_int(int(x), d, mode)
+    if d > INT64_MAX:  # every |x| < d: the result is -1, 0 or 1, decided without d as an int64
+        return _round_small(x, d, mode)
     q = np.floor_divide(x, d)
     r = x - q * d  # 0 <= r < d
     if mode == "floor":
@@ -41,9 +42,37 @@ def round_units(x, drop: int, mode: str):
     twice = 2 * r
     if mode == "half_up":  # ties away from zero (四舍五入)
         return q + ((twice > d) | ((twice == d) & (x >= 0)))
+    if mode == "half_down":  # ties towards zero
+        return q + ((twice > d) | ((twice == d) & (x < 0)))
     if mode == "half_even":
         return q + ((twice > d) | ((twice == d) & ((q & 1) == 1)))
     raise ValueError(f"unknown rounding mode {mode!r}")
+
+
+def _round_small(x, d: int, mode: str):
+    """``round_units`` for a ``d`` beyond int64, so that |x| < d: |x / d| < 1."""
+    positive, negative = (x > 0).astype(np.int64), (x < 0).astype(np.int64)
+    if mode == "floor":
+        return -negative
+    if mode == "ceiling":
+        return positive
+    if mode == "down":
+        return np.zeros_like(x)
+    if mode == "up":
+        return positive - negative
+    half = d // 2
+    if half > INT64_MAX:  # |x| < half: never a half or more
+        return np.zeros_like(x)
+    over, tie = np.abs(x) > half, np.abs(x) == half
+    if mode == "half_up":
+        away = over | tie
+    elif mode == "half_down":
+        away = over
+    elif mode == "half_even":
+        away = over  # a tie rounds to 0, the even neighbour
+    else:
+        raise ValueError(f"unknown rounding mode {mode!r}")
+    return (positive - negative) * away
 
 
 def _round_int(x: int, d: int, mode: str) -> int:
@@ -58,6 +87,8 @@ def _round_int(x: int, d: int, mode: str) -> int:
         return q + (x > 0)
     if mode == "half_up":
         return q + (2 * r > d or (2 * r == d and x >= 0))
+    if mode == "half_down":
+        return q + (2 * r > d or (2 * r == d and x < 0))
     if mode == "half_even":
         return q + (2 * r > d or (2 * r == d and q % 2 == 1))
     raise ValueError(f"unknown rounding mode {mode!r}")

@@ -30,6 +30,7 @@ import attrs
 
 from assessc.facts.numeric import bounds as fact_bounds
 from assessc.ir.types import INTEGER_KINDS, NUMERIC_KINDS, FactDecl, Kind
+from assessc.runtime.decimals import CONTEXT, divide
 
 #: the largest magnitude a numeric fact without a declared end may take
 OPEN_LIMIT = 10 ** 9
@@ -43,10 +44,10 @@ def places_of(value) -> int:
     if isinstance(value, Fraction):
         if value.denominator == 1:
             return 0
-        value = Decimal(value.numerator) / Decimal(value.denominator)
+        value = divide(Decimal(value.numerator), Decimal(value.denominator))
     if not isinstance(value, Decimal) or not value.is_finite():
         return 0
-    exponent = value.normalize().as_tuple().exponent
+    exponent = value.normalize(CONTEXT).as_tuple().exponent
     return max(0, -exponent)
 
 

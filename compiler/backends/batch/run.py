@@ -20,7 +20,7 @@ from typing import Mapping
 import numpy as np
 
 from assessc.backends import results as R
-from assessc.runtime.decimals import show
+from assessc.runtime.decimals import CONTEXT, show
 
 class BatchRun:
     def __init__(self, program, columns, outputs: Mapping[str, np.ndarray], applicable: Mapping[str, np.ndarray],
@@ -43,7 +43,7 @@ class BatchRun:
     def decimal(self, units, scale: int | None = None) -> Decimal:
         """``units`` of 10**-scale (by default the policy's scale, that of the totals)."""
         scale = self.scale if scale is None else scale
-        return Decimal(int(units)).scaleb(-scale) if scale else Decimal(int(units))
+        return Decimal(int(units)).scaleb(-scale, CONTEXT) if scale else Decimal(int(units))
 
     def total(self, row: int) -> Decimal:
         return self.decimal(self.totals[row])

@@ -1,20 +1,20 @@
 """Compile IR expressions to Python expressions, in one of two arithmetics.
 
 *Exact* (the reference): every number is a ``Decimal`` and every operation
-is the interpreter's, in the same 60-digit context and the same order, so
-the values are the interpreter's to the last digit.
+is the interpreter's, in the same contexts (:mod:`assessc.runtime.decimals`:
+exact ``+ - ×``, quotients to 60 digits) and the same order, so the values
+are the interpreter's to the last digit.
 
 *Fast*: a number is an ``int`` counting units of 10**-scale (integer fixed
 point), the scale worked out statically from the constants and the facts'
-input scales. The generator also tracks a bound on every value's magnitude:
-as long as the units stay below ``LIMIT`` (50 digits), the interpreter's
-60-digit decimals are exact too, so both agree. An operation that integers
-cannot do exactly — a division whose divisor is not a constant with a
-terminating reciprocal, or one whose bound is too large — is done on
-``Decimal`` values with the interpreter's context, and the value stays a
+input scales. Integers are exact, and so is the interpreter's ``+ - ×``, so
+both agree; the generator also tracks a bound on every value's magnitude and
+keeps the units below ``LIMIT`` (50 digits), for speed. An operation that
+integers cannot do exactly — a division whose divisor is not a constant with
+a terminating reciprocal, or one whose bound is too large — is done on
+``Decimal`` values with the interpreter's contexts, and the value stays a
 ``Decimal`` until rounding brings it back to fixed point. Additions of a
-``Decimal`` and further values keep the interpreter's order, since rounding
-at 60 digits is not associative.
+``Decimal`` and further values keep the interpreter's order.
 
 Expressions are compiled to single Python expressions that evaluate lazily
 exactly where the interpreter does (``and``/``or``, conditions), so an
@@ -26,6 +26,7 @@ functions.
 from __future__ import annotations
 
 import datetime
+import decimal
 import math
 from decimal import Decimal
 from fractions import Fraction
@@ -34,7 +35,7 @@ import attrs
 
 from assessc.ir import nodes as ir
 from assessc.ir.types import ExprType, Kind
-from assessc.runtime.decimals import CONTEXT
+from assessc.runtime.decimals import CONTEXT, divide, quantize
 
 from .text import Code, comment, literal, where
 
@@ -243,7 +244,9 @@ class Exprs:
 
     def add(self, a: Num, b: Num, op: str = "+") -> Num:
         if a.value is not None and b.value is not None:
-            return self.constant(CONTEXT.add(a.value, b.value) if op == "+" else CONTEXT.subtract(a.value, b.value))
+            folded = _folded(CONTEXT.add if op == "+" else CONTEXT.subtract, a.value, b.value)
+            if folded is not None:
+                return self.constant(folded)
         mag = _sum_mag(a.mag, b.mag)
         if a.fixed and b.fixed:
             scale = max(a.scale, b.scale)
@@ -266,7 +269,9 @@ class Exprs:
 
     def mul(self, a: Num, b: Num) -> Num:
         if a.value is not None and b.value is not None:
-            return self.constant(CONTEXT.multiply(a.value, b.value))
+            folded = _folded(CONTEXT.multiply, a.value, b.value)
+            if folded is not None:
+                return self.constant(folded)
         if self.fast and b.value == 1 and b.fixed:
             return a
         if self.fast and a.value == 1 and a.fixed:
@@ -290,7 +295,7 @@ class Exprs:
 
     def div(self, a: Num, b: Num) -> Num:
         if a.value is not None and b.value is not None and b.value != 0:
-            return self.constant(CONTEXT.divide(a.value, b.value))
+            return self.constant(divide(a.value, b.value))
         if b.value is not None and b.value != 0:
             mag = None if a.mag is None else a.mag / abs(Fraction(b.value))
             recip = _terminating_reciprocal(b.value)
@@ -309,8 +314,8 @@ class Exprs:
                         return self.product(k, inner, scale, mag, low, high)
                     code = a.code if factor == 1 else f"({a.code} * {factor})"
                     return Num(code, scale, mag, None, low, high)
-            return Num(f"_C.divide({self.dec(a)}, {self.dec(b)})", None, mag)
-        return Num(f"_C.divide({self.dec(a)}, {self.dec(b)})", None, None)
+            return Num(f"_Q.divide({self.dec(a)}, {self.dec(b)})", None, mag)
+        return Num(f"_Q.divide({self.dec(a)}, {self.dec(b)})", None, None)
 
     def neg(self, a: Num) -> Num:
         if a.value is not None:
@@ -341,19 +346,24 @@ class Exprs:
         return Num(f"{func}({', '.join(self.dec(a) for a in args)})", None, mag)
 
     def quantize(self, a: Num, places: int, mode: str) -> Num:
-        """``a`` rounded to ``places`` decimals with ``mode`` (the interpreter's `_round`)."""
-        step = Fraction(1, 10**places)
+        """``a`` rounded to ``places`` decimals with ``mode`` (the interpreter's `_round`). A rounding
+        to tens (``places`` -1), hundreds, … gives a whole number (scale 0) of those units."""
+        step = Fraction(10) ** -places
+        scale = max(places, 0)
         mag = None if a.mag is None else a.mag + step
         if a.value is not None:
-            return self.constant(a.value.quantize(Decimal(1).scaleb(-places), rounding=_MODES[mode], context=CONTEXT))
+            return self.constant(quantize(a.value, places, mode))
         if a.fixed:
             if a.scale <= places:
                 return a
             low = None if a.low is None else a.low - step
             high = None if a.high is None else a.high + step
-            return Num(f"_r_{mode}({a.code}, {10 ** (a.scale - places)})", places, mag, None, low, high)
-        if self.fast and fits(mag, places):
-            return Num(f"_dq({a.code}, {places}, {mode!r})", places, mag)
+            code = f"_r_{mode}({a.code}, {10 ** (a.scale - places)})"
+            if places < 0:
+                code = f"({code} * {10 ** -places})"
+            return Num(code, scale, mag, None, low, high)
+        if self.fast and fits(mag, scale):
+            return Num(f"_dq({a.code}, {places}, {mode!r})", scale, mag)
         return Num(f"_quantize({a.code}, {places}, {mode!r})", None, mag)
 
     def to_fixed_integral(self, a: Num) -> Num:
@@ -654,10 +664,13 @@ class Exprs:
         return f"_entry_points({name}, {key}, {ledger}, number, {literal(table.name or '')}, {rows_text})"
 
 
-_MODES = {
-    "half_up": "ROUND_HALF_UP", "half_even": "ROUND_HALF_EVEN", "down": "ROUND_DOWN", "up": "ROUND_UP",
-    "floor": "ROUND_FLOOR", "ceiling": "ROUND_CEILING",
-}
+def _folded(operation, a: Decimal, b: Decimal) -> Decimal | None:
+    """``operation(a, b)`` of two constants, or None when its exact result has more digits than the
+    context keeps: then the module computes it, and stops with the interpreter's error."""
+    try:
+        return operation(a, b)
+    except decimal.Inexact:
+        return None
 
 
 def _terminating_reciprocal(value: Decimal) -> tuple[int, int] | None:

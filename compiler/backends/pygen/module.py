@@ -13,6 +13,7 @@ from assessc.ir import nodes as ir
 from assessc.ir.applicability import optional_facts
 from assessc.ir.types import FactDecl, Kind
 from assessc.ir.walk import facts_of_expr
+from assessc.runtime import decimals
 
 from .exprs import CompileError, Exprs, Num, Pool
 from .scorer import Emitter, reads_table
@@ -165,7 +166,7 @@ def _generate(graph: ScoringGraph) -> Generated:
     line_map: dict[int, tuple] = {}
     parts = []
     line = 1
-    runtime = "\n\n".join(path.read_text(encoding="utf-8") for path in (RUNTIME, STANDING, WORDING))
+    runtime = runtime_text()
     for section in (head, None, data, helpers, body):
         text = runtime + "\n\n" if section is None else section.render(line, line_map) + "\n\n"
         parts.append(text)
@@ -180,6 +181,26 @@ def _generate(graph: ScoringGraph) -> Generated:
     parts.append(tail.render(line, {}))
     source = "".join(parts)
     return Generated(source, line_map)
+
+
+def runtime_text() -> str:
+    """The runtime part of every module — runtime.py with the compiler's decimal contexts and
+    rounding modes written in, then placement and award bands, then the words of explanations —
+    (the module imports nothing from assessc, so they are copied, not shared)."""
+    runtime = RUNTIME.read_text(encoding="utf-8")
+    marker = "_C = _Q = _R = _MODES = None  # @decimal-contexts@\n"
+    assert runtime.count(marker) == 1, "runtime.py lost its decimal-contexts line"
+    modes = ", ".join(f"{name!r}: _decimal.{rounding}" for name, rounding in decimals.MODES.items())
+    contexts = (f"_C = {_context(decimals.CONTEXT)}\n"
+                f"_Q = {_context(decimals.QUOTIENT)}\n"
+                f"_R = {_context(decimals.ROUNDING)}\n"
+                f"_MODES = {{{modes}}}\n")
+    return "\n\n".join([runtime.replace(marker, contexts)] + [path.read_text(encoding="utf-8") for path in (STANDING, WORDING)])
+
+
+def _context(context) -> str:
+    traps = ", ".join(f"_decimal.{signal.__name__}" for signal, on in context.traps.items() if on)
+    return f"_decimal.Context(prec={context.prec}, rounding=_decimal.{context.rounding}, traps=[{traps}])"
 
 
 def _check(policy: ir.Policy) -> None:

@@ -18,41 +18,38 @@ from typing import Iterable, Mapping, NamedTuple
 __all__ = ["score", "score_rows", "validate", "rank", "Result", "Standing", "Award", "Line", "Problem", "FactsError",
            "ScoringError", "CalendarError", "POLICY", "TITLE", "NODES", "SCHEMES", "LINE_MAP"]
 
-# -- exact decimals: 60 significant digits, division by zero and invalid operations trap --
+# -- exact decimals: the compiler's contexts and rounding modes (assessc.runtime.decimals) --
+#
+# _C: +, -, ×, comparisons and printing, exact (a result needing more digits than _C keeps traps
+# Inexact); _Q: a quotient, rounded half-even to its digits when it has no finite decimal form;
+# _R: an explicit rounding. The compiler writes the three contexts and _MODES in here.
 
-_C = _decimal.Context(
-    prec=60,
-    rounding=_decimal.ROUND_HALF_EVEN,
-    traps=[_decimal.DivisionByZero, _decimal.InvalidOperation, _decimal.Overflow],
-)
-_MODES = {
-    "half_up": _decimal.ROUND_HALF_UP,
-    "half_even": _decimal.ROUND_HALF_EVEN,
-    "down": _decimal.ROUND_DOWN,
-    "up": _decimal.ROUND_UP,
-    "floor": _decimal.ROUND_FLOOR,
-    "ceiling": _decimal.ROUND_CEILING,
-}
+_C = _Q = _R = _MODES = None  # @decimal-contexts@
 _ZERO = Decimal(0)
+_ONE = Decimal(1)
 _HUNDRED = Decimal(100)
 _date = _datetime.date
 
 
 def _quantize(value, places, mode):
-    """``value`` rounded to ``places`` decimal places with rounding ``mode`` (a policy mode name)."""
-    return value.quantize(Decimal(1).scaleb(-places, _C), rounding=_MODES[mode], context=_C)
+    """``value`` rounded to ``places`` decimal places with rounding ``mode`` (a policy mode name); a
+    negative ``places`` rounds to tens, hundreds, …, written as a whole number."""
+    rounded = value.quantize(_ONE.scaleb(-places, _C), rounding=_MODES[mode], context=_R)
+    return rounded.quantize(_ONE, context=_C) if places < 0 else rounded
 
 
 def _floor_div(a, b):
-    return _C.divide(a, b).to_integral_value(rounding=_decimal.ROUND_FLOOR, context=_C)
+    """The greatest whole number <= a / b, exactly."""
+    whole, rest = _C.divmod(a, b)
+    return _C.subtract(whole, _ONE) if rest and (rest < 0) != (b < 0) else whole
 
 
 def _ceil_div(a, b):
-    return _C.divide(a, b).to_integral_value(rounding=_decimal.ROUND_CEILING, context=_C)
+    return _C.minus(_floor_div(_C.minus(a), b))
 
 
 def _sum(parts):
-    """Σ parts from 0, left to right, in the 60-digit context (the interpreter's `sum(…, ZERO)`)."""
+    """Σ parts from 0, left to right, exactly (the interpreter's `sum_of`)."""
     total = _ZERO
     for part in parts:
         total = _C.add(total, part)
@@ -90,13 +87,19 @@ def _dec(units, scale):
     return Decimal(units).scaleb(-scale, _C)
 
 
-_DEFAULT = _decimal.Context()  # Python's default context, in which the facts loader reads and `explain` prints
 
 
 # -- integer fixed point: rounding ``units`` to a multiple of ``factor`` (a power of ten) --
 
 def _r_half_up(units, factor):
     q = (abs(units) + factor // 2) // factor
+    return q if units >= 0 else -q
+
+
+def _r_half_down(units, factor):
+    q, r = divmod(abs(units), factor)
+    if 2 * r > factor:
+        q += 1
     return q if units >= 0 else -q
 
 
@@ -126,8 +129,9 @@ def _r_ceiling(units, factor):
 
 
 def _dq(value, places, mode):
-    """A Decimal rounded to ``places`` decimals, as integer units of 10**-places."""
-    return int(_quantize(value, places, mode).scaleb(places, _C))
+    """A Decimal rounded to ``places`` decimals, as integer units of 10**-places (of 1 when
+    ``places`` is negative: the value is then a whole number of tens, hundreds, …)."""
+    return int(_quantize(value, places, mode).scaleb(max(places, 0), _C))
 
 
 # -- errors --
@@ -312,13 +316,13 @@ class Result:
         """The explanation as ``assessc explain`` prints it."""
         lines = self.explain()
         values = self.values
-        out = [f"{self.entity}: {TITLE}", f"total {_show(self.total, _DEFAULT)}"]
+        out = [f"{self.entity}: {TITLE}", f"total {_show(self.total)}"]
         if self.vetoed:
             out.append("VETOED: " + "; ".join(self.vetoed))
         out.append("")
 
         def signed(amount):
-            text = _show(amount, _DEFAULT)
+            text = _show(amount)
             return text if text.startswith("-") else "+" + text
 
         def node(node_id, depth):
@@ -329,9 +333,9 @@ class Result:
                 detail = f"  = {line.detail}" if line.detail else ""
                 if line.kind == "child":
                     cap = MAXIMA.get(line.source_id)
-                    cap = f" / {_show(cap, _DEFAULT)}" if cap is not None else ""
+                    cap = f" / {_show(cap)}" if cap is not None else ""
                     out.append(f"{pad}{signed(line.amount):>7}  {line.source_id} {line.label}  "
-                               f"({_show(values[line.source_id], _DEFAULT)}{cap}){detail}{lead}  {where}".rstrip())
+                               f"({_show(values[line.source_id])}{cap}){detail}{lead}  {where}".rstrip())
                     node(line.source_id, depth + 1)
                 else:
                     out.append(f"{pad}{signed(line.amount):>7}  {line.label}{detail}{lead}  {where}".rstrip())
@@ -564,12 +568,6 @@ def _too_wide(value):
     return max(len(digits) + exponent, 0) + max(-exponent, 0) > _C.prec
 
 
-def _format_decimal(value):
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    return format(value.normalize(), "f")
-
-
 _IMPLIED_LOW = {"count": Decimal(0), "rank": Decimal(1), "percent": Decimal(0)}
 
 
@@ -610,7 +608,7 @@ def _describe(fact, low, high):
             "percent": "a percentage", "amount": "an amount"}[k]
 
     def show(v):
-        return f"{_format_decimal(v * 100)}%" if k == "percent" else _format_decimal(v)
+        return f"{_show(v.scaleb(2, _C))}%" if k == "percent" else _show(v)
 
     if low is not None and high is not None:
         return what + f" from {show(low)} to {show(high)}"
@@ -945,9 +943,22 @@ def _check_applicable(entity, values, problems):
 def _scoring_error(entity, node_id, error):
     label = LABELS.get(node_id, node_id)
     if node_id == "applies":
-        return ScoringError(entity, "applies", f"cannot decide applicability: {error or type(error).__name__}")
+        detail = _failure(error) if isinstance(error, _decimal.DecimalException) else error
+        return ScoringError(entity, "applies", f"cannot decide applicability: {detail}")
     if isinstance(error, (CalendarError, _NoRow)):
         return ScoringError(entity, node_id, f"`{label}`: {error}")
-    return ScoringError(entity, node_id, f"cannot compute `{label}`: {type(error).__name__}")
+    return ScoringError(entity, node_id, f"cannot compute `{label}`: {_failure(error)}")
+
+
+def _failure(error):
+    """What went wrong with an operation, in words (the interpreter's `decimals.failure`)."""
+    conditions = error.args[0] if error.args and isinstance(error.args[0], list) else [type(error)]
+    if any(issubclass(c, (_decimal.DivisionByZero, _decimal.DivisionUndefined)) for c in conditions):
+        return "division by zero"  # 0 / 0 is signalled as an InvalidOperation for DivisionUndefined
+    if isinstance(error, _decimal.Overflow):
+        return "the result is too large"
+    if isinstance(error, _decimal.Inexact):
+        return f"the exact result needs more than {_C.prec} significant digits"
+    return type(error).__name__
 
 # ---- end of runtime --------------------------------------------------------------------------------

@@ -986,7 +986,7 @@ class Emitter:
             weight = self.weight_of(child)
             on = self.fresh("w")
             cap = self.pool.const(child.max)
-            c(f"{on} = _C.divide(_C.multiply({value.code}, _HUNDRED), {cap})")
+            c(f"{on} = _Q.divide(_C.multiply({value.code}, _HUNDRED), {cap})")
             c(f"{var} = _C.multiply({weight.code}, {on})")
             if self.round_each:
                 c(f"{var} = {self.x.quantize(Num(var, None), self.rounding.places, self.rounding.mode).code}")

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from assessc.api import PolicyError, load_policy
 from assessc.backends.batch import kernels
+from assessc.runtime.decimals import ROUNDING_MODES
 from batch_support import differential
 from fact_strategies import entity_values
 from policy_strategies import GeneratedPolicy, policies
@@ -90,7 +91,7 @@ policy ties "ties" {
 }
 """
 
-MODES = ("half_up", "half_even", "down", "up", "floor", "ceiling")
+MODES = ROUNDING_MODES
 
 
 def tie_entities() -> list[dict]:

@@ -35,8 +35,8 @@ def bundled_policy(score, name: str) -> None:
     assert H.compare(policy.graph, {r.entity: r for r in run.results}, rows, columns) == []
 
 
-def rounding_ties(score, mode: str, scope: str) -> None:
-    policy = compile_text(TIE_POLICY.format(mode=mode, scope=scope))
+def rounding_ties(score, mode: str, scope: str, places: int = 2) -> None:
+    policy = compile_text(TIE_POLICY.format(mode=mode, scope=scope, places=places))
     assert check(score, policy, tie_entities()) == []
 
 

@@ -31,6 +31,7 @@ from assessc.api import PolicyError, load_policy  # noqa: E402
 from assessc.backends import sql as S  # noqa: E402
 from assessc.ir import nodes as ir  # noqa: E402
 from assessc.ir import walk  # noqa: E402
+from assessc.runtime.decimals import ROUNDING_MODES  # noqa: E402
 from fact_strategies import entity_values  # noqa: E402
 from policy_strategies import GeneratedPolicy, policies  # noqa: E402
 
@@ -162,7 +163,7 @@ facts {{
 }}
 
 policy ties "ties" {{
-  round {scope} 2 places {mode}
+  round {scope} {places} places {mode}
   item 1 "a" max 3 {{
     add x
     add 0.5 * x
@@ -180,25 +181,27 @@ policy ties "ties" {{
 
 TIE_VALUES = [Decimal(v) for v in ("0.125", "-0.125", "0.135", "-0.135", "0.005", "-0.005", "2.345", "-2.345",
                                    "0.25", "-0.75", "0", "1.115", "-1.115", "4.999", "-4.999", "0.01")]
-MODES = ("half_up", "half_even", "down", "up", "floor", "ceiling")
+MODES = ROUNDING_MODES
 
 
 def tie_entities():
     return [(f"e{k}", {"x": x, "n": Decimal(k % 11)}) for k, x in enumerate(TIE_VALUES)]
 
 
+@pytest.mark.parametrize("places", [2, -1])  # hundredths, and tens
 @pytest.mark.parametrize("scope", ["each", "total"])
 @pytest.mark.parametrize("mode", MODES)
-def test_rounding_ties_and_zero_floors_in_every_mode(mode, scope):
-    policy = compile_text(TIE_POLICY.format(mode=mode, scope=scope))
+def test_rounding_ties_and_zero_floors_in_every_mode(mode, scope, places):
+    policy = compile_text(TIE_POLICY.format(mode=mode, scope=scope, places=places))
     entities = tie_entities()
     assert check(policy, entities) == []
     results = H.expected(policy, entities)
-    assert any(r.value("2") == 0 for r in results.values())  # the floor was reached
+    if places >= 0:  # (rounding every rule up to tens, `ceiling` keeps item 2 off its floor)
+        assert any(r.value("2") == 0 for r in results.values())  # the floor was reached
 
 
 def test_half_up_is_away_from_zero_on_ties():
-    policy = compile_text(TIE_POLICY.format(mode="half_up", scope="each"))
+    policy = compile_text(TIE_POLICY.format(mode="half_up", scope="each", places=2))
     rows, columns = H.score_duckdb(policy.graph, [("p", {"x": Decimal("0.05"), "n": Decimal(0)}),
                                                   ("m", {"x": Decimal("-0.05"), "n": Decimal(0)})])
     item = {row[0]: row[columns.index("1")] for row in rows}
@@ -208,7 +211,7 @@ def test_half_up_is_away_from_zero_on_ties():
 
 def test_the_comparison_fails_when_the_sql_rounds_differently(monkeypatch):
     """Round half to even in the SQL while the policy says half_up: the ties must show it."""
-    policy = compile_text(TIE_POLICY.format(mode="half_up", scope="each"))
+    policy = compile_text(TIE_POLICY.format(mode="half_up", scope="each", places=2))
     entities = tie_entities()
     assert check(policy, entities) == []
     original = S._Compiler.round

@@ -30,10 +30,11 @@ def test_every_bundled_policy_scores_exactly_as_the_interpreter_on_postgres(scor
     suite.bundled_policy(score, name)
 
 
+@pytest.mark.parametrize("places", [2, -1])  # hundredths, and tens
 @pytest.mark.parametrize("scope", ["each", "total"])
 @pytest.mark.parametrize("mode", MODES)
-def test_rounding_ties_in_every_mode_on_postgres(score, mode, scope):
-    suite.rounding_ties(score, mode, scope)
+def test_rounding_ties_in_every_mode_on_postgres(score, mode, scope, places):
+    suite.rounding_ties(score, mode, scope, places)
 
 
 def test_errors_are_null_on_postgres(score):
