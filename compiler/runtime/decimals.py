@@ -58,9 +58,10 @@ def show(value: Decimal) -> str:
     """A score as people write it: 0.5, 2, -1.25 (no exponent, no trailing zeros, no -0)."""
     if value == 0:
         return "0"
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    return format(value.normalize(), "f")
+    # exact whatever the number of digits: `normalize` and `quantize` would round to the
+    # context's precision, or fail, on a literal of more significant digits than it holds
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def brief(value: Decimal, places: int = 6) -> str:
