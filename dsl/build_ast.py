@@ -60,23 +60,15 @@ class Reductions:
         self.builder = _Builder(source)
         self.error: BuildError | None = None
         self.stopped = False
-        self.callbacks = {rule: self._callback(rule) for rule in rules}
+        self.callbacks = {rule: self._callback(rule, plan) for rule, plan in _plans(rules)}
 
     def stop(self) -> None:
         self.stopped = True
 
-    def _callback(self, rule):
-        name = rule.alias or rule.origin.name
-        expansion = rule.expansion
-        steps, trailing = _child_filter(rule)
-        single = rule.options.expand1 and not rule.alias
-        inlined = rule.origin.name.startswith("_")
-        if single and len(expansion) == 1 and not expansion[0].is_term and steps == [(0, False, 0)] \
-                and not trailing:
+    def _callback(self, rule, plan):
+        if plan is None:
             return _pass_through  # `?a: b`: the child, covering the same text
-        method = None if inlined else getattr(_Builder, name, None)
-        if method is None and not inlined and not single:
-            raise TypeError(f"the AST builder has no method for grammar rule `{name}`")
+        method, steps, trailing, single, inlined, accumulates = plan
         builder, source = self.builder, self.builder.source
 
         def reduce(children):
@@ -105,7 +97,10 @@ class Reductions:
                 if type(child) is not tuple:
                     values.append(child)
                 elif expand:
-                    values += child[0]
+                    if accumulates and index == 0:
+                        values = child[0]  # the list so far: grown in place, not copied
+                    else:
+                        values += child[0]
                 else:
                     values.append(child[0])
             if trailing:
@@ -129,6 +124,38 @@ class Reductions:
 
 def _pass_through(children):
     return children[0]
+
+
+_PLANS: dict[int, tuple[object, list]] = {}
+
+
+def _plans(rules) -> list:
+    """Each rule with how its callback builds its value, worked out once per
+    parser: a program imports many modules, and each is parsed with the same
+    rules."""
+    cached = _PLANS.get(id(rules))
+    if cached is None or cached[0] is not rules:
+        cached = _PLANS[id(rules)] = (rules, [(rule, _plan(rule)) for rule in rules])
+    return cached[1]
+
+
+def _plan(rule):
+    """``(builder method, children kept, Nones after them, ?rule, _rule, x*)``,
+    or None for a rule whose value is its one child's."""
+    name = rule.alias or rule.origin.name
+    expansion = rule.expansion
+    steps, trailing = _child_filter(rule)
+    single = rule.options.expand1 and not rule.alias
+    inlined = rule.origin.name.startswith("_")
+    # `x*` is the left-recursive rule `__star: x | __star x`: its list is
+    # extended in place, so a block of n statements costs n, not n²/2
+    accumulates = inlined and bool(expansion) and expansion[0] == rule.origin
+    if single and len(expansion) == 1 and not expansion[0].is_term and steps == [(0, False, 0)] and not trailing:
+        return None
+    method = None if inlined else getattr(_Builder, name, None)
+    if method is None and not inlined and not single:
+        raise TypeError(f"the AST builder has no method for grammar rule `{name}`")
+    return method, steps, trailing, single, inlined, accumulates
 
 
 def _child_filter(rule) -> tuple[list[tuple[int, bool, int]], int]:

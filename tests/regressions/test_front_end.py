@@ -71,3 +71,61 @@ def test_numbering_gap_lists_the_first_gaps_and_counts_the_rest(tmp_path):
     items = "".join(f'  item {n} "x" {{ start 1 }}\n' for n in range(1, 60, 2))
     status, output = check(tmp_path, f'policy p "t" {{\n{items}}}\n')
     assert "without 2, 4, 6, 8, 10, 12, 14, 16, 18, 20 and 19 more in 19 more gaps [warning]" in output
+
+
+# ---- 4. huge inputs ---------------------------------------------------------------------------
+
+
+def _check_in_a_process(path: Path) -> tuple[list[str], int]:
+    """The codes of checking ``path`` in a new process, and the process's peak memory in KB
+    (VmHWM: a child's ru_maxrss counts the memory of the parent it was forked from)."""
+    import subprocess
+    import sys
+
+    if not Path("/proc/self/status").exists():
+        pytest.skip("reads the peak memory from /proc/self/status")
+    script = ("import re, sys\nfrom assessc.diagnostics import DiagnosticBag\n"
+              "from assessc.driver import compile_file\nbag = DiagnosticBag()\ncompile_file(sys.argv[1], bag)\n"
+              "peak = re.search(r'VmHWM:\\s*(\\d+)', open('/proc/self/status').read()).group(1)\n"
+              "print(' '.join(d.code.code for d in bag), peak)")
+    done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True,
+                          timeout=300)
+    *found, peak = done.stdout.split()
+    return found, int(peak)
+
+
+@pytest.mark.parametrize("string", [
+    pytest.param("考" * (10 * 2**20 // 3), id="a 10 MB title"),
+    pytest.param("\\\\a" * 1_000_000, id="a title of a million escapes"),
+])
+def test_a_huge_title_is_read_in_little_memory(tmp_path, string):
+    """One 50 MB title string took 4.1 GB of memory: the string pattern kept backtracking state per character."""
+    path = tmp_path / "huge.assess"
+    path.write_text(f'policy p "{string}" {{\n  item 1 "a" max 1 {{ start 1 }}\n}}\n', encoding="utf-8")
+    found, peak_kb = _check_in_a_process(path)
+    assert peak_kb < 250 * 1024, found  # the 10 MB title took 880 MB
+
+
+def test_parsing_time_grows_linearly_with_a_blocks_statements():
+    """Checking grew as n^1.4 in indicators: each statement of a block copied the list of those before it."""
+    import gc
+    import math
+    import time
+
+    from assessc.diagnostics import DiagnosticBag
+    from assessc.dsl.parser import parse
+    from assessc.dsl.source import SourceFile
+
+    def cpu_seconds(fields: int) -> float:
+        text = "facts {\n" + "".join(f"  f{k}: count 0..9\n" for k in range(fields)) + "}\n"
+        gc.collect()
+        gc.disable()  # a collection walks the test run's whole heap, whatever the size parsed
+        try:
+            start = time.process_time()
+            assert parse(SourceFile("p.assess", text), DiagnosticBag()) is not None
+            return time.process_time() - start
+        finally:
+            gc.enable()
+
+    small, large = min(cpu_seconds(8_000) for _ in range(2)), cpu_seconds(32_000)
+    assert math.log(large / small) / math.log(4) < 1.25  # it was 1.6; linear is 1
