@@ -26,7 +26,7 @@ from decimal import Decimal
 from lark import Token
 
 from assessc.diagnostics import codes
-from assessc.dsl import ast
+from assessc.dsl import ast, limits
 from assessc.dsl.source import SourceFile, Span
 
 
@@ -186,10 +186,37 @@ class _Builder:
 
     def __init__(self, source: SourceFile):
         self.source = source
+        # how deep each expression and item nests, by id; the node is kept with its
+        # depth so that its id is not reused while the tree is being built
+        self._depths: dict[int, tuple[int, object]] = {}
 
     # ---- helpers --------------------------------------------------------
     def _tok_span(self, token: Token) -> Span:
         return Span(self.source, token.line, token.column, token.end_line, token.end_column)
+
+    def _text(self, token: Token) -> str:
+        """A string literal's text, escapes undone."""
+        if len(token) - 2 > limits.MAX_STRING_CHARS:
+            opening = Span(self.source, token.line, token.column, token.line, token.column + 1)
+            raise BuildError(codes.TOO_LARGE, opening,
+                             f"this string has {len(token) - 2:,} characters; a string may have at most "
+                             f"{limits.MAX_STRING_CHARS:,}", "quote only the rule the item scores, and name the "
+                             "document it comes from with `basis`")
+        return _unquote(token)
+
+    def _nest(self, node, parts, limit: int = limits.MAX_EXPRESSION_DEPTH):
+        """``node``, one level deeper than the deepest of ``parts``: E0107 past ``limit``."""
+        depths = self._depths
+        depth = 1 + max((depths[id(p)][0] for p in parts if id(p) in depths), default=0)
+        if depth > limit:
+            if isinstance(node, ast.Item):
+                raise BuildError(codes.TOO_DEEP, node.span, f"items nest deeper than {limit} levels here",
+                                 "a rule book numbers items a few levels deep; flatten the items")
+            raise BuildError(codes.TOO_DEEP, node.span, f"this expression nests deeper than {limit} levels",
+                             "split a long sum into several `add` rules, or a long condition into items; "
+                             "each operator, `not`, call, `lookup`, `where` and `in` is one level")
+        depths[id(node)] = (depth, node)
+        return node
 
     def _number(self, token: Token, negative: bool = False, span: Span | None = None) -> ast.Number:
         text = str(token)
@@ -210,9 +237,8 @@ class _Builder:
                              "write dates as yyyy-mm-dd, e.g. 2017-12-31") from None
         return ast.DateLit(str(token), span)
 
-    @staticmethod
-    def _strings(children) -> tuple[str, ...]:
-        return tuple(_unquote(c) for c in children if isinstance(c, Token) and c.type == "STRING")
+    def _strings(self, children) -> tuple[str, ...]:
+        return tuple(self._text(c) for c in children if isinstance(c, Token) and c.type == "STRING")
 
     # ---- module ---------------------------------------------------------
     def module(self, span, children):
@@ -221,7 +247,7 @@ class _Builder:
     def import_decl(self, span, children):
         target = children[1]
         if isinstance(target, Token):
-            return ast.ImportDecl(_unquote(target), True, span)
+            return ast.ImportDecl(self._text(target), True, span)
         return ast.ImportDecl(target, False, span)
 
     def module_name(self, span, children):
@@ -233,7 +259,7 @@ class _Builder:
 
     def fact_field(self, span, children):
         name, ftype, label, default = children
-        return ast.FactField(str(name), ftype, _unquote(label) if label is not None else None, default,
+        return ast.FactField(str(name), ftype, self._text(label) if label is not None else None, default,
                              span)
 
     def default_clause(self, span, children):
@@ -277,8 +303,8 @@ class _Builder:
 
     def member(self, span, children):
         name, label = children[0], children[1]
-        aliases = tuple(_unquote(c) for c in children[2:] if isinstance(c, Token) and c.type == "STRING")
-        return ast.Member(str(name), _unquote(label) if label is not None else None, aliases, span)
+        aliases = tuple(self._text(c) for c in children[2:] if isinstance(c, Token) and c.type == "STRING")
+        return ast.Member(str(name), self._text(label) if label is not None else None, aliases, span)
 
     def matrix_decl(self, span, children):
         name = str(children[1])
@@ -304,7 +330,7 @@ class _Builder:
         if value.type == "DATE":
             return self._date(value)
         if value.type == "STRING":
-            return ast.StringLit(_unquote(value), span)
+            return ast.StringLit(self._text(value), span)
         if value.type == "KW_TRUE":
             return ast.BoolLit(True, span)
         if value.type == "KW_FALSE":
@@ -343,7 +369,7 @@ class _Builder:
 
     # ---- policy ----------------------------------------------------------
     def policy_decl(self, span, children):
-        name, title = str(children[1]), _unquote(children[2])
+        name, title = str(children[1]), self._text(children[2])
         return ast.PolicyDecl(name, title, tuple(children[3:]), span)
 
     def max_stmt(self, span, children):
@@ -351,7 +377,7 @@ class _Builder:
 
     def entity_stmt(self, span, children):
         label = children[2]
-        return ast.EntityStmt(str(children[1]), _unquote(label) if label is not None else None, span)
+        return ast.EntityStmt(str(children[1]), self._text(label) if label is not None else None, span)
 
     def round_stmt(self, span, children):
         scope, places, _, mode = children[1], children[2], children[3], children[4]
@@ -364,45 +390,46 @@ class _Builder:
         return "each" if children[0].type == "KW_EACH" else "total"
 
     def veto_stmt(self, span, children):
-        return ast.Veto(_unquote(children[1]), children[3], span)
+        return ast.Veto(self._text(children[1]), children[3], span)
 
     def accept_stmt(self, span, children):
-        return ast.Accept(str(children[1]), _unquote(children[2]), span)
+        return ast.Accept(str(children[1]), self._text(children[2]), span)
 
     def outcomes(self, span, children):
         return ast.Outcomes(tuple(children[1:]), span)
 
     def award_bands(self, span, children):
-        title = _unquote(children[1]) if children[1] is not None else None
+        title = self._text(children[1]) if children[1] is not None else None
         path = children[5]
         bands = tuple(c for c in children if isinstance(c, ast.AwardBand))
         return ast.AwardBands(title, path[0] if path else None, bands, span, path[1] if path else None)
 
     def award_band(self, span, children):
         name, label, low, high = children[0], children[1], children[2], children[3]
-        return ast.AwardBand(str(name), _unquote(label) if label is not None else None, low, high, span)
+        return ast.AwardBand(str(name), self._text(label) if label is not None else None, low, high, span)
 
     def item_path(self, span, children):
         return ".".join(str(c) for c in children if isinstance(c, Token)), span
 
     def demote_stmt(self, span, children):
-        return ast.OutcomeRule("demote", _unquote(children[1]), children[3], span)
+        return ast.OutcomeRule("demote", self._text(children[1]), children[3], span)
 
     def last_stmt(self, span, children):
-        return ast.OutcomeRule("last", _unquote(children[2]), children[4], span)
+        return ast.OutcomeRule("last", self._text(children[2]), children[4], span)
 
     def flag_stmt(self, span, children):
-        return ast.OutcomeRule("flag", _unquote(children[1]), children[3], span)
+        return ast.OutcomeRule("flag", self._text(children[1]), children[3], span)
 
     def _item(self, kind, span, children):
         key, key_span = children[1]
-        title, cap = _unquote(children[2]), children[3]
+        title, cap = self._text(children[2]), children[3]
         per = str(children[5]) if len(children) > 5 and isinstance(children[5], Token) else None
         body = tuple(c for c in children[4:] if not isinstance(c, Token) and c is not None)
-        return ast.Item(kind, key, title, cap, body, per, span, key_span)
+        return self._nest(ast.Item(kind, key, title, cap, body, per, span, key_span),
+                          [c for c in body if isinstance(c, ast.Item)], limits.MAX_ITEM_DEPTH)
 
     def periods(self, span, children):
-        label = _unquote(children[2]) if children[2] is not None else None
+        label = self._text(children[2]) if children[2] is not None else None
         return ast.PeriodsDecl(str(children[1]), label, tuple(children[3:]), span)
 
     def item(self, span, children):
@@ -472,7 +499,7 @@ class _Builder:
         return ast.Applies(children[2], span)
 
     def requires_stmt(self, span, children):
-        text = _unquote(children[2]) if children[2] is not None else None
+        text = self._text(children[2]) if children[2] is not None else None
         return ast.Requires(children[1], text, span)
 
     def coefficient_stmt(self, span, children):
@@ -496,7 +523,7 @@ class _Builder:
         return ast.PlainTerm(value, span)
 
     def lookup_expr(self, span, children):
-        return ast.LookupExpr(children[1], self._table_ref(children[2]), span)
+        return self._nest(ast.LookupExpr(children[1], self._table_ref(children[2]), span), (children[1],))
 
     def per_term(self, span, children):
         return ast.PerTerm(children[0], children[2], span)
@@ -535,7 +562,7 @@ class _Builder:
                               span)
 
     def ledger_sum(self, span, children):
-        return ast.LedgerSumExpr(children[1], span)
+        return self._nest(ast.LedgerSumExpr(children[1], span), (children[1].where,))
 
     def table_name(self, span, children):
         return ast.TableRef(None, ast.Name(str(children[0]), self._tok_span(children[0])), span)
@@ -544,7 +571,7 @@ class _Builder:
     def _binary(op):
         def method(self, span, children):
             left, right = children[0], children[-1]
-            return ast.Binary(op, left, right, span)
+            return self._nest(ast.Binary(op, left, right, span), (left, right))
 
         return method
 
@@ -556,17 +583,17 @@ class _Builder:
     div_op = _binary("/")
 
     def compare_op(self, span, children):
-        return ast.Binary(str(children[1]), children[0], children[2], span)
+        return self._nest(ast.Binary(str(children[1]), children[0], children[2], span), (children[0], children[2]))
 
     def in_op(self, span, children):
         names = tuple(ast.Name(str(t), self._tok_span(t)) for t in children[2:] if isinstance(t, Token))
-        return ast.InSet(children[0], names, span)
+        return self._nest(ast.InSet(children[0], names, span), (children[0],))
 
     def not_op(self, span, children):
-        return ast.Unary("not", children[1], span)
+        return self._nest(ast.Unary("not", children[1], span), (children[1],))
 
     def neg_op(self, span, children):
-        return ast.Unary("-", children[0], span)
+        return self._nest(ast.Unary("-", children[0], span), (children[0],))
 
     def number(self, span, children):
         return self._number(children[0])
@@ -588,9 +615,10 @@ class _Builder:
 
     def count_entries(self, span, children):
         where = children[3] if len(children) > 3 else None
-        return ast.CountEntries(ast.Name(str(children[1]), self._tok_span(children[1])), where, span)
+        return self._nest(ast.CountEntries(ast.Name(str(children[1]), self._tok_span(children[1])), where, span),
+                          (where,))
 
     def call(self, span, children):
         func = children[0]
         args = tuple(c for c in children[1:] if c is not None)
-        return ast.Call(ast.Name(str(func), self._tok_span(func)), args, span)
+        return self._nest(ast.Call(ast.Name(str(func), self._tok_span(func)), args, span), args)
