@@ -218,8 +218,19 @@ class _Builder:
         depths[id(node)] = (depth, node)
         return node
 
-    def _number(self, token: Token, negative: bool = False, span: Span | None = None) -> ast.Number:
+    def _digits(self, token: Token) -> str:
+        """A number token's text, refused past :data:`limits.MAX_NUMBER_DIGITS` digits."""
         text = str(token)
+        if len(text) > limits.MAX_NUMBER_DIGITS:
+            digits = len(text) - text.count(".") - text.count("%")
+            if digits > limits.MAX_NUMBER_DIGITS:
+                raise BuildError(codes.TOO_LARGE, self._tok_span(token),
+                                 f"this number has {digits:,} digits; a number may have at most "
+                                 f"{limits.MAX_NUMBER_DIGITS:,}", "no score or fact needs so many")
+        return text
+
+    def _number(self, token: Token, negative: bool = False, span: Span | None = None) -> ast.Number:
+        text = self._digits(token)
         is_percent = text.endswith("%")
         value = Decimal(text.rstrip("%"))
         if is_percent:
@@ -384,7 +395,7 @@ class _Builder:
         if "." in str(places) or "%" in str(places):
             raise BuildError(codes.BAD_ROUNDING, self._tok_span(places),
                              f"`{places}` is not a whole number of decimal places")
-        return ast.RoundStmt(scope, int(str(places)), str(mode), span)
+        return ast.RoundStmt(scope, int(self._digits(places)), str(mode), span)
 
     def round_scope(self, span, children):
         return "each" if children[0].type == "KW_EACH" else "total"

@@ -15,6 +15,8 @@ from __future__ import annotations
 MAX_SOURCE_BYTES = 32 * 1024 * 1024
 #: characters in one string literal (E0108)
 MAX_STRING_CHARS = 10_000
+#: digits in one number (E0108): arithmetic on a longer one could pass the largest decimal
+MAX_NUMBER_DIGITS = 1_000
 #: levels of one expression (E0107): each operator, `not`, call, `lookup`,
 #: `count … where` and `in {…}` adds one; `a + b + c` is two deep
 MAX_EXPRESSION_DEPTH = 64

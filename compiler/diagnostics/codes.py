@@ -51,7 +51,7 @@ SOURCE_ENCODING = _code("E0105", "source-encoding", E, "a source file that is no
 TEXT_DIRECTION = _code("E0106", "text-direction-control", E,
                        "an invisible character that changes the direction text is shown in, in a string or comment")
 TOO_DEEP = _code("E0107", "nesting-too-deep", E, "an expression or items nested deeper than the language allows")
-TOO_LARGE = _code("E0108", "source-too-large", E, "a source file or string longer than the language allows")
+TOO_LARGE = _code("E0108", "source-too-large", E, "a source file, string or number longer than the language allows")
 
 # names and modules
 UNDEFINED_NAME = _code("E0201", "undefined-name", E, "a name that no declaration or import defines")

@@ -73,6 +73,31 @@ def test_numbering_gap_lists_the_first_gaps_and_counts_the_rest(tmp_path):
     assert "without 2, 4, 6, 8, 10, 12, 14, 16, 18, 20 and 19 more in 19 more gaps [warning]" in output
 
 
+
+@pytest.mark.parametrize("where", ["max {n}", "round total {n} places half_up"])
+def test_a_number_of_a_million_digits_is_a_located_error(tmp_path, where):
+    """A number too long for any arithmetic (`max` of 10^6 digits: Overflow in W0501's sum;
+    `round total` of 5,000 places: int() refused it) ended in an internal error."""
+    number = "9" * (1_000_000 if where.startswith("max") else 5000)
+    text = f'policy p "t" {{\n  {where.format(n=number)}\n  item 1 "a" max 1 {{ start 1 }}\n}}\n'
+    status, output = check(tmp_path, text)
+    assert status == 1 and codes_in(output) == ["E0108"] and "policy.assess:2:" in output
+    assert len(output) < 2000
+
+
+def test_bounds_past_the_largest_decimal_are_unbounded_not_an_overflow():
+    """Interval arithmetic on huge constants raised decimal.Overflow while checking."""
+    from decimal import Decimal
+
+    from assessc.graph.bounds import INF, NEG_INF, Interval, _add, _div, _mul
+
+    huge = Interval(Decimal("9E+600000"), Decimal("9E+600000"))
+    assert _mul(huge, huge).hi == INF and not _mul(huge, huge).lo.is_infinite()
+    assert _mul(huge, Interval(Decimal(-1) * huge.lo, Decimal(-1) * huge.lo)).lo == NEG_INF
+    largest = Interval(Decimal("9.9E+999999"), Decimal("9.9E+999999"))
+    assert _add(largest, largest).hi == INF
+    assert _div(huge, Interval(Decimal("1E-600000"), Decimal("1E-600000"))).hi == INF
+
 def _sum(terms: int) -> str:
     return 'facts { x: count 0..9 }\npolicy p "t" {\n  item 1 "a" { add ' + " + ".join(["x"] * terms) + " }\n}\n"
 
