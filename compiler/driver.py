@@ -12,9 +12,9 @@ import attrs
 
 from assessc import lint
 from assessc.diagnostics import DiagnosticBag, codes
-from assessc.dsl import ast
+from assessc.dsl import ast, reading
 from assessc.dsl.parser import parse
-from assessc.dsl.source import SourceFile
+from assessc.dsl.source import SourceFile, Span
 from assessc.graph.bounds import analyse
 from assessc.graph.from_ir import build
 from assessc.graph.nodes import ScoringGraph
@@ -32,14 +32,15 @@ class Compiled:
 
 
 def read_source(path: str | Path, bag: DiagnosticBag) -> SourceFile | None:
+    """The policy file at ``path``, or None with the reason in ``bag``, placed
+    in the file (at the first bad byte of a file that is not UTF-8 text) and
+    quoting nothing of it."""
     try:
-        return SourceFile.read(path)
-    except FileNotFoundError:
-        bag.add(codes.MODULE_NOT_FOUND, None, f"`{path}` does not exist")
-    except IsADirectoryError:
-        bag.add(codes.MODULE_NOT_FOUND, None, f"`{path}` is a directory, not a policy file")
-    except (OSError, UnicodeDecodeError) as error:
-        bag.add(codes.MODULE_NOT_FOUND, None, f"`{path}` cannot be read: {error}")
+        return reading.read_source(path)
+    except reading.SourceProblem as problem:
+        line, column = problem.line or 1, problem.column or 1
+        span = Span(SourceFile(reading.shorten(str(path)), "", quote=False), line, column, line, column + 1)
+        bag.add(problem.code, span, problem.message, problem.help)
     return None
 
 

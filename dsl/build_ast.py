@@ -27,7 +27,7 @@ from decimal import Decimal
 from lark import Token
 
 from assessc.diagnostics import codes
-from assessc.dsl import ast
+from assessc.dsl import ast, limits
 from assessc.dsl.source import SourceFile, Span
 from assessc.runtime.decimals import CONTEXT, LITERAL_DIGITS, digits
 
@@ -62,23 +62,15 @@ class Reductions:
         self.builder = _Builder(source)
         self.error: BuildError | None = None
         self.stopped = False
-        self.callbacks = {rule: self._callback(rule) for rule in rules}
+        self.callbacks = {rule: self._callback(rule, plan) for rule, plan in _plans(rules)}
 
     def stop(self) -> None:
         self.stopped = True
 
-    def _callback(self, rule):
-        name = rule.alias or rule.origin.name
-        expansion = rule.expansion
-        steps, trailing = _child_filter(rule)
-        single = rule.options.expand1 and not rule.alias
-        inlined = rule.origin.name.startswith("_")
-        if single and len(expansion) == 1 and not expansion[0].is_term and steps == [(0, False, 0)] \
-                and not trailing:
+    def _callback(self, rule, plan):
+        if plan is None:
             return _pass_through  # `?a: b`: the child, covering the same text
-        method = None if inlined else getattr(_Builder, name, None)
-        if method is None and not inlined and not single:
-            raise TypeError(f"the AST builder has no method for grammar rule `{name}`")
+        method, steps, trailing, single, inlined, accumulates = plan
         builder, source = self.builder, self.builder.source
 
         def reduce(children):
@@ -107,7 +99,10 @@ class Reductions:
                 if type(child) is not tuple:
                     values.append(child)
                 elif expand:
-                    values += child[0]
+                    if accumulates and index == 0:
+                        values = child[0]  # the list so far: grown in place, not copied
+                    else:
+                        values += child[0]
                 else:
                     values.append(child[0])
             if trailing:
@@ -131,6 +126,38 @@ class Reductions:
 
 def _pass_through(children):
     return children[0]
+
+
+_PLANS: dict[int, tuple[object, list]] = {}
+
+
+def _plans(rules) -> list:
+    """Each rule with how its callback builds its value, worked out once per
+    parser: a program imports many modules, and each is parsed with the same
+    rules."""
+    cached = _PLANS.get(id(rules))
+    if cached is None or cached[0] is not rules:
+        cached = _PLANS[id(rules)] = (rules, [(rule, _plan(rule)) for rule in rules])
+    return cached[1]
+
+
+def _plan(rule):
+    """``(builder method, children kept, Nones after them, ?rule, _rule, x*)``,
+    or None for a rule whose value is its one child's."""
+    name = rule.alias or rule.origin.name
+    expansion = rule.expansion
+    steps, trailing = _child_filter(rule)
+    single = rule.options.expand1 and not rule.alias
+    inlined = rule.origin.name.startswith("_")
+    # `x*` is the left-recursive rule `__star: x | __star x`: its list is
+    # extended in place, so a block of n statements costs n, not n²/2
+    accumulates = inlined and bool(expansion) and expansion[0] == rule.origin
+    if single and len(expansion) == 1 and not expansion[0].is_term and steps == [(0, False, 0)] and not trailing:
+        return None
+    method = None if inlined else getattr(_Builder, name, None)
+    if method is None and not inlined and not single:
+        raise TypeError(f"the AST builder has no method for grammar rule `{name}`")
+    return method, steps, trailing, single, inlined, accumulates
 
 
 def _child_filter(rule) -> tuple[list[tuple[int, bool, int]], int]:
@@ -161,13 +188,51 @@ class _Builder:
 
     def __init__(self, source: SourceFile):
         self.source = source
+        # how deep each expression and item nests, by id; the node is kept with its
+        # depth so that its id is not reused while the tree is being built
+        self._depths: dict[int, tuple[int, object]] = {}
 
     # ---- helpers --------------------------------------------------------
     def _tok_span(self, token: Token) -> Span:
         return Span(self.source, token.line, token.column, token.end_line, token.end_column)
 
-    def _number(self, token: Token, negative: bool = False, span: Span | None = None) -> ast.Number:
+    def _text(self, token: Token) -> str:
+        """A string literal's text, escapes undone."""
+        if len(token) - 2 > limits.MAX_STRING_CHARS:
+            opening = Span(self.source, token.line, token.column, token.line, token.column + 1)
+            raise BuildError(codes.TOO_LARGE, opening,
+                             f"this string has {len(token) - 2:,} characters; a string may have at most "
+                             f"{limits.MAX_STRING_CHARS:,}", "quote only the rule the item scores, and name the "
+                             "document it comes from with `basis`")
+        return _unquote(token)
+
+    def _nest(self, node, parts, limit: int = limits.MAX_EXPRESSION_DEPTH):
+        """``node``, one level deeper than the deepest of ``parts``: E0107 past ``limit``."""
+        depths = self._depths
+        depth = 1 + max((depths[id(p)][0] for p in parts if id(p) in depths), default=0)
+        if depth > limit:
+            if isinstance(node, ast.Item):
+                raise BuildError(codes.TOO_DEEP, node.span, f"items nest deeper than {limit} levels here",
+                                 "a rule book numbers items a few levels deep; flatten the items")
+            raise BuildError(codes.TOO_DEEP, node.span, f"this expression nests deeper than {limit} levels",
+                             "split a long sum into several `add` rules, or a long condition into items; "
+                             "each operator, `not`, call, `lookup`, `where` and `in` is one level")
+        depths[id(node)] = (depth, node)
+        return node
+
+    def _digits(self, token: Token) -> str:
+        """A number token's text, refused past :data:`limits.MAX_NUMBER_DIGITS` digits."""
         text = str(token)
+        if len(text) > limits.MAX_NUMBER_DIGITS:
+            digits = len(text) - text.count(".") - text.count("%")
+            if digits > limits.MAX_NUMBER_DIGITS:
+                raise BuildError(codes.TOO_LARGE, self._tok_span(token),
+                                 f"this number has {digits:,} digits; a number may have at most "
+                                 f"{limits.MAX_NUMBER_DIGITS:,}", "no score or fact needs so many")
+        return text
+
+    def _number(self, token: Token, negative: bool = False, span: Span | None = None) -> ast.Number:
+        text = self._digits(token)
         is_percent = text.endswith("%")
         value = Decimal(text.rstrip("%"))  # exact, whatever its length
         if is_percent:
@@ -190,9 +255,8 @@ class _Builder:
                              "write dates as yyyy-mm-dd, e.g. 2017-12-31") from None
         return ast.DateLit(str(token), span)
 
-    @staticmethod
-    def _strings(children) -> tuple[str, ...]:
-        return tuple(_unquote(c) for c in children if isinstance(c, Token) and c.type == "STRING")
+    def _strings(self, children) -> tuple[str, ...]:
+        return tuple(self._text(c) for c in children if isinstance(c, Token) and c.type == "STRING")
 
     # ---- module ---------------------------------------------------------
     def module(self, span, children):
@@ -201,7 +265,7 @@ class _Builder:
     def import_decl(self, span, children):
         target = children[1]
         if isinstance(target, Token):
-            return ast.ImportDecl(_unquote(target), True, span)
+            return ast.ImportDecl(self._text(target), True, span)
         return ast.ImportDecl(target, False, span)
 
     def module_name(self, span, children):
@@ -213,7 +277,7 @@ class _Builder:
 
     def fact_field(self, span, children):
         name, ftype, label, default = children
-        return ast.FactField(str(name), ftype, _unquote(label) if label is not None else None, default,
+        return ast.FactField(str(name), ftype, self._text(label) if label is not None else None, default,
                              span)
 
     def default_clause(self, span, children):
@@ -257,8 +321,8 @@ class _Builder:
 
     def member(self, span, children):
         name, label = children[0], children[1]
-        aliases = tuple(_unquote(c) for c in children[2:] if isinstance(c, Token) and c.type == "STRING")
-        return ast.Member(str(name), _unquote(label) if label is not None else None, aliases, span)
+        aliases = tuple(self._text(c) for c in children[2:] if isinstance(c, Token) and c.type == "STRING")
+        return ast.Member(str(name), self._text(label) if label is not None else None, aliases, span)
 
     def matrix_decl(self, span, children):
         name = str(children[1])
@@ -284,7 +348,7 @@ class _Builder:
         if value.type == "DATE":
             return self._date(value)
         if value.type == "STRING":
-            return ast.StringLit(_unquote(value), span)
+            return ast.StringLit(self._text(value), span)
         if value.type == "KW_TRUE":
             return ast.BoolLit(True, span)
         if value.type == "KW_FALSE":
@@ -343,7 +407,7 @@ class _Builder:
 
     # ---- policy ----------------------------------------------------------
     def policy_decl(self, span, children):
-        name, title = str(children[1]), _unquote(children[2])
+        name, title = str(children[1]), self._text(children[2])
         return ast.PolicyDecl(name, title, tuple(children[3:]), span)
 
     def max_stmt(self, span, children):
@@ -351,7 +415,7 @@ class _Builder:
 
     def entity_stmt(self, span, children):
         label = children[2]
-        return ast.EntityStmt(str(children[1]), _unquote(label) if label is not None else None, span)
+        return ast.EntityStmt(str(children[1]), self._text(label) if label is not None else None, span)
 
     def round_stmt(self, span, children):
         scope, sign, number, mode = children[1], children[2], children[3], children[5]
@@ -361,52 +425,53 @@ class _Builder:
             raise BuildError(codes.BAD_ROUNDING, where,
                              f"`{'-' if sign is not None else ''}{number}` is not a whole number of decimal places",
                              "write e.g. `2 places` (hundredths), `0 places` (whole numbers) or `-1 places` (tens)")
-        places = int(str(number))
+        places = int(self._digits(number))
         return ast.RoundStmt(scope, -places if sign is not None else places, str(mode), span)
 
     def round_scope(self, span, children):
         return "each" if children[0].type == "KW_EACH" else "total"
 
     def veto_stmt(self, span, children):
-        return ast.Veto(_unquote(children[1]), children[3], span)
+        return ast.Veto(self._text(children[1]), children[3], span)
 
     def accept_stmt(self, span, children):
-        return ast.Accept(str(children[1]), _unquote(children[2]), span)
+        return ast.Accept(str(children[1]), self._text(children[2]), span)
 
     def outcomes(self, span, children):
         return ast.Outcomes(tuple(children[1:]), span)
 
     def award_bands(self, span, children):
-        title = _unquote(children[1]) if children[1] is not None else None
+        title = self._text(children[1]) if children[1] is not None else None
         path = children[5]
         bands = tuple(c for c in children if isinstance(c, ast.AwardBand))
         return ast.AwardBands(title, path[0] if path else None, bands, span, path[1] if path else None)
 
     def award_band(self, span, children):
         name, label, low, high = children[0], children[1], children[2], children[3]
-        return ast.AwardBand(str(name), _unquote(label) if label is not None else None, low, high, span)
+        return ast.AwardBand(str(name), self._text(label) if label is not None else None, low, high, span)
 
     def item_path(self, span, children):
         return ".".join(str(c) for c in children if isinstance(c, Token)), span
 
     def demote_stmt(self, span, children):
-        return ast.OutcomeRule("demote", _unquote(children[1]), children[3], span)
+        return ast.OutcomeRule("demote", self._text(children[1]), children[3], span)
 
     def last_stmt(self, span, children):
-        return ast.OutcomeRule("last", _unquote(children[2]), children[4], span)
+        return ast.OutcomeRule("last", self._text(children[2]), children[4], span)
 
     def flag_stmt(self, span, children):
-        return ast.OutcomeRule("flag", _unquote(children[1]), children[3], span)
+        return ast.OutcomeRule("flag", self._text(children[1]), children[3], span)
 
     def _item(self, kind, span, children):
         key, key_span = children[1]
-        title, cap = _unquote(children[2]), children[3]
+        title, cap = self._text(children[2]), children[3]
         per = str(children[5]) if len(children) > 5 and isinstance(children[5], Token) else None
         body = tuple(c for c in children[4:] if not isinstance(c, Token) and c is not None)
-        return ast.Item(kind, key, title, cap, body, per, span, key_span)
+        return self._nest(ast.Item(kind, key, title, cap, body, per, span, key_span),
+                          [c for c in body if isinstance(c, ast.Item)], limits.MAX_ITEM_DEPTH)
 
     def periods(self, span, children):
-        label = _unquote(children[2]) if children[2] is not None else None
+        label = self._text(children[2]) if children[2] is not None else None
         return ast.PeriodsDecl(str(children[1]), label, tuple(children[3:]), span)
 
     def item(self, span, children):
@@ -476,7 +541,7 @@ class _Builder:
         return ast.Applies(children[2], span)
 
     def requires_stmt(self, span, children):
-        text = _unquote(children[2]) if children[2] is not None else None
+        text = self._text(children[2]) if children[2] is not None else None
         return ast.Requires(children[1], text, span)
 
     def coefficient_stmt(self, span, children):
@@ -500,7 +565,7 @@ class _Builder:
         return ast.PlainTerm(value, span)
 
     def lookup_expr(self, span, children):
-        return ast.LookupExpr(children[1], self._table_ref(children[2]), span)
+        return self._nest(ast.LookupExpr(children[1], self._table_ref(children[2]), span), (children[1],))
 
     def per_term(self, span, children):
         return ast.PerTerm(children[0], children[2], span)
@@ -539,7 +604,7 @@ class _Builder:
                               span)
 
     def ledger_sum(self, span, children):
-        return ast.LedgerSumExpr(children[1], span)
+        return self._nest(ast.LedgerSumExpr(children[1], span), (children[1].where,))
 
     def table_name(self, span, children):
         return ast.TableRef(None, ast.Name(str(children[0]), self._tok_span(children[0])), span)
@@ -548,7 +613,7 @@ class _Builder:
     def _binary(op):
         def method(self, span, children):
             left, right = children[0], children[-1]
-            return ast.Binary(op, left, right, span)
+            return self._nest(ast.Binary(op, left, right, span), (left, right))
 
         return method
 
@@ -560,17 +625,17 @@ class _Builder:
     div_op = _binary("/")
 
     def compare_op(self, span, children):
-        return ast.Binary(str(children[1]), children[0], children[2], span)
+        return self._nest(ast.Binary(str(children[1]), children[0], children[2], span), (children[0], children[2]))
 
     def in_op(self, span, children):
         names = tuple(ast.Name(str(t), self._tok_span(t)) for t in children[2:] if isinstance(t, Token))
-        return ast.InSet(children[0], names, span)
+        return self._nest(ast.InSet(children[0], names, span), (children[0],))
 
     def not_op(self, span, children):
-        return ast.Unary("not", children[1], span)
+        return self._nest(ast.Unary("not", children[1], span), (children[1],))
 
     def neg_op(self, span, children):
-        return ast.Unary("-", children[0], span)
+        return self._nest(ast.Unary("-", children[0], span), (children[0],))
 
     def number(self, span, children):
         return self._number(children[0])
@@ -592,9 +657,10 @@ class _Builder:
 
     def count_entries(self, span, children):
         where = children[3] if len(children) > 3 else None
-        return ast.CountEntries(ast.Name(str(children[1]), self._tok_span(children[1])), where, span)
+        return self._nest(ast.CountEntries(ast.Name(str(children[1]), self._tok_span(children[1])), where, span),
+                          (where,))
 
     def call(self, span, children):
         func = children[0]
         args = tuple(c for c in children[1:] if c is not None)
-        return ast.Call(ast.Name(str(func), self._tok_span(func)), args, span)
+        return self._nest(ast.Call(ast.Name(str(func), self._tok_span(func)), args, span), args)

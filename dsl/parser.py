@@ -10,9 +10,17 @@ parsing goes on. The built parser is kept in an on-disk cache
 Error recovery: on an unexpected token the parser records a diagnostic, then
 tries to repair the input by inserting one placeholder token (a number, a
 name, a string or a closing brace) after which the unexpected token fits; if
-none fits, the token is dropped. To keep one mistake from producing a
-cascade, an error within three tokens of the previous one is not reported,
-and only the first error of each line is kept.
+none fits, the token is dropped. A full-width punctuation mark typed with a
+Chinese input method (``：`` ``，`` ``（`` …) is reported and read as its
+ASCII twin where that fits, so the rest of the statement reads as meant. To
+keep one mistake from producing a cascade, an error within three tokens of
+the previous one is not reported, and only the first error of each line is
+kept.
+
+Before parsing, the text is searched for characters that no token may hold
+unseen: NUL, and the controls that change the direction text is shown in
+(Trojan Source: a comment or string that displays differently from how it
+is read). Each is an error at its place, in strings and comments too.
 """
 
 from __future__ import annotations
@@ -21,7 +29,9 @@ import copy
 import functools
 import hashlib
 import os
+import re
 import sys
+import unicodedata
 import tempfile
 from importlib import resources
 from pathlib import Path
@@ -37,7 +47,7 @@ from assessc.diagnostics import DiagnosticBag
 from assessc.diagnostics import codes
 from assessc.dsl import ast, keywords
 from assessc.dsl.lexer import SoftKeywordLexer
-from assessc.dsl.source import SourceFile, Span
+from assessc.dsl.source import DIRECTION_CONTROLS, SourceFile, Span
 
 
 class _TokenCounter:
@@ -210,6 +220,62 @@ def _eof_span(source: SourceFile) -> Span:
     return Span(source, len(lines), len(lines[-1]) + 1, len(lines), len(lines[-1]) + 2)
 
 
+_HIDDEN = re.compile(f"[\0{DIRECTION_CONTROLS}]")
+
+
+def _scan_text(source: SourceFile, bag: DiagnosticBag) -> None:
+    """Report every NUL and direction control, the first of each line."""
+    line, line_start, last_line = 1, 0, 0
+    text = source.text
+    for found in _HIDDEN.finditer(text):
+        at = found.start()
+        line += text.count("\n", line_start, at)
+        line_start = text.rfind("\n", 0, at) + 1
+        if line == last_line:
+            continue
+        last_line = line
+        column = at - line_start + 1
+        span = Span(source, line, column, line, column + 1)
+        char = found.group()
+        if char == "\0":
+            bag.add(codes.SOURCE_ENCODING, span, "a NUL character: a policy is text",
+                    "delete it; a file with NUL bytes is not a policy")
+        else:
+            bag.add(codes.TEXT_DIRECTION, span, f"invisible text direction control {describe_char(char)}",
+                    "it can make the text display in another order than it is read (Trojan Source); delete it")
+
+
+def describe_char(char: str) -> str:
+    """``U+202E RIGHT-TO-LEFT OVERRIDE`` for a character a terminal would not show."""
+    return f"U+{ord(char):04X} {unicodedata.name(char, 'control character')}"
+
+
+def _printable(char: str) -> bool:
+    return char.isprintable() and not _HIDDEN.match(char)
+
+
+# A full-width mark typed with a Chinese input method, and the terminal it is the twin of.
+_FULL_WIDTH = {"：": "COLON", "，": "COMMA", "（": "LPAR", "）": "RPAR", "｛": "LBRACE", "｝": "RBRACE",
+               "＋": "PLUS", "－": "SIGN", "＊": "STAR", "／": "SLASH", "．": "DOT"}
+_ASCII = {"COLON": ":", "COMMA": ",", "LPAR": "(", "RPAR": ")", "LBRACE": "{", "RBRACE": "}", "PLUS": "+",
+          "SIGN": "-", "STAR": "*", "SLASH": "/", "DOT": "."}
+
+
+def _read_as_twin(error: UnexpectedCharacters) -> None:
+    """Feed the ASCII twin of a full-width mark, if the parser takes it here,
+    and step over the mark."""
+    terminal = _FULL_WIDTH.get(error.char)
+    parser = error.interactive_parser
+    if terminal is None or parser is None or terminal not in parser.accepts():
+        return
+    state = parser.lexer_thread.state
+    twin = Token(terminal, _ASCII[terminal], error.pos_in_stream, error.line, error.column, error.line,
+                 error.column + 1, error.pos_in_stream + 1)
+    parser.feed_token(twin)
+    state.line_ctr.feed(error.char)
+    state.last_token = twin
+
+
 def _expected_help(expected: set[str]) -> str | None:
     names = sorted({_describe_terminal(t) for t in expected if not t.startswith("__")})
     if not names:
@@ -242,11 +308,15 @@ def _report(bag: DiagnosticBag, source: SourceFile, error: UnexpectedInput, seen
         return
     if isinstance(error, UnexpectedCharacters):
         span = Span(source, error.line, error.column, error.line, error.column + 1)
-        if span.line in seen_lines:
+        if span.line in seen_lines or _HIDDEN.match(error.char):  # scanned for and reported already
             return
         seen_lines.add(span.line)
-        bag.add(codes.UNEXPECTED_CHAR, span, f"unexpected character `{error.char}`",
+        char = error.char
+        shown = f"`{char}`" if _printable(char) else describe_char(char)
+        twin = _ASCII.get(_FULL_WIDTH.get(char, ""))
+        help = (f"a full-width `{char}` typed with a Chinese input method: write `{twin}`" if twin else
                 "the language uses only the punctuation `{ } ( ) : , . + - * / < > = ! % \"` and `#` for comments")
+        bag.add(codes.UNEXPECTED_CHAR, span, f"unexpected character {shown}", help)
 
 
 _FILLERS = (("NUMBER", "0"), ("NAME", "_"), ("STRING", '""'), ("RBRACE", "}"))
@@ -277,6 +347,8 @@ def parse(source: SourceFile, bag: DiagnosticBag) -> ast.Module | None:
 
     parser = _lark()
     errors_before = len(bag)
+    _scan_text(source, bag)
+    scanned = len(bag)
     seen_lines: set[int] = set()
     reductions = Reductions(parser.rules, source)
     lexer = _TokenCounter(parser.parser.lexer)
@@ -289,7 +361,9 @@ def parse(source: SourceFile, bag: DiagnosticBag) -> ast.Module | None:
         last_error_at[0] = lexer.count
         if isinstance(error, UnexpectedToken):
             _repair(error)
-            return error.token.type != "$END" or len(bag) == errors_before
+            return error.token.type != "$END" or len(bag) == scanned
+        if isinstance(error, UnexpectedCharacters):
+            _read_as_twin(error)
         return True
 
     try:

@@ -11,11 +11,21 @@ from pathlib import Path
 
 import attrs
 
+#: The invisible characters that change the direction text is shown in
+#: (bidirectional embeddings, overrides, isolates and marks), as rustc's
+#: ``text_direction_codepoint_in_literal`` lists them: a comment or title
+#: holding them can display in another order than the compiler reads it
+#: (Trojan Source). The parser refuses them; outputs drop them.
+DIRECTION_CONTROLS = "".join(sorted("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
 
 @attrs.frozen
 class SourceFile:
     path: str
     text: str = attrs.field(repr=False)
+    #: False for a file whose lines diagnostics must not show (one that is not
+    #: a policy, or from outside the policy's folder)
+    quote: bool = attrs.field(default=True, kw_only=True, eq=False, repr=False)
     # the text split into lines when first asked for (a large facts file may never be)
     _lines: tuple[str, ...] | None = attrs.field(init=False, default=None, repr=False, eq=False)
 
@@ -28,6 +38,8 @@ class SourceFile:
 
     @classmethod
     def read(cls, path: str | Path) -> "SourceFile":
+        """The file as UTF-8 text; :func:`assessc.dsl.reading.read_source`
+        reads a policy file, refusing what is not one in words."""
         return cls(str(path), Path(path).read_text(encoding="utf-8"))
 
     def line(self, number: int) -> str:

@@ -37,6 +37,7 @@ import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
+from assessc.dsl.source import DIRECTION_CONTROLS
 from assessc.graph.nodes import FACT, ITEM, TERM, TOTAL, VETO, GraphNode, ScoringGraph
 from assessc.ir import nodes as ir
 from assessc.ir.walk import facts_of_expr
@@ -160,9 +161,9 @@ def _remove_quietly(path: Path) -> None:
 # ---- quoting and wrapping --------------------------------------------------------
 
 
-# Bidirectional embeddings, overrides and isolates: they would let a title
-# show its characters in another order than the policy file holds them.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Bidirectional embeddings, overrides, isolates and marks: they would let a
+# title show its characters in another order than the policy file holds them.
+_BIDI_CONTROLS = frozenset(DIRECTION_CONTROLS)
 
 
 def _clean(text: str) -> str:

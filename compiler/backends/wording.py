@@ -20,7 +20,8 @@ def _show(value):
     zeros, no -0), every digit printed."""
     if value.is_zero():
         return "0"
-    return format(value.normalize(_WORDS), "f")
+    text = format(value, "f")  # exact whatever the number of digits (normalize would round)
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _brief(value, places=6):

@@ -47,6 +47,11 @@ UNEXPECTED_TOKEN = _code("E0101", "unexpected-token", E, "the parser met a token
 UNEXPECTED_CHAR = _code("E0102", "unexpected-character", E, "a character that starts no token of the language")
 UNEXPECTED_EOF = _code("E0103", "unexpected-end", E, "the file ends in the middle of a declaration")
 BAD_LITERAL = _code("E0104", "bad-literal", E, "a number, date, key or string that is not well formed")
+SOURCE_ENCODING = _code("E0105", "source-encoding", E, "a source file that is not UTF-8 text, or holds NUL bytes")
+TEXT_DIRECTION = _code("E0106", "text-direction-control", E,
+                       "an invisible character that changes the direction text is shown in, in a string or comment")
+TOO_DEEP = _code("E0107", "nesting-too-deep", E, "an expression or items nested deeper than the language allows")
+TOO_LARGE = _code("E0108", "source-too-large", E, "a source file, string or number longer than the language allows")
 
 # names and modules
 UNDEFINED_NAME = _code("E0201", "undefined-name", E, "a name that no declaration or import defines")
@@ -57,6 +62,10 @@ DUPLICATE_ITEM = _code("E0205", "duplicate-item", E, "two items with the same id
 BAD_TEMPLATE_USE = _code("E0206", "bad-template-use", E, "a template used with missing, unknown or repeated arguments")
 POLICY_COUNT = _code("E0207", "policy-count", E, "a scored file must hold exactly one policy")
 KIND_MISMATCH = _code("E0208", "kind-mismatch", E, "a name used as a fact, table or template that is something else")
+IMPORT_OUTSIDE = _code("E0212", "import-outside", E,
+                       "an import of a file outside the policy's folder and the standard library")
+BAD_IMPORT_PATH = _code("E0213", "bad-import-path", E,
+                        "an import path that names no file: a NUL character, too long, or a loop of symbolic links")
 CALENDAR_YEAR_TWICE = _code("E0217", "calendar-year-twice", E, "two `calendar` declarations, possibly in different modules, for one year")
 CALENDAR_YEAR_MISSING = _code("E0218", "calendar-year-missing", E, "a `workdays` date in a year that neither a `calendar` declaration nor chinese-calendar covers")
 

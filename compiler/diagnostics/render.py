@@ -11,9 +11,11 @@ Text::
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from assessc.diagnostics.diagnostic import Diagnostic
+from assessc.dsl.source import DIRECTION_CONTROLS
 
 
 def _display_width(text: str) -> int:
@@ -21,9 +23,39 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+# Characters a terminal would not show as themselves: controls, and those that
+# change the direction the rest of the line is shown in (Trojan Source).
+_UNSEEN = re.compile(f"[\0-\x08\x0b-\x1f\x7f{DIRECTION_CONTROLS}]")
+
+
+def _visible(text: str) -> str:
+    """``text`` with every character a terminal would not show written ``<U+202E>``."""
+    return _UNSEEN.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
+
+
+#: terminal columns of a quoted source line; a wider line is cut around the span
+_WIDEST_LINE = 120
+
+
+def _window(line: str, start: int, end: int) -> tuple[str, int, int]:
+    """The part of a wide ``line`` shown: from a little before ``start``, as much as fits,
+    with `…` where it is cut; and ``start`` and ``end`` in it. A line may have megabytes."""
+    first, width = start, 0
+    while first > 0 and width + _display_width(line[first - 1]) <= _WIDEST_LINE // 4:
+        first -= 1
+        width += _display_width(line[first])
+    last, width = first, 0
+    while last < len(line) and width + _display_width(line[last]) <= _WIDEST_LINE:
+        width += _display_width(line[last])
+        last += 1
+    before, after = ("…" if first > 0 else ""), ("…" if last < len(line) else "")
+    shift = len(before) - first
+    return before + line[first:last] + after, start + shift, min(end, last) + shift
+
+
 def _caret_line(diagnostic: Diagnostic) -> tuple[str, str] | None:
     span = diagnostic.span
-    if span is None:
+    if span is None or not span.file.quote:
         return None
     line = span.source_line().replace("\t", " ")  # a tab's width is the terminal's: one space keeps the caret in line
     if not line and span.line <= 0:
@@ -31,9 +63,11 @@ def _caret_line(diagnostic: Diagnostic) -> tuple[str, str] | None:
     start = span.column - 1
     end = span.end_column - 1 if span.end_line == span.line else len(line)
     end = max(end, start + 1)
-    pad = " " * _display_width(line[:start])
-    carets = "^" * max(1, _display_width(line[start:end]))
-    return line, pad + carets
+    if len(line) > _WIDEST_LINE // 2 and (len(line) > _WIDEST_LINE or _display_width(line) > _WIDEST_LINE):
+        line, start, end = _window(line, start, end)
+    pad = " " * _display_width(_visible(line[:start]))
+    carets = "^" * max(1, _display_width(_visible(line[start:end])))
+    return _visible(line), pad + carets
 
 
 def render_text(diagnostic: Diagnostic) -> str:

@@ -195,8 +195,29 @@ class Interval:
 ZERO_INTERVAL = Interval(ZERO, ZERO)
 
 
+def _beyond(sign: int) -> Decimal:
+    """An end past the largest decimal (10^999999): unbounded, as far as bounds go."""
+    return INF if sign > 0 else NEG_INF
+
+
+_HUGE = Decimal(f"1E+{CONTEXT.Emax}")
+
+
+def _ends(lo: Decimal, hi: Decimal) -> Interval:
+    """[lo, hi], where both ends past the largest decimal on one side (a product of huge
+    constants) keep a finite end on the other: the value is finite, only too large to hold."""
+    return Interval(_HUGE if lo == INF else lo, -_HUGE if hi == NEG_INF else hi)
+
+
+def _plus(x: Decimal, y: Decimal) -> Decimal:
+    try:
+        return CONTEXT.add(x, y)
+    except decimal.Overflow:  # two huge ends of one sign
+        return _beyond(1 if x > 0 else -1)
+
+
 def _add(a: Interval, b: Interval) -> Interval:
-    return Interval(_exact_or(CONTEXT.add, a.lo, b.lo, NEG_INF), _exact_or(CONTEXT.add, a.hi, b.hi, INF))
+    return _ends(_exact_or(_plus, a.lo, b.lo, NEG_INF), _exact_or(_plus, a.hi, b.hi, INF))
 
 
 def _exact_or(operation, x: Decimal, y: Decimal, unbounded: Decimal) -> Decimal:
@@ -219,7 +240,10 @@ def _sub(a: Interval, b: Interval) -> Interval:
 def _times(x: Decimal, y: Decimal) -> Decimal:
     if x.is_zero() or y.is_zero():
         return ZERO  # 0 × ∞ = 0: an infinite end stands for a finite value
-    return CONTEXT.multiply(x, y)
+    try:
+        return CONTEXT.multiply(x, y)
+    except decimal.Overflow:
+        return _beyond(1 if (x > 0) == (y > 0) else -1)
 
 
 def _mul(a: Interval, b: Interval) -> Interval:
@@ -227,7 +251,7 @@ def _mul(a: Interval, b: Interval) -> Interval:
         corners = [_times(x, y) for x in (a.lo, a.hi) for y in (b.lo, b.hi)]
     except decimal.Inexact:  # more digits than the context keeps: the interpreter stops there
         return Interval.full()
-    return Interval(min(corners), max(corners))
+    return _ends(min(corners), max(corners))
 
 
 def _quotients(x: Decimal, y: Decimal) -> list[Decimal]:
@@ -237,7 +261,10 @@ def _quotients(x: Decimal, y: Decimal) -> list[Decimal]:
         return [ZERO, INF if sign > 0 else NEG_INF]
     if x.is_zero() or y.is_infinite():
         return [ZERO]
-    return [divide(x, y)]
+    try:
+        return [divide(x, y)]
+    except decimal.Overflow:
+        return [_beyond(1 if (x > 0) == (y > 0) else -1)]
 
 
 def _towards_zero(x: Decimal, divisor_sign: int) -> list[Decimal]:
@@ -256,7 +283,7 @@ def _div(a: Interval, b: Interval) -> Interval:
         corners = [q for x in (a.lo, a.hi) for q in _quotients(x, b.lo) + _towards_zero(x, -1)]
     else:  # 0 inside the divisor, or the divisor is exactly 0 (never a value)
         return Interval.full()
-    return Interval(min(corners), max(corners))
+    return _ends(min(corners), max(corners))
 
 
 def _map_ends(a: Interval, func) -> Interval:

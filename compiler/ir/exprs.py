@@ -21,7 +21,7 @@ from typing import Mapping
 import attrs
 
 from assessc.diagnostics import DiagnosticBag, codes
-from assessc.dsl import ast
+from assessc.dsl import ast, limits
 from assessc.ir import nodes as ir
 from assessc.ir.calendar import check_literal_years
 from assessc.ir.symbols import Symbols, resolve_table
@@ -41,6 +41,14 @@ _FUNCTIONS = {"min": None, "max": None, "workdays": (T.DATE, T.DATE), "place": (
 _AFTER_RANKING = ("place", "last_place")
 
 
+class _Nesting:
+    """How deep the expression being resolved is, shared by a lowering's scopes."""
+
+    def __init__(self) -> None:
+        self.level = 0
+        self.reported = False
+
+
 @attrs.frozen
 class Scope:
     """Where names are looked up. ``params`` binds a template's parameters to
@@ -58,6 +66,9 @@ class Scope:
     period: str | None = None
     #: the working-day calendar `workdays` counts on
     calendar: Calendar = LIBRARY
+    #: the parser limits how deep an expression is written; a template's argument put in
+    #: place of its parameter nests deeper, so resolving counts the levels too
+    nesting: _Nesting = attrs.field(factory=_Nesting, eq=False, repr=False)
 
     def knows(self, name: str) -> bool:
         return name in self.params or name in self.fields or name in self.symbols.facts
@@ -123,6 +134,23 @@ def _undefined(name: ast.Name, scope: Scope, candidates) -> None:
 
 
 def _resolve(node: ast.Expr, scope: Scope) -> ir.Expr:
+    nesting = scope.nesting
+    if nesting.level > limits.MAX_EXPRESSION_DEPTH:
+        if not nesting.reported:  # once: the levels below would each say it again
+            nesting.reported = True
+            scope.bag.add(codes.TOO_DEEP, node.span,
+                          f"with the templates' arguments in place, this expression nests deeper than "
+                          f"{limits.MAX_EXPRESSION_DEPTH} levels",
+                          "pass a simpler argument, or split the template's rules")
+        return _error(node.span)
+    nesting.level += 1
+    try:
+        return _resolve_node(node, scope)
+    finally:
+        nesting.level -= 1
+
+
+def _resolve_node(node: ast.Expr, scope: Scope) -> ir.Expr:
     if isinstance(node, ast.Number):
         return ir.Const(node.value, T.NUMBER, node.span)
     if isinstance(node, ast.BoolLit):

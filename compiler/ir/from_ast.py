@@ -23,7 +23,8 @@ from decimal import Decimal
 import attrs
 
 from assessc.diagnostics import DiagnosticBag, Note, codes
-from assessc.dsl import ast
+from assessc.dsl import ast, limits
+from assessc.dsl.source import Span
 from assessc.facts.id_columns import check_fact_names, policy_id_columns
 from assessc.ir import nodes as ir
 from assessc.ir.calendar import declared_calendar
@@ -63,7 +64,8 @@ def lower_program(program: Program, bag: DiagnosticBag) -> ir.Policy | None:
     symbols = collect(program, bag)
     policies = [d for d in program.root.tree.decls if isinstance(d, ast.PolicyDecl)]
     if len(policies) != 1:
-        span = policies[1].span if len(policies) > 1 else None
+        root = program.root.source
+        span = policies[1].span if len(policies) > 1 else Span(root, 1, 1, 1, 2)  # none: the file
         bag.add(codes.POLICY_COUNT, span,
                 f"`{program.root.source.path}` holds {len(policies)} policies; a scored file holds exactly one",
                 "put shared facts, tables and templates in a module without a policy and import it")
@@ -180,6 +182,12 @@ class _Lowerer:
             maximum, uncapped = stmt.cap.value.value, stmt.cap.uncapped
             self._positive(stmt.cap.value)
         self._statements(stmt.body, body, scope, depth=0)
+        if body.children and node_id.count(".") + 1 >= limits.MAX_ITEM_DEPTH:
+            # templates' items inside items: the parser limits how deep items are written
+            self.bag.add(codes.TOO_DEEP, body.children[0].span,
+                         f"with the templates' items in place, items nest deeper than {limits.MAX_ITEM_DEPTH} levels",
+                         "flatten the items, or the templates' items")
+            body.children.clear()
         if body.weight is not None and maximum is None:
             self.bag.add(codes.MISPLACED, body.seen["weight"], f"item `{node_id}` has a weight but no max",
                          "a weighted item is scored on 100 (value × 100 / max), so it needs `max N`")

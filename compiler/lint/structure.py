@@ -24,6 +24,8 @@ from assessc.lint.checks import Finding
 from assessc.runtime.decimals import CONTEXT, show, sum_of
 
 _MAX_KINDS = 256  # combinations of entity attributes examined for W0513
+_GAPS_SHOWN = 10  # W0512 lists this many gaps, then counts the rest
+_LONGEST_NUMBER = 18  # digits of an item number W0512 reads; longer keys number nothing
 
 
 def _finding(code, span, message, help=None, accepts=()) -> Finding:
@@ -34,18 +36,28 @@ def numbering_gaps(policy: ir.Policy, bounds: Bounds) -> Iterator[Finding]:
     parents = [(policy.span, policy.accepts, policy.items)] + [(n.span, n.accepts, n.children)
                                                              for n in policy.all_nodes()]
     for span, accepts, children in parents:
-        numbers = sorted(int(c.id.rsplit(".", 1)[-1]) for c in children if c.id.rsplit(".", 1)[-1].isdigit())
-        if len(numbers) < 2:
+        # a key is numbered if it is all digits (`01` and full-width `１` are 1 too); keys
+        # longer than any rule book's numbering are left out
+        keys = (c.id.rsplit(".", 1)[-1] for c in children)
+        numbers = sorted({int(key) for key in keys if key.isdecimal() and len(key) <= _LONGEST_NUMBER})
+        gaps = [(low + 1, high - 1) for low, high in zip(numbers, numbers[1:]) if high > low + 1]
+        if not gaps:
             continue
-        missing = sorted(set(range(numbers[0], numbers[-1] + 1)) - set(numbers))
-        if missing:
-            first = next(c for c in children if c.id.rsplit(".", 1)[-1] == str(numbers[0]))
-            parent = first.id.rsplit(".", 1)[0] if "." in first.id else "the policy"
-            shown = ", ".join(str(m) for m in missing)
-            yield _finding(codes.NUMBERING_GAP, span,
-                           f"items of {parent if parent == 'the policy' else f'`{parent}`'} are numbered "
-                           f"{numbers[0]}..{numbers[-1]} without {shown}",
-                           "renumber the items, or accept the finding if the rule book numbers them so", accepts)
+        parent = children[0].id.rsplit(".", 1)[0] if "." in children[0].id else None
+        yield _finding(codes.NUMBERING_GAP, span,
+                       f"items of {f'`{parent}`' if parent else 'the policy'} are numbered "
+                       f"{numbers[0]}..{numbers[-1]} without {_describe_gaps(gaps)}",
+                       "renumber the items, or accept the finding if the rule book numbers them so", accepts)
+
+
+def _describe_gaps(gaps: list[tuple[int, int]]) -> str:
+    """The missing numbers as ranges, ``5, 7..9``; past the first few, how many more."""
+    shown = ", ".join(str(low) if low == high else f"{low}..{high}" for low, high in gaps[:_GAPS_SHOWN])
+    rest = gaps[_GAPS_SHOWN:]
+    if rest:
+        missing = sum(high - low + 1 for low, high in rest)
+        shown += f" and {missing} more in {len(rest)} more gap{'s' if len(rest) != 1 else ''}"
+    return shown
 
 
 def weights_total(policy: ir.Policy, bounds: Bounds) -> Iterator[Finding]:

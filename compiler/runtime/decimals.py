@@ -145,7 +145,10 @@ def show(value: Decimal) -> str:
     trailing zeros, no -0). Every digit is printed, however many there are."""
     if value.is_zero():
         return "0"
-    return format(value.normalize(CONTEXT), "f")
+    # exact whatever the number of digits: `normalize` and `quantize` would round to the
+    # context's precision, or fail, on a literal of more significant digits than it holds
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def brief(value: Decimal, places: int = 6) -> str:

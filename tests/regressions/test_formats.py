@@ -52,7 +52,7 @@ def test_sarif_rules_have_a_full_description():
         assert rule["fullDescription"]["text"] and len(rule["fullDescription"]["text"]) <= 1024
         assert rule["fullDescription"]["text"] != rule["shortDescription"]["text"]
     e0204 = next(r for r in rules if r["id"] == "E0204")
-    assert "a policy file given to `assessc` cannot be read" in e0204["fullDescription"]["text"]
+    assert "a policy file given to `assessc` (or imported) does not exist" in e0204["fullDescription"]["text"]
 
 
 def test_sarif_file_that_is_missing_or_holds_no_policy_has_a_location(tmp_path, monkeypatch):

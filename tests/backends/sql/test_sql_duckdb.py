@@ -29,6 +29,7 @@ from hypothesis import strategies as st  # noqa: E402
 import sql_harness as H  # noqa: E402
 from assessc.api import PolicyError, load_policy  # noqa: E402
 from assessc.backends import sql as S  # noqa: E402
+from assessc.dsl.source import DIRECTION_CONTROLS  # noqa: E402
 from assessc.ir import nodes as ir  # noqa: E402
 from assessc.ir import walk  # noqa: E402
 from assessc.runtime.decimals import ROUNDING_MODES  # noqa: E402
@@ -403,7 +404,10 @@ NASTY = ["'); DROP TABLE facts; --", "it's", 'say "hi"', "a;b", "-- comment", "b
 
 
 def _nasty_policy() -> str:
-    escaped = [s.replace("\\", "\\\\").replace('"', '\\"') for s in NASTY]
+    # a policy cannot hold a text direction control (E0106), so they are left out here; entity values
+    # still hold them
+    escaped = [s.translate({ord(ch): None for ch in DIRECTION_CONTROLS}).replace("\\", "\\\\").replace('"', '\\"')
+               for s in NASTY]
     aliases = " ".join(f'"{s}"' for s in escaped[1:4])
     labels = ", ".join(f'm{k} "{s}"' for k, s in enumerate(escaped[4:], start=1))
     return f"""
@@ -453,7 +457,7 @@ def test_titles_members_and_strings_with_quotes_and_controls_stay_literals():
         assert len(statements) == 1 and isinstance(statements[0], sqlglot.exp.Select)
         assert not list(statements[0].find_all(sqlglot.exp.Drop, sqlglot.exp.Command))
         literals = {lit.this for lit in statements[0].find_all(sqlglot.exp.Literal) if lit.is_string}
-        for nasty in ("'); DROP TABLE facts; --", "it's", 'say "hi"', "\u202eevil\u202c", "/* x */"):
+        for nasty in ("'); DROP TABLE facts; --", "it's", 'say "hi"', "/* x */"):
             assert any(nasty in literal for literal in literals), nasty
     entities = _nasty_entities(policy)
     assert check(policy, entities) == []
