@@ -185,13 +185,22 @@ def main() -> None:
     """assessc: compile and run assess scoring policies."""
 
 
+def _is_folder(path: str) -> bool:
+    """Whether ``path`` names a folder; a name no file can have (too long, say) is no folder,
+    and reading it as a file reports why."""
+    try:
+        return Path(path).is_dir()
+    except (OSError, ValueError):
+        return False
+
+
 def _policy_files(paths: tuple[str, ...]) -> tuple[list[tuple[str, bool]], list[str]]:
     """(file, found in a folder) for each path — a file as given, a folder's ``*.assess`` files
     under it in path order — and the folders that hold none."""
     found: dict[str, bool] = {}
     empty: list[str] = []
     for given in paths:
-        if Path(given).is_dir():
+        if _is_folder(given):
             inside = sorted(p for p in Path(given).rglob("*.assess") if p.is_file())
             if not inside:
                 empty.append(given)

@@ -96,7 +96,7 @@ def _batch(policy, facts: str, tables: Mapping[str, str], progress, warn, explic
             raise
         # bad facts, or facts the batch engine keeps fewer decimal places of than given: the
         # interpreter reads them again, and reports what really is wrong
-        raise _Fallback(f"the batch engine cannot read these facts: {error.diagnostics[0].message}") from None
+        raise _Fallback(f"the batch engine cannot read these facts: {_first(error)}") from None
     try:
         run = program.score(columns, progress=progress)
     except BatchUnsupported as error:
@@ -106,6 +106,11 @@ def _batch(policy, facts: str, tables: Mapping[str, str], progress, warn, explic
             raise
         # e.g. a value given for a fact only inapplicable items read: the interpreter scores
         # again and points at the cell (the batch engine's columns no longer know the row's line)
-        raise _Fallback(f"the batch engine cannot score these facts: {error.diagnostics[0].message}") from None
+        raise _Fallback(f"the batch engine cannot score these facts: {_first(error)}") from None
     warn([d for d in bag.sorted() if not d.is_error])
     return Scored(run.results(), "batch")
+
+
+def _first(error) -> str:
+    """The first diagnostic's message of an ``AssessError``."""
+    return error.diagnostics[0].message if error.diagnostics else str(error)

@@ -71,7 +71,7 @@ def read_json(path: Path, bag: DiagnosticBag, id_keys: Sequence[str] = ("id",)) 
         return None
     source = SourceFile(str(path), text)
     document = _decode(source, bag)
-    if document is None:
+    if document is _UNREADABLE:
         return None
     start = _WS.match(text).end()
     if isinstance(document, list):
@@ -85,7 +85,11 @@ def read_json(path: Path, bag: DiagnosticBag, id_keys: Sequence[str] = ("id",)) 
     return _records(source, document, bounds, id_keys, bag)
 
 
-def _decode(source: SourceFile, bag: DiagnosticBag) -> object | None:
+#: what `_decode` returns for a document it could not read (a JSON `null` is a document too)
+_UNREADABLE = object()
+
+
+def _decode(source: SourceFile, bag: DiagnosticBag) -> object:
     try:
         return _DECODER.decode(source.text)
     except json.JSONDecodeError as error:
@@ -94,7 +98,7 @@ def _decode(source: SourceFile, bag: DiagnosticBag) -> object | None:
         bag.add(codes.FACTS_UNREADABLE, span, f"`{source.path}` is not valid JSON: {error.msg.lower()}")
     except RecursionError:
         bag.add(codes.FACTS_UNREADABLE, file_span(source), f"`{source.path}` is nested too deeply to read")
-    return None
+    return _UNREADABLE
 
 
 def _skip(text: str, i: int) -> int:

@@ -59,15 +59,17 @@ def atomic_open(path: str | Path, *, text: bool = False):
     failure nothing is left and ``path`` is as it was. OSErrors become :class:`OutputError`
     naming the file and the reason."""
     target = Path(path)
+    if "\0" in str(target):
+        raise OutputError(f"cannot write `{str(target).replace(chr(0), '␀')}`: a file name cannot hold a NUL character")
     directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise OutputError(f"cannot write `{target}`: folder `{directory}` does not exist")
-    if target.is_dir():
-        raise OutputError(f"cannot write `{target}`: it is a folder")
-    mode = _mode_for(target)
     try:
+        if not directory.is_dir():
+            raise OutputError(f"cannot write `{target}`: folder `{directory}` does not exist")
+        if target.is_dir():
+            raise OutputError(f"cannot write `{target}`: it is a folder")
+        mode = _mode_for(target)
         fd, temp = _unnamed(directory, target.name, mode)
-    except OSError as error:
+    except OSError as error:  # e.g. a name longer than the file system allows
         raise OutputError(f"cannot write `{target}`: {_reason(error)}") from None
     try:
         handle = os.fdopen(fd, **({"mode": "w", "encoding": "utf-8", "newline": ""} if text else {"mode": "wb"}))

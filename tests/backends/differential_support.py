@@ -65,9 +65,8 @@ from assessc.backends.pygen import CompileError  # noqa: E402
 from assessc.runtime.decimals import CONTEXT  # noqa: E402
 
 BACKENDS = ("pygen", "batch", "sql")
-#: how far the SQL backend's value may be from the interpreter's where the interpreter's value
-#: needs more than ``S.DIVISION_SCALE`` decimal places (docs/embedding.md)
-SQL_TOLERANCE = Decimal("1e-15")
+SQL_TOLERANCE = sql_harness.SQL_TOLERANCE
+within_sql_tolerance = sql_harness.within_sql_tolerance
 
 _WORKDIR = tempfile.TemporaryDirectory(prefix="assess-differential-")
 
@@ -277,7 +276,7 @@ def _compare_nodes(backend: str, entity: str, expected, values: dict, outcome: O
         if got is not None and Decimal(got) == want:
             pass
         elif (approximate and got is not None and -want.as_tuple().exponent > S.DIVISION_SCALE
-              and abs(Decimal(got) - want) <= SQL_TOLERANCE):
+              and within_sql_tolerance(want, Decimal(got))):
             outcome.approximate.append((entity, node_id, want, Decimal(got)))
         else:
             outcome.mismatches.append(Mismatch(backend, entity, node_id, want, got))

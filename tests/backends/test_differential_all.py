@@ -155,7 +155,7 @@ def test_a_batch_refusal_at_run_time_is_recorded_and_the_other_three_are_compare
     assert re.search(not_exact, refusal.reason), refusal
     assert thirds.compared == {"pygen": 4, "batch": 0, "sql": 4}
     # 1 / 3 has no finite decimal form: the interpreter keeps 60 digits, SQL 18 places (documented)
-    assert thirds.approximate and all(abs(got - want) <= DS.SQL_TOLERANCE for _, _, want, got in thirds.approximate)
+    assert thirds.approximate and all(DS.within_sql_tolerance(want, got) for _, _, want, got in thirds.approximate)
 
 
 def test_a_batch_overflow_refusal_is_recorded_and_the_other_three_are_compared():

@@ -151,8 +151,11 @@ class _Gen:
     first needs them (or an existing one is reused), so every declaration is
     consistent with its uses by construction."""
 
-    def __init__(self, draw: Callable):
+    def __init__(self, draw: Callable, total_tables: bool = False):
         self.draw = draw
+        #: every table covers its key's values or has `else` (no entity stops scoring for a key
+        #: no row matches): for properties of the scores themselves
+        self.total_tables = total_tables
         self.counter = itertools.count(1)
         self.fields: list[ast.FactField] = []
         self.facts: dict[str, list[Fact]] = {}
@@ -419,7 +422,7 @@ class _Gen:
             start = end + 1 + skip - (1 if self.chance(5) else 0)
         # a key no row matches stops scoring: most tables cover the key's values or have `else`
         covered = fact.high is not None and not gap and start > high
-        if self.chance(40) or (not covered and self.chance(85)):
+        if self.chance(40) or (not covered and (self.total_tables or self.chance(85))):
             entries.append(ast.TableEntry("else", None, None, None, self.signed_points()))
         return ast.TableBody(tuple(entries))
 
@@ -428,13 +431,15 @@ class _Gen:
         value = self.signed_points if signed else self.points
         entries = [ast.TableEntry("member", None, None, m, value()) for m in chosen]
         covered = set(chosen) == set(members)
-        if not entries or self.chance(30) or (not covered and self.chance(85)):
+        if not entries or self.chance(30) or (not covered and (self.total_tables or self.chance(85))):
             entries.append(ast.TableEntry("else", None, None, None, value()))
         return ast.TableBody(tuple(entries))
 
     def table_ref(self, body_for: Callable[[], ast.TableBody], members: tuple[str, ...] | None) -> ast.TableRef:
         """An inline table, a new named one, or a named one that fits."""
-        fitting = [t for t, _ in self.tables if t.members == members]
+        fitting = [t for t, decl in self.tables if t.members == members
+                   and not (self.total_tables and members is None  # bands made for another fact's range
+                            and not any(e.kind == "else" for e in decl.body.entries))]
         choice = self.upto(3)
         if choice == 2 and fitting:
             return ast.TableRef(None, ast.Name(self.pick(fitting).name))
@@ -658,9 +663,10 @@ class _Gen:
 
 
 @st.composite
-def policies(draw) -> GeneratedPolicy:
-    """A random valid policy module and its formatted text."""
-    module = _Gen(draw).module()
+def policies(draw, total_tables: bool = False) -> GeneratedPolicy:
+    """A random valid policy module and its formatted text; with ``total_tables``, every lookup
+    table covers its key or has `else`, so every entity is scored."""
+    module = _Gen(draw, total_tables).module()
     return GeneratedPolicy(module, format_module(module))
 
 

@@ -97,7 +97,7 @@ def entities(policy, low: int = 4, high: int = 8) -> st.SearchStrategy[list[dict
 
 def caps_and_floors(config: settings):
     @config
-    @given(policies(), st.data())
+    @given(policies(total_tables=True), st.data())
     def check(generated: GeneratedPolicy, data):
         policy = compile_text(generated.text)
         for k, values in enumerate(data.draw(entities(policy), label="entities")):
@@ -120,7 +120,7 @@ def test_every_value_lies_within_its_static_bounds():
     bounds = pytest.importorskip("assessc.graph.bounds", reason="no static bounds analysis")
 
     @_settings(75)
-    @given(policies(), st.data())
+    @given(policies(total_tables=True), st.data())
     def check(generated: GeneratedPolicy, data):
         policy = compile_text(generated.text)
         intervals = bounds.analyse(policy.graph)
@@ -205,7 +205,7 @@ def _one_more_event(policy, name: str, role: str, values: dict, data) -> tuple[d
 
 
 @_settings(85)
-@given(policies(), st.data())
+@given(policies(total_tables=True), st.data())
 def test_one_more_deduction_never_raises_a_score_and_one_more_bonus_never_lowers_one(generated, data):
     policy = compile_text(generated.text)
     candidates = sorted(monotone_facts(policy.ir).items())
@@ -255,7 +255,7 @@ def _summary(result):
 
 
 @_settings(50)
-@given(policies(), st.data())
+@given(policies(total_tables=True), st.data())
 def test_the_printed_policy_parses_back_and_scores_the_same_in_any_layout(generated, data):
     text = generated.text
     tree = parse_module(text)
@@ -312,7 +312,7 @@ def facts_json(policy, rows: list[tuple[str, dict]]) -> str:
 
 
 @_settings(45)
-@given(policies(), st.data())
+@given(policies(total_tables=True), st.data())
 def test_scores_from_a_json_file_are_those_of_the_values_in_any_entity_order(generated, data):
     policy = compile_text(generated.text)
     unused = {f.name for f in policy.ir.facts} - facts_of_policy(policy.ir)

@@ -407,3 +407,13 @@ def test_json_nan_and_infinity_name_the_entity_the_fact_and_what_is_allowed(tmp_
     assert f"{path}:1:{keys[0]}: D0603 entity `南宁`: fact `n` is `NaN`, not a whole number" in lines
     assert f"{path}:1:{keys[1]}: D0603 entity `柳州`: fact `rate` is `-Infinity`, not a percentage" in lines
     assert "   = help: allowed: a whole number of at least 0" in lines
+
+
+@pytest.mark.parametrize("engine", ["interp", "auto"])
+def test_a_json_facts_file_holding_null_is_refused_with_a_diagnostic(tmp_path, policy, engine):
+    """A JSON facts file holding `null` ended with exit 1 and nothing printed (the auto engine: exit 3)."""
+    path = tmp_path / "facts.json"
+    path.write_text("null\n", encoding="utf-8")
+    result = run("score", policy, path, "--engine", engine)
+    assert result.exit_code == 1
+    assert "D0601 `" in result.stderr and "does not hold a list of entities" in result.stderr

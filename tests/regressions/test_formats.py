@@ -156,3 +156,10 @@ def test_sql_name_longer_than_postgres_keeps_is_refused_with_a_located_error(tmp
     assert f"E0411 fact `{long}甲` is 66 bytes long in UTF-8" in result.stderr
     policy.write_text(text.format(long), encoding="utf-8")
     assert run("compile", str(policy), "--target", "sql", "-o", str(out)).exit_code == 0
+
+
+def test_check_given_a_name_no_file_can_have_reports_it_instead_of_an_internal_error(tmp_path):
+    """`check` learned to take folders, and a file name longer than the system allows then ended in
+    `internal error: OSError` while telling folders from files."""
+    result = CliRunner().invoke(main, ["check", str(tmp_path / ("a" * 300 + ".assess"))])
+    assert result.exit_code == 1 and "E0204" in result.output and "internal error" not in result.output

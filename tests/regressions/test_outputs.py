@@ -475,3 +475,44 @@ def test_the_compiled_module_decides_outcomes_as_the_interpreter(tmp_path, name)
         decided = {s.entity: s for s in module.rank(results, list(values.values()))}
         assert decided["丁"].rank == 7 and decided["丁"].vetoed and decided["丁"].awards[0].band is None
         assert decided["己"].rank == 6 and not decided["己"].flags  # the vetoed 丁 is last, not 己
+
+
+@pytest.mark.parametrize("name", ["x" * 5000 + ".csv", "x" * 300 + ".py"], ids=["5000-characters", "300-characters"])
+def test_an_output_name_no_file_can_have_is_d0610_not_an_internal_error(tmp_path, name):
+    """`compile -o` with a name longer than the file system allows ended in exit 3."""
+    result = CliRunner().invoke(main, ["compile", str(ROOT / "policies" / "guangxi_2017.assess"), "-o",
+                                       str(tmp_path / name)])
+    assert result.exit_code == 1, result.output
+    assert "D0610 cannot write" in result.output and "internal error" not in result.output
+
+
+def test_a_fact_the_batch_engine_refuses_while_scoring_is_reported_at_its_cell(tmp_path):
+    """With the default engine a value for a fact only inapplicable items read was reported at
+    `<input>:` with no place; the interpreter, which scores such facts again, points at the cell."""
+    policy = tmp_path / "weights.assess"
+    policy.write_text(WEIGHTS, encoding="utf-8")
+    facts = tmp_path / "d0611.csv"
+    facts.write_text("id,region,points,tibet_points\n木里,木里,80,15\n西昌,其他,80,12\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["score", str(policy), str(facts)])
+    assert result.exit_code == 1
+    assert f"{facts}:3:1: D0611 entity `西昌`: fact `tibet_points` is given" in result.output, result.output
+
+
+WEIGHTS = """
+facts {
+  region: enum { 木里, 其他 } "县市类别"
+  points: decimal 0..100 "1-12项得分"
+  tibet_points: decimal 0..30 "第13项得分"
+}
+
+policy weights "法律七进" {
+  max 100
+  item 1 "1-12项" max 100 {
+    add points
+  }
+  item 13 "木里藏区依法常态化治理" max 30 {
+    applies if region == 木里
+    add tibet_points
+  }
+}
+"""

@@ -73,7 +73,7 @@ def random_policies(score, examples: int) -> None:
         wrong = check(score, policy, [(f"e{k}", v) for k, v in enumerate(values)])
         if has_inexact_quotient(policy.ir):
             wrong = [w for w in wrong if len(w) < 4 or w[2] is None or w[3] is None
-                     or abs(Decimal(w[3]) - w[2]) > Decimal("1e-15")]
+                     or not H.within_sql_tolerance(w[2], Decimal(w[3]))]
         assert wrong == [], f"{wrong[:4]}\n---- policy ----\n{generated.text}"
 
     run()

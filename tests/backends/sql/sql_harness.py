@@ -72,3 +72,14 @@ def score_postgres(postgres, graph, entities, sql: str | None = None):
         load(cursor.execute, cursor.executemany, graph, "postgres", entities, placeholder="%s")
         cursor.execute(sql if sql is not None else S.to_sql(graph, "postgres"))
         return cursor.fetchall(), [d.name for d in cursor.description]
+
+
+#: how far the SQL backend's value may be from the interpreter's where the interpreter's value
+#: needs more than ``S.DIVISION_SCALE`` decimal places (docs/embedding.md), relative to the
+#: value's size: a quotient rounded at 18 places and then weighted (× 100 / max) carries its
+#: rounding into the larger value
+SQL_TOLERANCE = Decimal("1e-15")
+
+
+def within_sql_tolerance(want: Decimal, got: Decimal) -> bool:
+    return abs(got - want) <= SQL_TOLERANCE * max(Decimal(1), abs(want))

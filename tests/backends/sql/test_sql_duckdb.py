@@ -145,7 +145,7 @@ def differential(config: settings):
         wrong = check(policy, entities)
         if has_inexact_quotient(policy.ir):  # 60 digits against DIVISION_SCALE places: equal to 1e-15
             wrong = [w for w in wrong if len(w) < 4 or w[2] is None or w[3] is None
-                     or abs(Decimal(w[3]) - w[2]) > Decimal("1e-15")]
+                     or not H.within_sql_tolerance(w[2], Decimal(w[3]))]
         assert wrong == [], f"{wrong[:4]}\n---- policy ----\n{generated.text}"
 
     return run
@@ -630,7 +630,7 @@ def test_weights_applicability_and_coefficients_match_the_interpreter(rounding):
         wrong = check(policy, entities)
         # `coefficient 1 / 3` has no finite decimal form: unrounded values agree to 1e-15
         # (a rounded one differs by a whole unit of its last place, if at all)
-        wrong = [w for w in wrong if w[3] is None or abs(Decimal(w[3]) - w[2]) > Decimal("1e-15")]
+        wrong = [w for w in wrong if w[3] is None or not H.within_sql_tolerance(w[2], Decimal(w[3]))]
         assert wrong == []
 
     run()
