@@ -60,7 +60,7 @@ def _caret_line(diagnostic: Diagnostic) -> tuple[str, str] | None:
     line = span.source_line().replace("\t", " ")  # a tab's width is the terminal's: one space keeps the caret in line
     if not line and span.line <= 0:
         return None
-    start = span.column - 1
+    start = min(span.column - 1, len(line))  # a span past the line's end points just after it
     end = span.end_column - 1 if span.end_line == span.line else len(line)
     end = max(end, start + 1)
     if len(line) > _WIDEST_LINE // 2 and (len(line) > _WIDEST_LINE or _display_width(line) > _WIDEST_LINE):

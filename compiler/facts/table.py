@@ -53,6 +53,13 @@ class Table:
     delimiter: str = ","
 
 
+def _line_texts(source: SourceFile) -> tuple[str, ...]:
+    """The source's lines as the CSV reader counts them: split at line feeds only (not at the
+    other characters ``str.splitlines`` breaks at, such as U+001E in a cell), without the CR of
+    a CRLF."""
+    return tuple(line[:-1] if line.endswith("\r") else line for line in source.text.split("\n"))
+
+
 def field_bounds(line: str, delimiter: str = ",") -> list[tuple[int, int]]:
     """0-based (start, end) of each field of one CSV line."""
     bounds, start, quoted = [], 0, False
@@ -127,7 +134,7 @@ def to_records(table: Table, id_keys: Sequence[str], bag: DiagnosticBag) -> Reco
         bag.add(codes.FACTS_UNREADABLE, file_span(table.source), f"{table.title} is empty",
                 help="the first row names the columns (`id` and one column per fact), one row per entity follows")
         return None
-    lines = _Lines(table.source, tuple(table.source.text.splitlines()), table.delimiter)
+    lines = _Lines(table.source, _line_texts(table.source), table.delimiter)
     h = _find_header(table.rows, id_keys)
     header_row = table.rows[h]
     skipped = [r.line for r in table.rows[:h] if not r.is_blank()]
@@ -157,7 +164,7 @@ def to_records(table: Table, id_keys: Sequence[str], bag: DiagnosticBag) -> Reco
 def header_places(source: SourceFile, line: int, cells: Sequence[str], index: dict[str, int], delimiter: str = ","):
     """(where each column is named, where the header row is) for a header read elsewhere (the
     batch engine's streaming reader), given the source text up to and including its ``line``."""
-    lines = _Lines(source, tuple(source.text.splitlines()), delimiter)
+    lines = _Lines(source, _line_texts(source), delimiter)
     row = Row(line, tuple(cells))
     return functools.partial(_locate, lines, row, index), lines.line_span(line)
 

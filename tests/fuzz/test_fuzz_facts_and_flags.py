@@ -180,8 +180,9 @@ def test_hostile_facts_files_are_refused_with_located_diagnostics(name, tmp_path
 
 # ---- command lines --------------------------------------------------------------------------
 
+# (not "/": `check /` would read every `.assess` file of the machine, as asked)
 _PATHS = ["policies/guangxi_2017.assess", "policies/guangxi_2017.facts.csv", "policies/hubei_2017.facts.json",
-          "policies", "/", "/dev/null", "/proc/self/environ", "missing.assess", "", " ", "-", "x" * 5000,
+          "policies", "/dev", "/dev/null", "/proc/self/environ", "missing.assess", "", " ", "-", "x" * 5000,
           "../../../../etc/passwd", "policies/guangxi_2017.cases.toml", "stdlib/awards.assess",
           "\u202e.assess", "out/", "/nonexistent/dir/out.csv"]
 _OUTPUTS = ["out.csv", "out.json", "out.xlsx", "out.txt", "out", "/", "/dev/full", "/proc/version",

@@ -417,3 +417,14 @@ def test_a_json_facts_file_holding_null_is_refused_with_a_diagnostic(tmp_path, p
     result = run("score", policy, path, "--engine", engine)
     assert result.exit_code == 1
     assert "D0601 `" in result.stderr and "does not hold a list of entities" in result.stderr
+
+
+def test_a_cell_holding_a_record_separator_is_shown_on_its_own_line(tmp_path, policy):
+    """A CSV cell holding U+001E (which `str.splitlines` takes for a line break) shifted every
+    later line of the file, and showing a diagnostic then ended in `internal error: IndexError`."""
+    path = tmp_path / "facts.csv"
+    path.write_text("\x1e设区市,n,,rate\n南宁,1,,95\n柳州市辖区,x,,80\n", encoding="utf-8")
+    result = run("score", policy, path)
+    assert result.exit_code == 1 and "internal error" not in result.output, result.output
+    assert f"{path}:3:7: D0603 entity `柳州市辖区`: fact `n` is `x`" in result.stderr, result.stderr
+    assert "3 | 柳州市辖区,x,,80" in result.stderr
