@@ -7,6 +7,7 @@
 
 import datetime as _datetime
 import decimal as _decimal
+import re as _re
 from decimal import Decimal
 
 #: an exact context for printing: as many digits as the scoring arithmetic keeps
@@ -32,6 +33,18 @@ def _brief(value, places=6):
         text = _show(cut)
         return ("-0" if text == "0" and value < 0 else text) + "…"
     return _show(value)
+
+
+#: the invisible characters that change the direction text is shown in (Trojan Source): the set
+#: of assessc.dsl.source.DIRECTION_CONTROLS (a test checks), written out because this text is copied
+_DIRECTION = _re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible_direction(text):
+    """``text`` with every direction control written ``<U+202E>``: text from a facts file (an
+    entity's name, a text fact) must not reorder what an official reads on the screen or in a
+    spreadsheet."""
+    return _DIRECTION.sub(lambda m: f"<U+{ord(m.group()):04X}>", text) if _DIRECTION.search(text) else text
 
 
 def _text(value):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from assessc.backends import results as R
 from assessc.runtime.decimals import show
+from assessc.backends.wording import _visible_direction
 
 
 def _signed(value) -> str:
@@ -32,7 +33,7 @@ def explain_text(result: R.EntityResult, policy_title: str) -> str:
         out.append("VETOED: " + "; ".join(result.vetoed))
     out.append("")
     _node(result, "total", 0, out)
-    return "\n".join(out) + "\n"
+    return _visible_direction("\n".join(out) + "\n")
 
 
 def _node(result: R.EntityResult, node_id: str, depth: int, out: list[str]) -> None:

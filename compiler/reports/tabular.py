@@ -25,6 +25,7 @@ import itertools
 from decimal import Decimal
 from typing import IO, Iterable, Sequence
 
+from assessc.backends.wording import _visible_direction
 from assessc.reports.tables import width
 from assessc.runtime.decimals import CONTEXT, show
 
@@ -53,7 +54,9 @@ class Row(list):
 
 
 def neutralise(text: str) -> str:
-    """``text`` made safe to open in a spreadsheet: a leading ``'`` if it would start a formula."""
+    """``text`` made safe to open in a spreadsheet: a leading ``'`` if it would start a formula,
+    and any direction control written ``<U+202E>``."""
+    text = _visible_direction(text)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

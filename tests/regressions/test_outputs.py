@@ -516,3 +516,26 @@ policy weights "法律七进" {
   }
 }
 """
+
+
+def test_direction_controls_from_the_facts_are_shown_not_obeyed_in_every_text_output(tmp_path):
+    """Unicode bidi controls reached generated text raw (Trojan Source): an entity named with
+    U+202E reordered the ranking, the explanation and the cells of the CSV an official opens."""
+    name = "甲\u202e乙"
+    policy, facts = write(tmp_path, f"id,missing_docs,accident,fraud,note\n{name},1,no,no,无\n丙,2,no,no,无\n")
+    shown = "甲<U+202E>乙"
+    screen = run("score", policy, facts, "--engine", "interp")
+    assert shown in screen.stdout and "\u202e" not in screen.stdout
+    assert run("score", policy, facts, "-o", tmp_path / "out.csv").exit_code == 0
+    written = (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
+    assert shown in written and "\u202e" not in written
+    explained = run("explain", policy, facts, "--entity", name)
+    assert shown in explained.stdout and "\u202e" not in explained.stdout
+
+
+def test_the_wording_knows_the_direction_controls_the_parser_refuses():
+    from assessc.backends.wording import _DIRECTION
+    from assessc.dsl.source import DIRECTION_CONTROLS
+
+    every = {chr(c) for c in range(0x10000) if _DIRECTION.fullmatch(chr(c))}
+    assert every == set(DIRECTION_CONTROLS)

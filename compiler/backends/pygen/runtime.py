@@ -341,7 +341,7 @@ class Result:
                     out.append(f"{pad}{signed(line.amount):>7}  {line.label}{detail}{lead}  {where}".rstrip())
 
         node("total", 0)
-        return "\n".join(out) + "\n"
+        return _visible_direction("\n".join(out) + "\n")
 
     def __repr__(self):
         return f"Result(entity={self.entity!r}, total={self.total!r}, vetoed={self.vetoed!r})"
