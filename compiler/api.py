@@ -136,10 +136,10 @@ class Policy:
                                 given: bool = True) -> bool:
         """Facts read only by items that may not apply: needed exactly where they apply (with
         ``given``, also refused where they do not; typed values are not checked for that)."""
-        from assessc.backends.interp import _Env
+        from assessc.core.exact import Env
 
         try:
-            inactive = self._interpreter.inactive(_Env(values))
+            inactive = self._interpreter.inactive(Env(values))
         except KeyError as missing:
             bag.add(codes.MISSING_FACT, span, f"entity `{entity}`: fact `{missing.args[0]}` is missing",
                     "it decides which items apply to this entity")

@@ -42,7 +42,7 @@ from typing import Callable, Mapping, Sequence
 
 import attrs
 
-from assessc.backends.interp import NoRow, _Env
+from assessc.core.exact import Env, NoRow
 from assessc.ir import nodes as ir
 from assessc.runtime.decimals import ARITHMETIC_ERRORS, CONTEXT, failure
 from assessc.runtime.standing import FORCED_LAST, PLACED, VETOED, band_award, placement
@@ -88,7 +88,7 @@ class Standing:
 Outcome = Standing
 
 
-class _OutcomeEnv(_Env):
+class _OutcomeEnv(Env):
     """Fact values plus the entity's place, for `flag` conditions."""
 
     def __init__(self, values, place: int, last: int):
@@ -127,7 +127,7 @@ class _Conditions:
 
         self.bag = DiagnosticBag()
 
-    def holds(self, rule: ir.OutcomeRule, env: _Env, entity: str) -> bool:
+    def holds(self, rule: ir.OutcomeRule, env: Env, entity: str) -> bool:
         from assessc.runtime.workdays import CalendarError
 
         try:
@@ -166,7 +166,7 @@ def decide_standings(policy: ir.Policy, entities: Sequence[str], totals: Sequenc
     n = len(entities)
     last_rules, demote_rules, flag_rules = (outcomes.of_kind(k) for k in ("last", "demote", "flag"))
     none: tuple[str, ...] = ()
-    forced = ([tuple(r.reason for r in last_rules if conditions.holds(r, _Env(facts(i)), entities[i])) or none
+    forced = ([tuple(r.reason for r in last_rules if conditions.holds(r, Env(facts(i)), entities[i])) or none
                for i in range(n)]
               if last_rules else [none] * n)
     classes = [VETOED if vetoed[i] else FORCED_LAST if forced[i] else PLACED for i in range(n)]
@@ -182,7 +182,7 @@ def decide_standings(policy: ir.Policy, entities: Sequence[str], totals: Sequenc
     shown = totals if shown_totals is None else shown_totals
     standings = []
     for i in range(n):
-        demotions = (tuple(r.reason for r in demote_rules if conditions.holds(r, _Env(facts(i)), entities[i])) or none
+        demotions = (tuple(r.reason for r in demote_rules if conditions.holds(r, Env(facts(i)), entities[i])) or none
                      if demote_rules else none)
         awards = tuple(s.award(i, len(demotions) if s.scheme.item is None else 0, bool(vetoed[i])) for s in schemes)
         flags = none

@@ -64,19 +64,19 @@ def weights_total(policy: ir.Policy, bounds: Bounds) -> Iterator[Finding]:
     tops = list(_outermost_weighted(policy.items))
     if not tops:
         return
-    from assessc.backends.interp import NoRow, _Env, _lookup
+    from assessc.core.exact import Env, NoRow, lookup
 
     attributes = sorted(_attribute_facts(policy, tops), key=lambda f: f.name)
     combos = list(itertools.islice(itertools.product(*(f.type.member_names for f in attributes)), _MAX_KINDS))
     for combo in combos:
         values = {f.name: member for f, member in zip(attributes, combo)}
-        env = _Env(values)
+        env = Env(values)
         try:
             weights = []
             for node, chain in tops:
                 if all(n.applies is None or env.eval(n.applies) for n in chain):
                     weight = node.weight
-                    weights.append(_lookup(weight.table, env.eval(weight.key)) if isinstance(weight, ir.Lookup)
+                    weights.append(lookup(weight.table, env.eval(weight.key)) if isinstance(weight, ir.Lookup)
                                    else env.eval(weight.expr))
             total = sum_of(weights)
         except (KeyError, TypeError, ArithmeticError):  # reads other facts, or cannot be computed: not decidable here

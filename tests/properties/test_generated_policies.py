@@ -344,7 +344,7 @@ _FIND_ONLY = _settings(150, phases=(Phase.explicit, Phase.generate), report_mult
 
 
 def test_the_caps_property_fails_for_an_interpreter_that_does_not_cap(monkeypatch):
-    monkeypatch.setattr(Interpreter, "_clamp", staticmethod(lambda item, node, value, lines: value))
+    monkeypatch.setattr(Interpreter, "_clamp", lambda self, op, value, step, run: value)
     with pytest.raises(AssertionError):
         caps_and_floors(_FIND_ONLY)()
 
@@ -352,10 +352,10 @@ def test_the_caps_property_fails_for_an_interpreter_that_does_not_cap(monkeypatc
 def test_the_caps_property_fails_for_an_interpreter_that_skips_the_floor(monkeypatch):
     clamp = Interpreter._clamp
 
-    def without_floor(item, node, value, lines):
-        return clamp(attrs.evolve(item, floor=None), node, value, lines)
+    def without_floor(self, op, value, step, run):
+        return clamp(self, attrs.evolve(op, floor=None), value, step, run)
 
-    monkeypatch.setattr(Interpreter, "_clamp", staticmethod(without_floor))
+    monkeypatch.setattr(Interpreter, "_clamp", without_floor)
     with pytest.raises(AssertionError):
         caps_and_floors(_FIND_ONLY)()
 

@@ -470,12 +470,12 @@ def _optional_contexts(policy: ir.Policy, optional) -> dict[str, list[tuple[str,
 
 def _check_applicable_facts(program: BatchProgram, entity: str, values, bag, span) -> None:
     """The fact loader's per-entity check (see ``assessc.api.Policy``), for one row."""
-    from assessc.backends.interp import _Env
+    from assessc.core.exact import Env
     from assessc.diagnostics import codes
     from assessc.ir.applicability import needed_facts
 
     try:
-        inactive = program.interpreter().inactive(_Env(values))
+        inactive = program.interpreter().inactive(Env(values))
     except KeyError as missing:
         bag.add(codes.MISSING_FACT, span, f"entity `{entity}`: fact `{missing.args[0]}` is missing",
                 "it decides which items apply to this entity")

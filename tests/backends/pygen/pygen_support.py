@@ -13,7 +13,8 @@ if str(ROOT / "tests" / "properties") not in sys.path:
     sys.path.insert(0, str(ROOT / "tests" / "properties"))
 
 from assessc.api import load_policy  # noqa: E402,F401 - for the tests
-from assessc.backends.interp import EvaluationError, Interpreter, _Env  # noqa: E402
+from assessc.backends.interp import EvaluationError, Interpreter  # noqa: E402
+from assessc.core.exact import Env  # noqa: E402
 from assessc.backends.pygen import generate  # noqa: E402
 from assessc.ir.applicability import needed_facts, optional_facts  # noqa: E402
 
@@ -34,7 +35,7 @@ def applicable_values(policy, values: dict) -> dict:
     optional = optional_facts(policy.ir)
     if not optional:
         return dict(values)
-    inactive = Interpreter(policy.graph).inactive(_Env(values))
+    inactive = Interpreter(policy.graph).inactive(Env(values))
     needed = needed_facts(policy.ir, inactive)
     return {name: value for name, value in values.items() if name not in optional or name in needed}
 
