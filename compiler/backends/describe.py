@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import attrs
 
+from assessc.core import ops
 from assessc.ir import nodes as ir
 from assessc.ir.types import ExprType
 
@@ -120,33 +121,33 @@ def describe(expr: ir.Expr | None) -> Described:
     return Described(tree, tuple(builder.leaves))
 
 
-def describe_term(term: ir.Term) -> Described:
-    """An `add`/`deduct` rule: its tree is (form, trees of the body's expressions, tree of the
-    condition or None). The form says how the body computes, with what the words need of it:
-    ``("value",)``, ``("per",)``, ``("steps", direction, partial)``, ``("lookup", key text, rows,
-    default)``, ``("ledger",)``; the engine gives the numbers it computed (see
-    wording's ``_term_words``)."""
+def describe_term(body: ops.Body, condition: ir.Expr | None) -> Described:
+    """An `add`/`deduct` rule, from its body's operation and its condition: its tree is (form,
+    trees of the body's expressions, tree of the condition or None). The form says how the body
+    computes, with what the words need of it: ``("value",)``, ``("per",)``, ``("steps",
+    direction, partial)``, ``("lookup", key text, rows, default)``, ``("ledger",)``; the engine
+    gives the numbers it computed (see wording's ``_term_words``)."""
     builder = _Builder()
-    body = term.body
-    if isinstance(body, ir.Value):
+    if isinstance(body, ops.Value):
         form, exprs = ("value",), (body.expr,)
-    elif isinstance(body, ir.Per):
+    elif isinstance(body, ops.Per):
         form, exprs = ("per",), (body.amount, body.count)
-    elif isinstance(body, ir.Steps):
-        form, exprs = ("steps", body.direction, body.partial), (body.amount, body.step, body.threshold, body.value)
-    elif isinstance(body, ir.Lookup):
+    elif isinstance(body, ops.Steps):
+        form = ("steps", "below" if body.below else "above", body.partial)
+        exprs = (body.amount, body.step, body.threshold, body.value)
+    elif isinstance(body, ops.Lookup):
         form, exprs = ("lookup", key_text(body.key), rows_of(body.table), body.table.default), (body.key,)
     else:
         form, exprs = ("ledger",), ()
     trees = tuple(builder.tree(e) for e in exprs)
-    condition = builder.tree(term.condition) if term.condition is not None else None
+    condition = builder.tree(condition) if condition is not None else None
     return Described((form, trees, condition), tuple(builder.leaves))
 
 
-def describe_weight(weight: ir.TermBody) -> Described:
+def describe_weight(weight: ops.Body) -> Described:
     """An item's `weight`: a value, or a lookup (described as the lookup it is, with its key and row)."""
-    if isinstance(weight, ir.Lookup):
+    if isinstance(weight, ops.Lookup):
         return describe(ir.LookupValue(weight.key, weight.table))
-    if isinstance(weight, ir.Value):
+    if isinstance(weight, ops.Value):
         return describe(weight.expr)
     return describe(None)

@@ -79,8 +79,8 @@ class _Words:
 
         return value
 
-    def term(self, term: ir.Term, env: Env, holds: bool, computed=None, rounded=None) -> str:
-        described = self._of(id(term), lambda: D.describe_term(term))
+    def term(self, step: ops.TermStep, env: Env, holds: bool, computed=None, rounded=None) -> str:
+        described = self._of(id(step), lambda: D.describe_term(step.body, step.condition))
         return W._term_words(described.tree, self._reader(described, env), holds, computed, rounded)
 
     def value(self, expr: ir.Expr, env: Env, result) -> str:
@@ -91,21 +91,21 @@ class _Words:
         described = self._of(id(zero), lambda: D.describe(zero.condition))
         return W._zero_words(described.tree, self._reader(described, env), holds)
 
-    def not_applicable(self, item: ir.Node, env: Env) -> str:
-        if item.applies is None:
+    def not_applicable(self, child: ops.Child, env: Env) -> str:
+        if child.applies is None:
             return "not applicable"
-        described = self._of(("applies", id(item)), lambda: D.describe(item.applies))
+        described = self._of(("applies", id(child)), lambda: D.describe(child.applies))
         return W._not_applicable_words(described.tree, self._reader(described, env))
 
     def coefficient(self, expr: ir.Expr, env: Env, before, factor, after) -> str:
         described = self._of(id(expr), lambda: D.describe(expr))
         return W._coefficient_words(before, factor, after, described.tree, self._reader(described, env))
 
-    def weight(self, item: ir.Node, env: Env, weight, on_hundred, value) -> str:
-        described = self._of(("weight", id(item)), lambda: D.describe_weight(item.weight))
-        return W._weight_words(weight, on_hundred, value, item.max, described.tree, self._reader(described, env))
+    def weight(self, child: ops.Child, env: Env, weight, on_hundred, value) -> str:
+        described = self._of(("weight", id(child)), lambda: D.describe_weight(child.weight))
+        return W._weight_words(weight, on_hundred, value, child.max, described.tree, self._reader(described, env))
 
-    def vetoes(self, vetoes: list[ir.Veto], env: Env) -> str:
+    def vetoes(self, vetoes: list[ops.VetoStep], env: Env) -> str:
         worded = []
         for veto in vetoes:
             described = self._of(id(veto), lambda: D.describe(veto.condition))
@@ -222,7 +222,7 @@ class Interpreter:
         if condition is not None and not (env.values[condition.fact.name] if condition.__class__ is _FACT
                                           else env.eval(condition)):  # a fact here is a bool
             if lines is not None:
-                lines[step.id] = R.Line(R.TERM, step.id, step.text, ZERO, self._words.term(step.term, env, False),
+                lines[step.id] = R.Line(R.TERM, step.id, step.text, ZERO, self._words.term(step, env, False),
                                         step.lead, step.span)
             run.amounts[step.id] = ZERO
             return
@@ -235,7 +235,7 @@ class Interpreter:
             if amount != unrounded:
                 rounded = (unrounded, amount)
         if lines is not None:
-            detail = self._words.term(step.term, env, True, computed, rounded)
+            detail = self._words.term(step, env, True, computed, rounded)
             lines[step.id] = R.Line(R.TERM, step.id, step.text, amount, detail, step.lead, step.span)
         run.amounts[step.id] = amount
 
@@ -308,7 +308,7 @@ class Interpreter:
         if env.off and child.child in env.off:
             if lines is not None:
                 lines.append(R.Line(R.CHILD, child.child, child.title, ZERO,
-                                    self._words.not_applicable(child.node, env), child.lead, child.span))
+                                    self._words.not_applicable(child, env), child.lead, child.span))
             return ZERO
         child_value = run.amounts[child.child]
         if child.weight is None:
@@ -321,7 +321,7 @@ class Interpreter:
         if child.round is not None:
             amount = quantize(amount, child.round.places, child.round.mode)
         if lines is not None:
-            detail = self._words.weight(child.node, env, weight, on_hundred, child_value)
+            detail = self._words.weight(child, env, weight, on_hundred, child_value)
             lines.append(R.Line(R.CHILD, child.child, child.title, amount, detail, child.lead, child.span))
         return amount
 
@@ -380,7 +380,7 @@ class Interpreter:
             return value
         if run.lines is not None:
             run.lines.append(R.Line(R.VETO, step.id, "veto", -value,
-                                    self._words.vetoes([veto.veto for veto in run.vetoes], run.env), step.lead,
+                                    self._words.vetoes(run.vetoes, run.env), step.lead,
                                     op.span))
         return ZERO
 

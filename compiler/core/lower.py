@@ -36,7 +36,7 @@ def body(term_body: ir.TermBody) -> ops.Body:
 def _child(child: ir.Node, round_each: ops.Round | None) -> ops.Child:
     weight = body(child.weight) if child.weight is not None else None
     return ops.Child(child.id, child.title, child.meta.lead, weight, child.max, round_each if weight else None,
-                        child, child.span)
+                     child.applies, child.span)
 
 
 def _item_ops(item: ir.Node, round_each: ops.Round | None) -> tuple[ops.ItemOp, ...]:
@@ -90,7 +90,7 @@ def lower(graph: ScoringGraph) -> ops.Program:
         if node.kind == TERM:
             term: ir.Term = node.ir
             steps.append(ops.TermStep(node.id, node.parent, term.text, node.lead, term.sign, term.condition,
-                                      body(term.body), round_each, term, term.span))
+                                      body(term.body), round_each, term.span))
         elif node.kind == ITEM:
             item: ir.Node = node.ir
             completion = (ops.Complete(item.requires, tuple(c.id for c in item.children if c.id in tracks))
@@ -99,7 +99,7 @@ def lower(graph: ScoringGraph) -> ops.Program:
                                       completion, item.span))
         elif node.kind == VETO:
             veto: ir.Veto = node.ir
-            steps.append(ops.VetoStep(node.id, veto.reason, veto.condition, veto, veto.span))
+            steps.append(ops.VetoStep(node.id, veto.reason, veto.condition, veto.span))
         elif node.kind == TOTAL:
             steps.append(ops.TotalStep(TOTAL, policy.title, node.lead, policy.max, _total_ops(policy, veto_ids, round_each),
                                        policy.span))

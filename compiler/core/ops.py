@@ -120,7 +120,7 @@ class Child:
     weight: "Body | None"
     max: Decimal | None
     round: "Round | None"  # a weighted amount is rounded under `round each`
-    node: ir.Node  # for the words of its line (weight, applicability)
+    applies: ir.Expr | None  # the child's `applies if`, shown when it does not apply
     span: Span | None = _span()
 
 
@@ -198,7 +198,6 @@ class TermStep:
     condition: ir.Expr | None
     body: Body
     round: Round | None
-    term: ir.Term  # for the words of its line
     span: Span | None = _span()
 
 
@@ -218,7 +217,6 @@ class VetoStep:
     id: str
     reason: str
     condition: ir.Expr
-    veto: ir.Veto
     span: Span | None = _span()
 
 

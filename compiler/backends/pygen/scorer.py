@@ -32,6 +32,7 @@ from assessc.ir.types import Kind
 from assessc.runtime.decimals import CONTEXT
 
 from ..describe import Described, describe, describe_term, describe_weight
+from assessc.core.lower import body as lower_body
 from .exprs import (GUARD, INPUT_SCALE, MAX_ENTRIES, CompileError, Exprs, Num, Pool, decimals, fact_interval,
                     fact_scale, fits, hull, units)
 from .text import Code, comment, literal, where
@@ -448,7 +449,7 @@ class Emitter:
         raw, computed = self.body(term.body, term.span)
         amount = self.signed(raw, term.sign)
         self.code = saved
-        tree, leaves = self.described(describe_term(term))
+        tree, leaves = self.described(describe_term(lower_body(term.body), term.condition))
 
         def line(detail_code: str) -> str:
             return (f"L.setdefault({literal(node.parent)}, []).append(Line('term', {literal(node.id)}, "
@@ -990,7 +991,7 @@ class Emitter:
             c(f"{var} = _C.multiply({weight.code}, {on})")
             if self.round_each:
                 c(f"{var} = {self.x.quantize(Num(var, None), self.rounding.places, self.rounding.mode).code}")
-            tree, leaves = self.described(describe_weight(child.weight))
+            tree, leaves = self.described(describe_weight(lower_body(child.weight)))
             c(f"if X: ls.append(Line('child', {literal(child.id)}, {title}, {var}, _weight_words({weight.code}, {on}, "
               f"{value.code}, {cap}, {tree}, {leaves}), {lead}, {at}))")
         if flag:

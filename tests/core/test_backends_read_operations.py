@@ -1,0 +1,36 @@
+"""Every engine scores from the core's operations, never from the IR's item tree: what an item,
+a term and the total mean is written once (assessc.core.ops and lower), and each engine is a
+table from operation to what it does. See item_tree_scan for what counts as reading the tree."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.core.item_tree_scan import scan
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PORTED = ["compiler/backends/interp.py", "compiler/graph/bounds.py", "compiler/core/exact.py",
+          "compiler/core/abstract.py", "compiler/backends/describe.py"]
+#: engines still deriving the meaning of items from the IR: each must move to the operations
+NOT_YET = ["compiler/backends/pygen/scorer.py", "compiler/backends/pygen/module.py",
+           "compiler/backends/pygen/exprs.py", "compiler/backends/batch/compile.py",
+           "compiler/backends/batch/program.py", "compiler/backends/batch/run.py", "compiler/backends/sql.py",
+           "compiler/backends/sql_checks.py"]
+
+
+@pytest.mark.parametrize("path", PORTED + [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="reads the item tree"))
+                                           for p in NOT_YET])
+def test_the_engine_reads_operations_not_the_item_tree(path):
+    assert scan(ROOT / path) == []
+
+
+def test_the_scan_finds_each_way_of_reading_the_tree(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("def f(graph, policy, node, ir):\n"
+                      "    isinstance(node, ir.Node)\n"
+                      "    for n in policy.all_nodes(): pass\n"
+                      "    for n in graph.order: pass\n"
+                      "    return policy.vetoes, node.walk()\n", encoding="utf-8")
+    assert sorted(f.split(": ", 1)[1] for f in scan(module)) == sorted(["ir.Node", ".all_nodes()", "graph.order",
+                                                                        "policy.vetoes", ".walk()"])
