@@ -23,6 +23,9 @@ DECIMAL(38, s)), and ``round … N places`` takes N within ±:data:`MAX_PLACES`
 Printing: :func:`show` writes any value whole, for score files, JSON and
 tables; :func:`brief` cuts a long fraction with a visible ``…``, for the
 worded details of explanations.
+
+Standard library only: every generated Python scorer holds a copy of this
+file (``pygen/module.py``), so it computes in these very contexts.
 """
 
 from __future__ import annotations

@@ -90,7 +90,7 @@ class Inexact(str):
     silently becoming a wrong decimal."""
 
 
-# ---- numbers -------------------------------------------------------------------------------------
+# -- numbers --
 
 NUMERIC_KINDS = ("count", "rank", "decimal", "amount", "percent")
 WHOLE_KINDS = ("count", "rank")
@@ -186,7 +186,7 @@ def in_range(value, rule):
     return (low is None or value >= low) and (high is None or value <= high)
 
 
-# ---- what is allowed, in words ---------------------------------------------------------------------
+# -- what is allowed, in words --
 
 DATE_FORMS = "2017-12-31, 2017/12/31 or 2017年12月31日"
 _WHAT_NUMBER = {"count": "a whole number", "rank": "a rank (whole number)", "decimal": "a decimal number",
@@ -287,7 +287,7 @@ def wrong_value(raw, noun, rule):
     return BadValue(WRONG_FACT_TYPE, f"is `{raw_text(raw)}`, not {noun}", allowed(rule))
 
 
-# ---- enum members and evidence items -----------------------------------------------------------------
+# -- enum members and evidence items --
 
 _ITEM_SEPARATORS = re.compile(r"[;；,，、\n\r]+")
 
@@ -350,7 +350,7 @@ def unknown_items_text(items):
     return f"lists {ticked(items)}, which are not among its items"
 
 
-# ---- one value ----------------------------------------------------------------------------------------
+# -- one value --
 
 #: what a spreadsheet cell shows when its formula cannot be computed
 EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
