@@ -18,6 +18,7 @@ from assessc.driver import Compiled, compile_file
 from assessc.facts.typed import checker
 from assessc.facts.values import BadValue
 from assessc.ir.applicability import needed_facts, optional_facts
+from assessc.runtime.applicable import applicability_problems, undecided
 
 
 class AssessError(Exception):
@@ -141,23 +142,14 @@ class Policy:
         try:
             inactive = self._interpreter.inactive(Env(values))
         except KeyError as missing:
-            bag.add(codes.MISSING_FACT, span, f"entity `{entity}`: fact `{missing.args[0]}` is missing",
-                    "it decides which items apply to this entity")
+            code, message, help = undecided(entity, missing.args[0])
+            bag.add(codes.REGISTRY[code], span, message, help)
             return False
-        needed = needed_facts(self.ir, inactive)
-        ok = True
-        for name in sorted(self._optional):
-            if name in needed and name not in values:
-                bag.add(codes.MISSING_FACT, span, f"entity `{entity}`: fact `{name}` is missing",
-                        "an item that applies to this entity reads it")
-                ok = False
-            elif given and name not in needed and name in values:
-                items = ", ".join(f"`{i}`" for i in sorted(inactive))
-                bag.add(codes.FACT_NOT_APPLICABLE, span,
-                        f"entity `{entity}`: fact `{name}` is given, but only items that do not apply to it read it",
-                        f"leave it blank; not applicable here: {items}")
-                ok = False
-        return ok
+        problems = applicability_problems(entity, self._optional, needed_facts(self.ir, inactive), values, inactive,
+                                          given)
+        for code, message, help in problems:
+            bag.add(codes.REGISTRY[code], span, message, help)
+        return not problems
 
     def score_values(self, entity: str, values: Mapping[str, object]) -> EntityResult:
         """Score one entity from already typed values: Decimal (or int) for

@@ -79,7 +79,7 @@ from assessc.dsl.source import Span
 from assessc.graph.nodes import ITEM, ScoringGraph
 from assessc.ir import nodes as ir
 from assessc.ir.types import ExprType, FactDecl, Kind, NUMERIC_KINDS
-from assessc.runtime.decimals import CONTEXT, quantum, show
+from assessc.runtime.decimals import CONTEXT, Rounding, quantum, show
 
 #: the dialects the query is tested on; any other sqlglot dialect may work
 DIALECTS = ("duckdb", "postgres", "spark")
@@ -1100,7 +1100,7 @@ class _Compiler:
         rounder = _ROUNDERS.get(mode)
         if rounder is None:
             raise SQLUnsupported(f"the rounding mode `{mode}`", self.rounding.span)
-        if self.dialect.name == "duckdb" and mode == "half_up" and places >= 0:
+        if self.dialect.name == "duckdb" and mode == Rounding.HALF_UP.value and places >= 0:
             # ROUND on a DECIMAL is half away from zero there
             return _X(_cast(exp.Round(this=x.sql, decimals=exp.Literal.number(places)), _dec_type(places)),
                       NUM, places, x.nullable, width=PRECISION)
@@ -1137,15 +1137,15 @@ def _half_even(shifted: exp.Expression, negative: exp.Expression) -> exp.Express
                  _bin(exp.Add, floor, _ONE_SQL))
 
 
-#: every mode of assessc.runtime.decimals.MODES, as SQL
+#: every mode of assessc.runtime.decimals.Rounding, as SQL, by the name a policy writes
 _ROUNDERS: dict[str, Callable[[exp.Expression, exp.Expression], exp.Expression]] = {
-    "half_up": _half_up,
-    "half_even": _half_even,
-    "half_down": _half_down,
-    "down": lambda shifted, negative: _case([(negative, exp.Ceil(this=shifted))], exp.Floor(this=shifted)),
-    "up": lambda shifted, negative: _case([(negative, exp.Floor(this=shifted))], exp.Ceil(this=shifted)),
-    "floor": lambda shifted, negative: exp.Floor(this=shifted),
-    "ceiling": lambda shifted, negative: exp.Ceil(this=shifted),
+    Rounding.HALF_UP.value: _half_up,
+    Rounding.HALF_EVEN.value: _half_even,
+    Rounding.HALF_DOWN.value: _half_down,
+    Rounding.DOWN.value: lambda shifted, negative: _case([(negative, exp.Ceil(this=shifted))], exp.Floor(this=shifted)),
+    Rounding.UP.value: lambda shifted, negative: _case([(negative, exp.Floor(this=shifted))], exp.Ceil(this=shifted)),
+    Rounding.FLOOR.value: lambda shifted, negative: exp.Floor(this=shifted),
+    Rounding.CEILING.value: lambda shifted, negative: exp.Ceil(this=shifted),
 }
 
 

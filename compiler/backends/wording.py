@@ -2,37 +2,19 @@
 #
 # How explanation lines and scoring errors word what a rule read and computed. The interpreter
 # imports this module; a generated scorer holds a copy of its text (pygen/module.py), so the two
-# word every line and every error alike. Standard library only; every name starts with `_`, and
+# word every line and every error alike. Standard library only (it imports the exact decimals of
+# assessc/runtime/decimals.py, which a generated scorer holds too); every name starts with `_`, and
 # none may clash with a name of the generated module's runtime.
 
 import datetime as _datetime
-import decimal as _decimal
 import re as _re
 from decimal import Decimal
 
-#: an exact context for printing: as many digits as the scoring arithmetic keeps
-#: (assessc.runtime.decimals.EXACT_DIGITS; a test checks that the two agree)
-_WORDS = _decimal.Context(prec=1000, rounding=_decimal.ROUND_HALF_EVEN,
-                          traps=[_decimal.DivisionByZero, _decimal.InvalidOperation, _decimal.Overflow])
-
-
-def _show(value):
-    """A value as people write it, whole and exact: 0.5, 2, -1.25, 120 (no exponent, no trailing
-    zeros, no -0), every digit printed."""
-    if value.is_zero():
-        return "0"
-    text = format(value, "f")  # exact whatever the number of digits (normalize would round)
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _brief(value, places=6):
-    """``_show`` with at most ``places`` decimals, cut (never rounded up) with `…` when the value
-    has more (a quotient such as 250/300 would otherwise print 60 digits)."""
-    if isinstance(value, Decimal) and value.is_finite() and value.normalize(_WORDS).as_tuple().exponent < -places:
-        cut = value.quantize(Decimal(1).scaleb(-places, _WORDS), rounding=_decimal.ROUND_DOWN, context=_WORDS)
-        text = _show(cut)
-        return ("-0" if text == "0" and value < 0 else text) + "…"
-    return _show(value)
+#: exact printing (every digit, no exponent) and the cut details of explanations: the interpreter's
+#: own (a generated scorer holds assessc/runtime/decimals.py, copied before this text)
+from ..runtime.decimals import CONTEXT as _WORDS
+from ..runtime.decimals import brief as _brief
+from ..runtime.decimals import show as _show
 
 
 #: the invisible characters that change the direction text is shown in (Trojan Source): the set

@@ -22,8 +22,10 @@ from typing import Callable, Sequence
 from assessc.diagnostics import DiagnosticBag, codes
 from assessc.facts.columns import ColumnMap
 from assessc.facts.records import Record, is_blank
+from assessc.facts.rules import rule_of_decl
 from assessc.facts.values import BadValue, allowed, parse_value
-from assessc.ir.types import FactDecl, Kind
+from assessc.ir.types import FactDecl
+from assessc.runtime.factvalues import blank_value
 
 #: a fact's name -> how messages name it for this record, e.g. "entity `南宁`: fact `rank`"
 Subject = Callable[[str], str]
@@ -41,10 +43,9 @@ def read_values(
             continue
         raw = record.values.get(column)
         if is_blank(raw):
-            if decl.type.kind is Kind.EVIDENCE and raw is not None:
-                values[decl.name] = frozenset()
-            elif decl.default is not None:
-                values[decl.name] = decl.default
+            value = blank_value(raw, rule_of_decl(decl))
+            if value is not None:
+                values[decl.name] = value
             elif decl.name in colmap.optional:
                 pass  # needed only if an item reading it applies: checked after loading
             else:

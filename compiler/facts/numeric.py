@@ -1,104 +1,35 @@
 """Exact numbers from cell text, and the range each numeric kind allows.
 
-Numbers are read from their text with :class:`~decimal.Decimal`, so `0.1`
-stays one tenth. Only plain decimal notation is accepted (an optional sign,
-digits, a point, an exponent, and `1,234.5`-style thousands separators);
-`NaN` and `Infinity`, which ``Decimal`` would accept, are not numbers here.
-Full-width digits and signs (`９５％`), as typed with a Chinese input method,
-are read like their ASCII forms. A number may have at most :data:`MAX_DIGITS`
-digits written out (`1e400` has 401): more is an error, not a rounded value.
-
-A percent is stored as a fraction: `95`, `95%` and a JSON `95` are all
-``Decimal("0.95")``, and declared percent ranges are fractions too.
-
-Some kinds bound their values even without a declared range: a count is at
-least 0, a rank at least 1, and a percent lies within 0 %..100 % on each side
-that has no declared bound.
+The rules are :mod:`assessc.runtime.factvalues` (the one definition, which
+generated scorers hold too); this module applies them to a declared
+:class:`~assessc.ir.types.FactType`. Numbers are read from their text with
+:class:`~decimal.Decimal`, so `0.1` stays one tenth. A percent is stored as a
+fraction: `95`, `95%` and a JSON `95` are all ``Decimal("0.95")``, and declared
+percent ranges are fractions too. Some kinds bound their values even without a
+declared range: a count is at least 0, a rank at least 1, and a percent lies
+within 0 %..100 % on each side that has no declared bound.
 """
 
 from __future__ import annotations
 
-import decimal
-import re
-import unicodedata
 from decimal import Decimal
 
 import attrs
 
-from assessc.ir.types import FactType, Kind
-from assessc.runtime.decimals import CONTEXT
-
-#: the most digits a fact's number may have (`1e400` has 401): as many as the scoring
-#: arithmetic keeps exactly
-MAX_DIGITS = CONTEXT.prec
-#: a context in which moving a number's point (`scaleb`, `quantize` to a whole number) is exact
-_EXACT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
-_ONE = Decimal(1)
-
-_PLAIN = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-"})
-
-
-def normalize(text: str) -> str:
-    """Full-width forms folded to ASCII and surrounding space removed."""
-    if text.isascii():
-        return text.strip()
-    return unicodedata.normalize("NFKC", text).translate(_MINUS_SIGNS).strip()
-
-
-def parse_number(text: str) -> Decimal | None:
-    """The exact number ``text`` spells, or None if it spells none (see :func:`plain`)."""
-    text = normalize(text)
-    if _GROUPED.fullmatch(text):
-        text = text.replace(",", "")
-    if not _PLAIN.fullmatch(text):
-        return None
-    return Decimal(text)
-
-
-def width(value: Decimal) -> int:
-    """How many digits ``value`` has written out without an exponent (`1e3`: 4, `0.001`: 3)."""
-    exponent = value.as_tuple().exponent
-    return max(value.adjusted() + 1, 0) + max(-exponent, 0)
-
-
-def too_wide(value: Decimal, text: str | None = None) -> bool:
-    """Whether a finite ``value`` has more digits than the scoring arithmetic keeps exactly;
-    ``text``, the value as written without an exponent, answers no at once when it is short."""
-    if text is not None and len(text) <= MAX_DIGITS and "e" not in text and "E" not in text:
-        return False
-    return width(value) > MAX_DIGITS
-
-
-def plain(value: Decimal) -> Decimal:
-    """``value`` without a positive exponent, so `1e3` prints as `1000` (exactly, at any size)."""
-    if value.as_tuple().exponent > 0:
-        return value.quantize(_ONE, context=_EXACT)
-    return value
-
-
-def is_whole(value: Decimal) -> bool:
-    return value == value.to_integral_value()
-
-
-def whole(value: Decimal) -> Decimal:
-    """An integral value as a Decimal with no fractional digits (`3.0` -> `3`)."""
-    return Decimal(int(value))
-
-
-def percent_fraction(value: Decimal) -> Decimal:
-    """`95` (meaning 95 %) -> `0.95`, exactly (whatever the precision of the current context)."""
-    return shift(value, -2)
-
-
-def shift(value: Decimal, places: int) -> Decimal:
-    """``value`` times 10 to the ``places``, exactly."""
-    return value.scaleb(places, context=_EXACT)
-
-
-_IMPLIED_LOW = {Kind.COUNT: Decimal(0), Kind.RANK: Decimal(1), Kind.PERCENT: Decimal(0)}
-_IMPLIED_HIGH = {Kind.PERCENT: Decimal(1)}
+from assessc.ir.types import FactType
+from assessc.runtime import factvalues
+from assessc.runtime.factvalues import (  # noqa: F401 - the loader's names for the shared rules
+    MAX_DIGITS,
+    is_whole,
+    normalize,
+    parse_number,
+    percent_fraction,
+    plain,
+    shift,
+    too_wide,
+    whole,
+    width,
+)
 
 
 def bounds(ftype: FactType) -> tuple[Decimal | None, Decimal | None]:
@@ -108,16 +39,7 @@ def bounds(ftype: FactType) -> tuple[Decimal | None, Decimal | None]:
     percent a declared bound replaces the implied one, since a policy may
     allow, say, growth rates above 100 %.
     """
-    low, high = ftype.low, ftype.high
-    implied_low = _IMPLIED_LOW.get(ftype.kind)
-    if implied_low is not None:
-        if low is None:
-            low = implied_low
-        elif ftype.kind is not Kind.PERCENT:
-            low = max(low, implied_low)
-    if high is None:
-        high = _IMPLIED_HIGH.get(ftype.kind)
-    return low, high
+    return factvalues.bounds(ftype.kind.value, ftype.low, ftype.high)
 
 
 def effective_type(ftype: FactType) -> FactType:

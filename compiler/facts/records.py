@@ -15,6 +15,7 @@ from typing import Callable, Mapping
 import attrs
 
 from assessc.dsl.source import SourceFile, Span
+from assessc.runtime.factvalues import is_blank  # noqa: F401 - one definition of a blank value
 
 Locate = Callable[[str], "Span | None"]
 
@@ -60,8 +61,3 @@ def file_span(source: SourceFile, line: int = 1) -> Span:
     """The start of ``line`` of a file, for problems with no better place."""
     width = len(source.line(line))
     return Span(source, line, 1, line, max(width, 1) + 1)
-
-
-def is_blank(raw: object) -> bool:
-    """A cell with nothing in it, a JSON null, or a key that is not there."""
-    return raw is None or (isinstance(raw, str) and not raw.strip())

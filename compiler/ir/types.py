@@ -13,8 +13,7 @@ from decimal import Decimal
 import attrs
 
 from assessc.dsl.source import Span
-from assessc.runtime.decimals import CONTEXT
-from assessc.runtime.decimals import show as show_decimal
+from assessc.runtime.factvalues import describe
 
 
 class Kind(enum.Enum):
@@ -65,41 +64,9 @@ class FactType:
         return next((f for f in self.fields if f.name == name), None)
 
     def describe(self) -> str:
-        """What values are allowed, in words, for error messages."""
-        k = self.kind
-        if k in (Kind.ENUM, Kind.EVIDENCE):
-            names = ", ".join(self.member_names)
-            return f"one of {names}" if k is Kind.ENUM else f"a list of {names} (separated by `;`)"
-        if k is Kind.BOOL:
-            return "yes/no (true, false, 1, 0, 是, 否)"
-        if k is Kind.DATE:
-            return "a date yyyy-mm-dd"
-        if k is Kind.TEXT:
-            return "text"
-        if k is Kind.LEDGER:
-            return "a list of entries with fields " + ", ".join(f.name for f in self.fields)
-        what = {
-            Kind.COUNT: "a whole number",
-            Kind.RANK: "a rank (whole number)",
-            Kind.DECIMAL: "a decimal number",
-            Kind.PERCENT: "a percentage",
-            Kind.AMOUNT: "an amount",
-        }[k]
-        return what + self.describe_range()
-
-    def describe_range(self) -> str:
-        def show(v: Decimal) -> str:
-            if self.kind is Kind.PERCENT:
-                return f"{show_decimal(v.scaleb(2, CONTEXT))}%"
-            return show_decimal(v)
-
-        if self.low is not None and self.high is not None:
-            return f" from {show(self.low)} to {show(self.high)}"
-        if self.low is not None:
-            return f" of at least {show(self.low)}"
-        if self.high is not None:
-            return f" of at most {show(self.high)}"
-        return ""
+        """What values are allowed, in words, for error messages (the words facts are checked with,
+        :func:`assessc.runtime.factvalues.describe`)."""
+        return describe(self.kind.value, self.low, self.high, self.member_names, [f.name for f in self.fields])
 
 
 @attrs.frozen

@@ -23,11 +23,15 @@ DECIMAL(38, s)), and ``round … N places`` takes N within ±:data:`MAX_PLACES`
 Printing: :func:`show` writes any value whole, for score files, JSON and
 tables; :func:`brief` cuts a long fraction with a visible ``…``, for the
 worded details of explanations.
+
+Standard library only: every generated Python scorer holds a copy of this
+file (``pygen/module.py``), so it computes in these very contexts.
 """
 
 from __future__ import annotations
 
 import decimal
+import enum
 from decimal import Decimal
 from typing import Iterable
 
@@ -48,19 +52,34 @@ QUOTIENT = decimal.Context(prec=QUOTIENT_DIGITS, rounding=decimal.ROUND_HALF_EVE
 #: the context of an explicit rounding: exact but for the rounding itself
 ROUNDING = decimal.Context(prec=EXACT_DIGITS, rounding=decimal.ROUND_HALF_EVEN, traps=_TRAPS)
 
-#: the rounding modes a policy may name, in the order the docs list them, and how each rounds: the
-#: one list (`check` accepts these names, the generated module gets this table written in, and the
-#: batch kernels and the SQL writer implement each of them, which tests/regressions/test_numbers.py checks)
+class Rounding(enum.Enum):
+    """The rounding modes a policy may name (`round total 2 places half_up`), in the order the docs
+    list them: the one list. `check` accepts these names; the interpreter and the generated module
+    round with :data:`MODES`, the generated module's integer fixed point with
+    :mod:`assessc.runtime.fixedpoint`, and the batch kernels and the SQL writer implement each member
+    (tests/regressions/test_numbers.py checks)."""
+
+    HALF_UP = "half_up"  # ties away from zero: 四舍五入 (0.125 -> 0.13)
+    HALF_EVEN = "half_even"  # ties to the even neighbour
+    HALF_DOWN = "half_down"  # ties towards zero
+    DOWN = "down"  # towards zero
+    UP = "up"  # away from zero
+    FLOOR = "floor"  # towards -infinity
+    CEILING = "ceiling"  # towards +infinity
+
+
+#: how each mode rounds a Decimal, by the name a policy writes
 MODES = {
-    "half_up": decimal.ROUND_HALF_UP,
-    "half_even": decimal.ROUND_HALF_EVEN,
-    "half_down": decimal.ROUND_HALF_DOWN,
-    "down": decimal.ROUND_DOWN,
-    "up": decimal.ROUND_UP,
-    "floor": decimal.ROUND_FLOOR,
-    "ceiling": decimal.ROUND_CEILING,
+    Rounding.HALF_UP.value: decimal.ROUND_HALF_UP,
+    Rounding.HALF_EVEN.value: decimal.ROUND_HALF_EVEN,
+    Rounding.HALF_DOWN.value: decimal.ROUND_HALF_DOWN,
+    Rounding.DOWN.value: decimal.ROUND_DOWN,
+    Rounding.UP.value: decimal.ROUND_UP,
+    Rounding.FLOOR.value: decimal.ROUND_FLOOR,
+    Rounding.CEILING.value: decimal.ROUND_CEILING,
 }
-ROUNDING_MODES = tuple(MODES)
+#: the names a policy may write, in the order of :class:`Rounding`
+ROUNDING_MODES = tuple(mode.value for mode in Rounding)
 
 ZERO = Decimal(0)
 ONE = Decimal(1)

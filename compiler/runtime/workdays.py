@@ -14,9 +14,12 @@ that neither covers is an error that names the year and says how to add it
 (:func:`missing_year`), never a guess.
 
 :class:`Calendar` is the one definition of which days are working days;
-every engine asks it: the interpreter day by day (:meth:`Calendar.between`),
-the generated module, the batch engine and the SQL query through the tables
-:meth:`Calendar.adjustments` and :meth:`Calendar.years` give.
+every engine asks it: the interpreter (:meth:`Calendar.between`) and the
+generated module count with its :meth:`Calendar.day_table` as
+:mod:`assessc.runtime.daycount` does, the batch engine and the SQL query
+through the tables :meth:`Calendar.adjustments` and :meth:`Calendar.years`
+give; :meth:`Calendar.is_workday` says it for one day (tests count day by day
+with it to check the tables).
 """
 
 from __future__ import annotations
@@ -28,16 +31,13 @@ from typing import Iterable
 
 import attrs
 
+from assessc.runtime.daycount import CalendarError, as_date, count_workdays, day_table, uncovered_year
+
+__all__ = ["CalendarError", "Calendar", "Schedule", "LIBRARY", "missing_year", "workdays_between", "year_runs",
+           "covered_years", "template_path", "package", "TEMPLATE_NAME"]
+
 #: the template a user copies to declare a year (shipped in the standard library folder)
 TEMPLATE_NAME = "holidays_TEMPLATE.txt"
-
-
-class CalendarError(ValueError):
-    """A count of working days that reaches a year no schedule covers."""
-
-    def __init__(self, year: int, message: str):
-        super().__init__(message)
-        self.year = year
 
 
 @attrs.frozen
@@ -105,7 +105,7 @@ class Calendar:
 
     Compared and hashed by the declared schedules, so it can sit in the IR."""
 
-    __slots__ = ("declared", "_by_year", "_hash", "_tables")
+    __slots__ = ("declared", "_by_year", "_hash", "_tables", "_counting")
 
     def __init__(self, declared: Iterable[Schedule] = ()):
         self.declared: tuple[Schedule, ...] = tuple(sorted(declared, key=lambda s: s.year))
@@ -114,6 +114,7 @@ class Calendar:
             raise ValueError("a year is declared twice")
         self._hash = hash(self.declared)
         self._tables = None
+        self._counting = None
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Calendar) and self.declared == other.declared
@@ -158,16 +159,16 @@ class Calendar:
         """Working days after ``start`` up to and including ``end`` (0 if end ≤ start).
 
         "15个工作日内" after an announcement on day A is met by a filing on day B
-        when ``between(A, B) <= 15``. Every year from A's to B's must be covered."""
-        start, end = _date(start), _date(end)
+        when ``between(A, B) <= 15``. Every year from A's to B's must be covered.
+        Counted as every generated scorer counts (:mod:`assessc.runtime.daycount`)."""
+        start, end = as_date(start), as_date(end)
         if end <= start:
             return Decimal(0)
-        self.check_years(start, end)
-        off, on = self._sets()
-        day = datetime.date.fromordinal
-        # day by day: the reference the engines' tables are tested against
-        count = sum(_works(day(n), off, on) for n in range(start.toordinal() + 1, end.toordinal() + 1))
-        return Decimal(count)
+        table = self.day_table()
+        year = uncovered_year(table, start, end)
+        if year is not None:
+            raise self.missing(year)
+        return Decimal(count_workdays(table, start, end))
 
     # ---- tables for the compiled engines ----------------------------------------------------------
     def _sets(self) -> tuple[frozenset, frozenset]:
@@ -189,6 +190,12 @@ class Calendar:
         off, on = self._sets()
         return (tuple(sorted(d for d in off if d.weekday() < 5)),
                 tuple(sorted(d for d in on if d.weekday() >= 5)))
+
+    def day_table(self):
+        """The covered years and :meth:`adjustments` as a counting table (:mod:`assessc.runtime.daycount`)."""
+        if self._counting is None:
+            self._counting = day_table(self.years(), *self.adjustments())
+        return self._counting
 
     def sources(self) -> str:
         """Where the calendar's years come from, in words (for a generated module's header)."""
@@ -245,7 +252,3 @@ def _years_text(years) -> str:
 def _works(day: datetime.date, off: frozenset, on: frozenset) -> bool:
     """An adjusted working day works; else a holiday is off; else Monday to Friday work."""
     return day in on or (day.weekday() < 5 and day not in off)
-
-
-def _date(value) -> datetime.date:
-    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)

@@ -611,16 +611,14 @@ def _half_even_sql(monkeypatch, tmp_path: Path) -> None:
 
 
 def _half_even_pygen(monkeypatch, tmp_path: Path) -> None:
-    """The generated scorer's runtime rounds half_up ties to even: its integer helper ``_r_half_up``
-    (the fast path) and its decimal mode table ``_MODES`` (the exact path) are rebound at the end of
+    """The generated scorer's runtime rounds half_up ties to even: its integer helper ``round_half_up``
+    (the fast path) and its decimal mode table ``MODES`` (the exact path) are rebound at the end of
     the runtime every generated module starts with; and the generator rounds constants half-even."""
-    runtime = pygen_module.RUNTIME.read_text(encoding="utf-8")
-    assert "def _r_half_up(" in runtime and "'half_up': _decimal.ROUND_HALF_UP" in pygen_module.runtime_text(), \
+    runtime = pygen_module.runtime_text()
+    assert "def round_half_up(" in runtime and "Rounding.HALF_UP.value: decimal.ROUND_HALF_UP" in runtime, \
         "the generated runtime's rounding moved: update this mutation"
-    mutated = runtime + "\n_r_half_up = _r_half_even\n_MODES[\"half_up\"] = _decimal.ROUND_HALF_EVEN\n"
-    path = tmp_path / "runtime.py"
-    path.write_text(mutated, encoding="utf-8")
-    monkeypatch.setattr(pygen_module, "RUNTIME", path)
+    mutated = runtime + "\nround_half_up = round_half_even\nMODES[\"half_up\"] = decimal.ROUND_HALF_EVEN\n"
+    monkeypatch.setattr(pygen_module, "runtime_text", lambda: mutated)
     rounded = pygen_exprs.quantize
     monkeypatch.setattr(pygen_exprs, "quantize",
                         lambda value, places, mode: rounded(value, places, "half_even" if mode == "half_up" else mode))

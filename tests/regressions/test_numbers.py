@@ -390,13 +390,19 @@ def test_every_engine_rounds_in_exactly_the_modes_of_the_one_list():
     from assessc.backends.batch import kernels
     from assessc.backends.pygen import module as pygen_module
 
-    assert ROUNDING_MODES == tuple(decimals.MODES) and "half_down" in ROUNDING_MODES
+    from assessc.runtime.decimals import Rounding
+    from assessc.runtime.fixedpoint import ROUND_UNITS
+
+    assert ROUNDING_MODES == tuple(decimals.MODES) == tuple(m.value for m in Rounding) and "half_down" in ROUNDING_MODES
     assert set(S._ROUNDERS) == set(ROUNDING_MODES)
+    assert set(ROUND_UNITS) == set(Rounding)
     runtime = pygen_module.runtime_text()
     namespace: dict = {}
     exec(compile(runtime, "runtime", "exec"), namespace)  # noqa: S102 - the generated module's own runtime
-    assert tuple(namespace["_MODES"]) == ROUNDING_MODES
-    assert all(f"_r_{mode}" in namespace for mode in ROUNDING_MODES)
+    assert tuple(namespace["MODES"]) == ROUNDING_MODES  # the module holds the one enum, not a copy of its names
+    assert [m.value for m in namespace["Rounding"]] == list(ROUNDING_MODES)
+    assert all(namespace[f"round_{mode}"] is namespace["ROUND_UNITS"][namespace["Rounding"](mode)]
+               for mode in ROUNDING_MODES)
     for mode in ROUNDING_MODES:  # the batch kernels know each mode, on ints and on arrays
         import numpy as np
 

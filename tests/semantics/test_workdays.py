@@ -81,3 +81,21 @@ def test_the_last_day_of_the_date_range_can_be_counted():
 
     calendar = Calendar([Schedule(9999, "notice 9999", frozenset({datetime.date(9999, 12, 30)}))])
     assert calendar.between(datetime.date(9999, 12, 24), datetime.date(9999, 12, 31)) == 4  # 25, 26 weekend; 30 off
+
+
+def test_the_table_count_every_engine_makes_is_the_day_by_day_count_of_the_calendar():
+    """Calendar.between and generated scorers count from the calendar's table
+    (assessc.runtime.daycount): the count is the days the calendar says work, one by one."""
+    import random
+
+    from assessc.runtime.workdays import LIBRARY, covered_years
+
+    first, last = covered_years()
+    low, high = datetime.date(first, 1, 1).toordinal(), datetime.date(last, 12, 31).toordinal()
+    pick = random.Random(13)
+    for _ in range(300):
+        a = pick.randint(low, high)
+        b = min(high, a + pick.choice((0, 1, 6, 40, 400)) + pick.randint(0, 10))
+        start, end = datetime.date.fromordinal(a), datetime.date.fromordinal(b)
+        by_day = sum(LIBRARY.is_workday(datetime.date.fromordinal(n)) for n in range(a + 1, b + 1))
+        assert LIBRARY.between(start, end) == by_day, (start, end)

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from assessc.runtime.decimals import Rounding
+from assessc.runtime.fixedpoint import ROUND_UNITS
+
 INT64_MAX = (1 << 63) - 1
 
 
@@ -19,79 +22,62 @@ def pow10(n: int) -> int:
 
 
 def round_units(x, drop: int, mode: str):
-    """``x`` (units at some scale s) rounded to scale ``s - drop`` with ``mode``, one of
-    :data:`assessc.runtime.decimals.ROUNDING_MODES`.
+    """``x`` (units at some scale s) rounded to scale ``s - drop`` with ``mode``, a
+    :class:`~assessc.runtime.decimals.Rounding` or its name.
 
-    Works on int64 arrays and on Python ints alike. ``drop`` > 0.
+    Works on int64 arrays and on Python ints alike (those with
+    :data:`assessc.runtime.fixedpoint.ROUND_UNITS`). ``drop`` > 0.
     """
+    mode = Rounding(mode)
     d = 10 ** drop
     if isinstance(x, (int, np.integer)) and not isinstance(x, np.ndarray):
-        return _round_int(int(x), d, mode)
+        return ROUND_UNITS[mode](int(x), d)
     if d > INT64_MAX:  # every |x| < d: the result is -1, 0 or 1, decided without d as an int64
         return _round_small(x, d, mode)
     q = np.floor_divide(x, d)
     r = x - q * d  # 0 <= r < d
-    if mode == "floor":
+    if mode is Rounding.FLOOR:
         return q
-    if mode == "ceiling":
+    if mode is Rounding.CEILING:
         return q + (r != 0)
-    if mode == "down":  # towards zero
+    if mode is Rounding.DOWN:  # towards zero
         return q + ((r != 0) & (x < 0))
-    if mode == "up":  # away from zero
+    if mode is Rounding.UP:  # away from zero
         return q + ((r != 0) & (x > 0))
     twice = 2 * r
-    if mode == "half_up":  # ties away from zero (四舍五入)
+    if mode is Rounding.HALF_UP:  # ties away from zero (四舍五入)
         return q + ((twice > d) | ((twice == d) & (x >= 0)))
-    if mode == "half_down":  # ties towards zero
+    if mode is Rounding.HALF_DOWN:  # ties towards zero
         return q + ((twice > d) | ((twice == d) & (x < 0)))
-    if mode == "half_even":
+    if mode is Rounding.HALF_EVEN:
         return q + ((twice > d) | ((twice == d) & ((q & 1) == 1)))
     raise ValueError(f"unknown rounding mode {mode!r}")
 
 
-def _round_small(x, d: int, mode: str):
+def _round_small(x, d: int, mode: Rounding):
     """``round_units`` for a ``d`` beyond int64, so that |x| < d: |x / d| < 1."""
     positive, negative = (x > 0).astype(np.int64), (x < 0).astype(np.int64)
-    if mode == "floor":
+    if mode is Rounding.FLOOR:
         return -negative
-    if mode == "ceiling":
+    if mode is Rounding.CEILING:
         return positive
-    if mode == "down":
+    if mode is Rounding.DOWN:
         return np.zeros_like(x)
-    if mode == "up":
+    if mode is Rounding.UP:
         return positive - negative
     half = d // 2
     if half > INT64_MAX:  # |x| < half: never a half or more
         return np.zeros_like(x)
     over, tie = np.abs(x) > half, np.abs(x) == half
-    if mode == "half_up":
+    if mode is Rounding.HALF_UP:
         away = over | tie
-    elif mode == "half_down":
+    elif mode is Rounding.HALF_DOWN:
         away = over
-    elif mode == "half_even":
+    elif mode is Rounding.HALF_EVEN:
         away = over  # a tie rounds to 0, the even neighbour
     else:
         raise ValueError(f"unknown rounding mode {mode!r}")
     return (positive - negative) * away
-
-
-def _round_int(x: int, d: int, mode: str) -> int:
-    q, r = divmod(x, d)
-    if mode == "floor" or r == 0:
-        return q
-    if mode == "ceiling":
-        return q + 1
-    if mode == "down":
-        return q + (x < 0)
-    if mode == "up":
-        return q + (x > 0)
-    if mode == "half_up":
-        return q + (2 * r > d or (2 * r == d and x >= 0))
-    if mode == "half_down":
-        return q + (2 * r > d or (2 * r == d and x < 0))
-    if mode == "half_even":
-        return q + (2 * r > d or (2 * r == d and q % 2 == 1))
-    raise ValueError(f"unknown rounding mode {mode!r}")
 
 
 if hasattr(np, "bitwise_count"):

@@ -473,23 +473,18 @@ def _check_applicable_facts(program: BatchProgram, entity: str, values, bag, spa
     from assessc.core.exact import Env
     from assessc.diagnostics import codes
     from assessc.ir.applicability import needed_facts
+    from assessc.runtime.applicable import applicability_problems, undecided
 
     try:
         inactive = program.interpreter().inactive(Env(values))
     except KeyError as missing:
-        bag.add(codes.MISSING_FACT, span, f"entity `{entity}`: fact `{missing.args[0]}` is missing",
-                "it decides which items apply to this entity")
+        code, message, help = undecided(entity, missing.args[0])
+        bag.add(codes.REGISTRY[code], span, message, help)
         return
-    needed = needed_facts(program.policy, inactive)
-    for name in sorted(program.optional):
-        if name in needed and name not in values:
-            bag.add(codes.MISSING_FACT, span, f"entity `{entity}`: fact `{name}` is missing",
-                    "an item that applies to this entity reads it")
-        elif name not in needed and name in values:
-            items = ", ".join(f"`{i}`" for i in sorted(inactive))
-            bag.add(codes.FACT_NOT_APPLICABLE, span,
-                    f"entity `{entity}`: fact `{name}` is given, but only items that do not apply to it read it",
-                    f"leave it blank; not applicable here: {items}")
+    problems = applicability_problems(entity, program.optional, needed_facts(program.policy, inactive), values,
+                                      inactive)
+    for code, message, help in problems:
+        bag.add(codes.REGISTRY[code], span, message, help)
 
 
 def _seed_strings(policy: ir.Policy) -> list[str]:

@@ -358,7 +358,7 @@ class Exprs:
                 return a
             low = None if a.low is None else a.low - step
             high = None if a.high is None else a.high + step
-            code = f"_r_{mode}({a.code}, {10 ** (a.scale - places)})"
+            code = f"round_{mode}({a.code}, {10 ** (a.scale - places)})"
             if places < 0:
                 code = f"({code} * {10 ** -places})"
             return Num(code, scale, mag, None, low, high)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import functools
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,18 +16,25 @@ from assessc.ir import nodes as ir
 from assessc.ir.applicability import optional_facts
 from assessc.ir.types import FactDecl, Kind
 from assessc.ir.walk import facts_of_expr
-from assessc.runtime import decimals
 
 from .exprs import CompileError, Exprs, Num, Pool
 from .scorer import Emitter, reads_table
 from .text import Code, comment, literal, places_named_from, where
 
-RUNTIME = Path(__file__).with_name("runtime.py")
-#: placement and award bands, shared with assessc.backends.outcomes (one definition)
-STANDING = Path(__file__).parents[2] / "runtime" / "standing.py"
-#: the words of explanation lines and errors, shared with the interpreter
-WORDING = Path(__file__).parent.parent / "wording.py"
-
+_PACKAGE = Path(__file__).parents[2]  # the assessc package
+#: the files every generated module holds, in order: the one definition of what it shares with
+#: assessc (standard library only), then its own scoring API (runtime.py). An import of an earlier
+#: file of the list is written as the plain names it binds (see :func:`inline`).
+INLINED = tuple(_PACKAGE / name for name in (
+    "runtime/decimals.py",  # exact decimal contexts, rounding modes, printing
+    "runtime/fixedpoint.py",  # rounding integer fixed point in every mode
+    "runtime/daycount.py",  # counting working days from the calendar's table
+    "runtime/factvalues.py",  # what a fact's value may be written as, and its problems
+    "runtime/applicable.py",  # facts read only by items that may not apply
+    "runtime/standing.py",  # placement and award bands
+    "backends/wording.py",  # the words of explanation lines and errors
+    "backends/pygen/runtime.py",  # score, validate, rank and their result and error types
+))
 
 @attrs.frozen
 class Generated:
@@ -183,24 +193,59 @@ def _generate(graph: ScoringGraph) -> Generated:
     return Generated(source, line_map)
 
 
+@functools.lru_cache(maxsize=1)
 def runtime_text() -> str:
-    """The runtime part of every module — runtime.py with the compiler's decimal contexts and
-    rounding modes written in, then placement and award bands, then the words of explanations —
-    (the module imports nothing from assessc, so they are copied, not shared)."""
-    runtime = RUNTIME.read_text(encoding="utf-8")
-    marker = "_C = _Q = _R = _MODES = None  # @decimal-contexts@\n"
-    assert runtime.count(marker) == 1, "runtime.py lost its decimal-contexts line"
-    modes = ", ".join(f"{name!r}: _decimal.{rounding}" for name, rounding in decimals.MODES.items())
-    contexts = (f"_C = {_context(decimals.CONTEXT)}\n"
-                f"_Q = {_context(decimals.QUOTIENT)}\n"
-                f"_R = {_context(decimals.ROUNDING)}\n"
-                f"_MODES = {{{modes}}}\n")
-    return "\n\n".join([runtime.replace(marker, contexts)] + [path.read_text(encoding="utf-8") for path in (STANDING, WORDING)])
+    """The runtime part of every module: the files of :data:`INLINED`, each as :func:`inline` writes it."""
+    done: dict[str, Path] = {}
+    parts = []
+    for path in INLINED:
+        parts.append(inline(path, done))
+        done[_dotted(path)] = path
+    return "\n\n".join(parts) + "\n# ---- end of runtime " + "-" * 80 + "\n"
 
 
-def _context(context) -> str:
-    traps = ", ".join(f"_decimal.{signal.__name__}" for signal, on in context.traps.items() if on)
-    return f"_decimal.Context(prec={context.prec}, rounding=_decimal.{context.rounding}, traps=[{traps}])"
+def inline(path: Path, done: dict[str, Path], package: Path = _PACKAGE) -> str:
+    """The text of ``path`` for a module that imports nothing but the standard library: an import
+    from a file already written (``done``, by dotted name) becomes the assignments of the names it
+    renames (the others are the module's own names already); `from __future__` goes (the module
+    says it once, at its top). Raises ValueError for an import of anything else that is not the
+    standard library, so the module never needs assessc, or any other package, installed.
+    ``package`` is the folder of the assessc package."""
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    where = _dotted(path, package)
+    edits = []
+    for node in ast.parse(text, str(path)).body:
+        if isinstance(node, ast.ImportFrom):
+            target = _resolve(where, node.module, node.level)
+            if target == "__future__":
+                edits.append((node, []))
+            elif target in done:
+                edits.append((node, [f"{alias.asname} = {alias.name}" for alias in node.names
+                                     if alias.asname and alias.asname != alias.name]))
+            elif target.split(".")[0] not in sys.stdlib_module_names:
+                raise ValueError(f"{path.name}:{node.lineno}: imports {target}, which a generated module cannot hold")
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] not in sys.stdlib_module_names:
+                    raise ValueError(f"{path.name}:{node.lineno}: imports {alias.name}, not the standard library")
+    for node, replacement in reversed(edits):
+        lines[node.lineno - 1:node.end_lineno] = replacement
+    title = where.replace(".", "/") + ".py"  # as installed: the same text from any checkout
+    return f"# ---- {title} (copied by assessc) ".ljust(100, "-") + "\n\n" + "\n".join(lines).strip("\n") + "\n"
+
+
+def _dotted(path: Path, package: Path = _PACKAGE) -> str:
+    """assessc.runtime.decimals for assessc/runtime/decimals.py."""
+    return ".".join(("assessc",) + path.relative_to(package).with_suffix("").parts)
+
+
+def _resolve(module: str, name: str | None, level: int) -> str:
+    """The dotted name an import in ``module`` names (``level`` dots before ``name``)."""
+    if level == 0:
+        return name or ""
+    base = module.split(".")[:-level]
+    return ".".join(base + ([name] if name else []))
 
 
 def _check(policy: ir.Policy) -> None:

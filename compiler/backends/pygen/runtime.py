@@ -1,60 +1,56 @@
-# ---- runtime (the same in every generated scorer) ------------------------------------------------
+# ---- the scoring API of a generated scorer --------------------------------------------------------
 #
-# Exact decimal arithmetic, the working-day calendar, fact validation and the result type.
-# Everything here uses the standard library only. The generated part of the module (below)
-# defines the policy's data and the functions `_fast`, `_exact` and `_applies`.
+# `score`, `score_rows`, `validate`, `rank` and their result and error types. Everything a
+# generated scorer shares with assessc is copied in above this text from the one definition
+# (exact decimals, fixed-point rounding, the working-day count, fact values and their problems,
+# standings, the wording of explanations); the imports of those files below name what this text
+# uses of them (pygen/module.py writes them as plain names). The generated part of the module
+# (below) defines the policy's data and the functions `_fast`, `_exact` and `_applies`.
+# Standard library only.
 
 import datetime as _datetime
 import decimal as _decimal
-import difflib as _difflib
-import json as _json
 import re as _re
 import types as _types
-import unicodedata as _unicodedata
-from bisect import bisect_right as _bisect
 from decimal import Decimal
 from typing import Iterable, Mapping, NamedTuple
+
+from ...runtime.applicable import applicability_problems, undecided
+from ...runtime.daycount import CalendarError, DayTable, as_date, count_workdays, uncovered_year
+from ...runtime.decimals import CONTEXT as _C
+from ...runtime.decimals import HUNDRED as _HUNDRED
+from ...runtime.decimals import QUOTIENT as _Q
+from ...runtime.decimals import ZERO as _ZERO
+from ...runtime.decimals import ceil_div as _ceil_div
+from ...runtime.decimals import failure as _failure
+from ...runtime.decimals import floor_div as _floor_div
+from ...runtime.decimals import quantize as _quantize
+from ...runtime.decimals import sum_of as _sum
+from ...runtime.factvalues import BadValue, FactRule, allowed, blank_value, is_blank, parse_value, raw_text
+from ...runtime.standing import FORCED_LAST, PLACED, VETOED, band_award, placement
+from ..wording import _entry_words, _no_cell_words, _no_row_words, _show, _visible_direction
 
 __all__ = ["score", "score_rows", "validate", "rank", "Result", "Standing", "Award", "Line", "Problem", "FactsError",
            "ScoringError", "CalendarError", "POLICY", "TITLE", "NODES", "SCHEMES", "LINE_MAP"]
 
-# -- exact decimals: the compiler's contexts and rounding modes (assessc.runtime.decimals) --
-#
-# _C: +, -, ×, comparisons and printing, exact (a result needing more digits than _C keeps traps
-# Inexact); _Q: a quotient, rounded half-even to its digits when it has no finite decimal form;
-# _R: an explicit rounding. The compiler writes the three contexts and _MODES in here.
-
-_C = _Q = _R = _MODES = None  # @decimal-contexts@
-_ZERO = Decimal(0)
-_ONE = Decimal(1)
-_HUNDRED = Decimal(100)
 _date = _datetime.date
+_Fact = FactRule  # the policy's facts are written as _Fact(name, kind, low, high, members, label, default, fields)
 
 
-def _quantize(value, places, mode):
-    """``value`` rounded to ``places`` decimal places with rounding ``mode`` (a policy mode name); a
-    negative ``places`` rounds to tens, hundreds, …, written as a whole number."""
-    rounded = value.quantize(_ONE.scaleb(-places, _C), rounding=_MODES[mode], context=_R)
-    return rounded.quantize(_ONE, context=_C) if places < 0 else rounded
+# -- exact decimals and integer fixed point, as the generated code uses them --
+
+def _dec(units, scale):
+    """The Decimal ``units`` × 10**-scale (exact)."""
+    return Decimal(units).scaleb(-scale, _C)
 
 
-def _floor_div(a, b):
-    """The greatest whole number <= a / b, exactly."""
-    whole, rest = _C.divmod(a, b)
-    return _C.subtract(whole, _ONE) if rest and (rest < 0) != (b < 0) else whole
+def _dq(value, places, mode):
+    """A Decimal rounded to ``places`` decimals, as integer units of 10**-places (of 1 when
+    ``places`` is negative: the value is then a whole number of tens, hundreds, …)."""
+    return int(_quantize(value, places, mode).scaleb(max(places, 0), _C))
 
 
-def _ceil_div(a, b):
-    return _C.minus(_floor_div(_C.minus(a), b))
-
-
-def _sum(parts):
-    """Σ parts from 0, left to right, exactly (the interpreter's `sum_of`)."""
-    total = _ZERO
-    for part in parts:
-        total = _C.add(total, part)
-    return total
-
+# -- lookups --
 
 def _lookup_x(rows, default, key, table, rows_text):
     """A lookup term: the first row ``key`` matches, else the `else` value, else no row (an error)."""
@@ -80,58 +76,6 @@ def _entry_cell(cells, row, column, ledger, number, matrix, rows_text, columns_t
     if value is None:
         raise _NoRow(_entry_words(ledger, number, _no_cell_words(row, column, matrix, rows_text, columns_text)))
     return value
-
-
-def _dec(units, scale):
-    """The Decimal ``units`` × 10**-scale (exact)."""
-    return Decimal(units).scaleb(-scale, _C)
-
-
-
-
-# -- integer fixed point: rounding ``units`` to a multiple of ``factor`` (a power of ten) --
-
-def _r_half_up(units, factor):
-    q = (abs(units) + factor // 2) // factor
-    return q if units >= 0 else -q
-
-
-def _r_half_down(units, factor):
-    q, r = divmod(abs(units), factor)
-    if 2 * r > factor:
-        q += 1
-    return q if units >= 0 else -q
-
-
-def _r_half_even(units, factor):
-    q, r = divmod(abs(units), factor)
-    if 2 * r > factor or (2 * r == factor and q % 2):
-        q += 1
-    return q if units >= 0 else -q
-
-
-def _r_down(units, factor):
-    q = abs(units) // factor
-    return q if units >= 0 else -q
-
-
-def _r_up(units, factor):
-    q = -(-abs(units) // factor)
-    return q if units >= 0 else -q
-
-
-def _r_floor(units, factor):
-    return units // factor
-
-
-def _r_ceiling(units, factor):
-    return -(-units // factor)
-
-
-def _dq(value, places, mode):
-    """A Decimal rounded to ``places`` decimals, as integer units of 10**-places (of 1 when
-    ``places`` is negative: the value is then a whole number of tens, hundreds, …)."""
-    return int(_quantize(value, places, mode).scaleb(max(places, 0), _C))
 
 
 # -- errors --
@@ -165,10 +109,6 @@ class ScoringError(ArithmeticError):
         super().__init__("\n".join(p.message for p in self.problems))
 
 
-class CalendarError(ValueError):
-    pass
-
-
 class _NoRow(Exception):
     """A lookup found no row and its table has no `else` (or a matrix no cell for a pair)."""
 
@@ -181,43 +121,30 @@ def _no_row(key, table, rows):
     raise _NoRow(_no_row_words(key, table, rows))
 
 
-# -- working days on the official calendar of the People's Republic of China --
-# Built from the tables below (_OFF, _ON, _YEARS), which the compiler took from the policy's declared
-# `calendar` years and the `chinese-calendar` package.
+# -- working days: the policy's calendar table (_YEARS, _OFF, _ON, written by the compiler), counted
+# as assessc counts (daycount above)
 
 def _calendar(years, off, on):
-    """(covered years, weekday holidays, weekend working days) as ordinals, from month-day tables by year."""
+    """The counting table of the covered years and the month-day tables by year of the holidays on
+    Monday..Friday (off) and the adjusted working days on weekends (on)."""
     def ordinals(table):
         out = []
         for year, days in table.items():
             out += [_date(year, int(d[:2]), int(d[2:])).toordinal() for d in days.split()]
-        return sorted(out)
+        return tuple(sorted(out))
 
-    return frozenset(years), ordinals(off), ordinals(on)
-
-
-def _weekdays_upto(ordinal):
-    """Monday..Friday among the days 1..ordinal (day 1, 0001-01-01, is a Monday)."""
-    return ordinal // 7 * 5 + min(ordinal % 7, 5)
+    return DayTable(frozenset(years), ordinals(off), ordinals(on))
 
 
 def _workdays(start, end):
     """Working days after ``start`` up to and including ``end`` (0 if end <= start), as an int."""
-    if isinstance(start, str):
-        start = _date.fromisoformat(start)
-    if isinstance(end, str):
-        end = _date.fromisoformat(end)
+    start, end = as_date(start), as_date(end)
     if end <= start:
         return 0
-    years, off, on = _CALENDAR
-    for year in range(start.year, end.year + 1):  # every year counted through must be covered
-        if year not in years:
-            raise CalendarError(_MISSING_YEAR.replace("{year}", str(year)))
-    a, b = start.toordinal(), end.toordinal()
-    count = _weekdays_upto(b) - _weekdays_upto(a)
-    count -= _bisect(off, b) - _bisect(off, a)
-    count += _bisect(on, b) - _bisect(on, a)
-    return count
+    year = uncovered_year(_CALENDAR, start, end)  # every year counted through must be covered
+    if year is not None:
+        raise CalendarError(year, _MISSING_YEAR.replace("{year}", str(year)))
+    return count_workdays(_CALENDAR, start, end)
 
 
 def _workdays_dec(start, end):
@@ -429,9 +356,6 @@ def score_rows(rows: Iterable[Mapping[str, object]]) -> list:
         raise ScoringError(first.entity, first.node_id, first.message, [p for e in failed for p in e.problems])
     return results
 
-
-# -- fact validation (the rules of the facts loader) --
-
 class Award(NamedTuple):
     """An entity's award in one scheme: ``band`` after demotion and veto (None: no award),
     ``by_rank`` the band its rank alone gives, ``note`` on a tie that straddles a band's last place."""
@@ -503,338 +427,10 @@ def rank(results, rows=None) -> list:
     return [standings[i] for i in order]
 
 
-class _Fact(NamedTuple):
-    name: str
-    kind: str
-    low: Decimal | None
-    high: Decimal | None
-    members: tuple  # of (name, label, aliases)
-    label: str | None
-    default: object
-    fields: tuple  # of _Fact (ledgers)
-
-
-class _BadValue(Exception):
-    def __init__(self, code, text, help):
-        super().__init__(text)
-        self.code, self.text, self.help = code, text, help
-
-
-_PLAIN = _re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_GROUPED = _re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-"})
-_DATE = _re.compile(r"(\d{4})(?:([-/.])(\d{1,2})\2(\d{1,2})|年(\d{1,2})月(\d{1,2})日?)(?: 0?0:00(?::00)?)?")
-_SEPARATORS = _re.compile(r"[;；,，、\n\r]+")
-_TRUE = frozenset({"true", "yes", "y", "1", "是", "有"})
-_FALSE = frozenset({"false", "no", "n", "0", "否", "无"})
-_NUMERIC = ("count", "rank", "decimal", "amount", "percent")
-_NOUNS = {"count": "a whole number", "rank": "a whole number", "decimal": "a number", "amount": "a number",
-          "percent": "a percentage"}
-_LONGEST = 40
-
-
-def _normalize(text):
-    if text.isascii():
-        return text.strip()
-    return _unicodedata.normalize("NFKC", text).translate(_MINUS_SIGNS).strip()
-
-
-def _parse_number(text):
-    text = _normalize(text)
-    if _GROUPED.fullmatch(text):
-        text = text.replace(",", "")
-    if not _PLAIN.fullmatch(text):
-        return None
-    return Decimal(text)
-
-
-def _plain(value):
-    """``value`` without a positive exponent, so `1e3` reads as `1000` (exactly, at any size)."""
-    sign, digits, exponent = value.as_tuple()
-    if exponent > 0:
-        return Decimal((sign, digits + (0,) * exponent, 0))
-    return value
-
-
-def _percent_fraction(value):
-    """`95` (meaning 95 %) -> `0.95`, exactly."""
-    sign, digits, exponent = value.as_tuple()
-    return Decimal((sign, digits, exponent - 2))
-
-
-def _too_wide(value):
-    """More digits written out than the arithmetic keeps exactly (`1e400` has 401)."""
-    sign, digits, exponent = value.as_tuple()
-    return max(len(digits) + exponent, 0) + max(-exponent, 0) > _C.prec
-
-
-_IMPLIED_LOW = {"count": Decimal(0), "rank": Decimal(1), "percent": Decimal(0)}
-
-
-def _bounds(fact):
-    low, high = fact.low, fact.high
-    implied = _IMPLIED_LOW.get(fact.kind)
-    if implied is not None:
-        if low is None:
-            low = implied
-        elif fact.kind != "percent":
-            low = max(low, implied)
-    if high is None and fact.kind == "percent":
-        high = Decimal(1)
-    return low, high
-
-
-def _in_range(value, fact):
-    low, high = _bounds(fact)
-    return (low is None or value >= low) and (high is None or value <= high)
-
-
-def _describe(fact, low, high):
-    k = fact.kind
-    names = ", ".join(m[0] for m in fact.members)
-    if k == "enum":
-        return f"one of {names}"
-    if k == "evidence":
-        return f"a list of {names} (separated by `;`)"
-    if k == "bool":
-        return "yes/no (true, false, 1, 0, 是, 否)"
-    if k == "date":
-        return "a date yyyy-mm-dd (2017-12-31, 2017/12/31 or 2017年12月31日)"
-    if k == "text":
-        return "text"
-    if k == "ledger":
-        return "a list of entries with fields " + ", ".join(f.name for f in fact.fields)
-    what = {"count": "a whole number", "rank": "a rank (whole number)", "decimal": "a decimal number",
-            "percent": "a percentage", "amount": "an amount"}[k]
-
-    def show(v):
-        return f"{_show(v.scaleb(2, _C))}%" if k == "percent" else _show(v)
-
-    if low is not None and high is not None:
-        return what + f" from {show(low)} to {show(high)}"
-    if low is not None:
-        return what + f" of at least {show(low)}"
-    if high is not None:
-        return what + f" of at most {show(high)}"
-    return what
-
-
-def _allowed(fact):
-    if fact.kind in _NUMERIC:
-        text = "allowed: " + _describe(fact, *_bounds(fact))
-    else:
-        text = "allowed: " + _describe(fact, fact.low, fact.high)
-    if fact.kind == "percent":
-        text += " (`95` and `95%` both mean 95%)"
-    return text
-
-
-def _json_text(raw):
-    if isinstance(raw, bool):
-        return "true" if raw else "false"
-    if raw is None:
-        return "null"
-    if isinstance(raw, Decimal):
-        return str(raw)
-    if isinstance(raw, (list, tuple)):
-        return "[" + ", ".join(_json_text(x) for x in raw) + "]"
-    if isinstance(raw, (set, frozenset)):
-        return "[" + ", ".join(sorted(_json_text(x) for x in raw)) + "]"
-    if isinstance(raw, Mapping):
-        return "{" + ", ".join(f"{_json_text(str(k))}: {_json_text(v)}" for k, v in raw.items()) + "}"
-    return _json.dumps(str(raw), ensure_ascii=False)
-
-
-def _raw_text(raw):
-    """The input as the user wrote it, shortened, for use inside backticks."""
-    text = str(raw) if isinstance(raw, (str, Decimal, int, float, _date)) and not isinstance(raw, bool) \
-        else _json_text(raw)
-    text = " ".join(text.split())
-    return text if len(text) <= _LONGEST else text[: _LONGEST - 1] + "…"
-
-
-def _did_you_mean(word, candidates, cutoff=0.6):
-    close = _difflib.get_close_matches(word, list(candidates), n=1, cutoff=cutoff)
-    return f"did you mean `{close[0]}`?" if close else None
-
-
-def _spellings(member):
-    name, label, aliases = member
-    return (name,) + ((label,) if label else ()) + tuple(aliases)
-
-
-_SPELLINGS = {}  # id of a fact -> (exact spelling -> member, folded spelling -> members)
-
-
-def _find_member(text, fact):
-    """The member called or labelled ``text`` (exactly; else ignoring case if only one matches)."""
-    tables = _SPELLINGS.get(id(fact))
-    if tables is None:
-        exact, folded = {}, {}
-        for member in fact.members:
-            for spelling in _spellings(member):
-                exact.setdefault(spelling.strip(), member[0])
-                folded.setdefault(spelling.strip().casefold(), set()).add(member[0])
-        tables = _SPELLINGS[id(fact)] = (exact, folded)
-    text = text.strip()
-    name = tables[0].get(text)
-    if name is not None:
-        return name
-    matches = tables[1].get(text.casefold(), ())
-    return next(iter(matches)) if len(matches) == 1 else None
-
-
-def _split_items(text, fact):
-    if _find_member(text, fact) is not None:
-        return [text.strip()]
-    return [piece.strip() for piece in _SEPARATORS.split(text) if piece.strip()]
-
-
-def _members_help(fact, unknown=None):
-    text = "allowed: " + _describe(fact, fact.low, fact.high)
-    labels = [sp for m in fact.members for sp in _spellings(m)[1:] if sp != m[0]]
-    if labels:
-        text += "; their labels also work: " + ", ".join(labels)
-    if fact.kind == "evidence":
-        text += "; leave the cell empty when none was submitted"
-    if unknown is not None:
-        hint = _did_you_mean(unknown, [m[0] for m in fact.members] + labels)
-        if hint:
-            text += "; " + hint
-    return text
-
-
-def _wrong(raw, noun, fact):
-    return _BadValue("D0603", f"is `{_raw_text(raw)}`, not {noun}", _allowed(fact))
-
-
-_EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
-_KIND_NOUNS = {**_NOUNS, "bool": "yes or no", "date": "a date yyyy-mm-dd", "text": "text", "enum": "one of its values",
-               "evidence": "a list of items"}
-
-
-def _parse(raw, fact):
-    """As the facts loader reads a cell: what a spreadsheet shows for a formula it cannot compute is no value."""
-    if isinstance(raw, str) and "#" in raw and raw.strip().upper() in _EXCEL_ERRORS:
-        raise _BadValue("D0603", f"is `{raw.strip()}`, an Excel error, not {_KIND_NOUNS[fact.kind]}",
-                        "the cell's formula could not be computed (a division by zero, a value not found, …): "
-                        "correct the formula, or type the value; " + _allowed(fact))
-    return _PARSERS[fact.kind](raw, fact)
-
-
-def _number(raw, fact):
-    value = None
-    if isinstance(raw, float):
-        raise _BadValue("D0603", f"is the binary float `{raw!r}`, which may not be the number meant",
-                        "give the number as a Decimal or as text, e.g. Decimal('0.1') or '0.1'")
-    if isinstance(raw, Decimal):  # a typed value: percents are fractions already
-        if not raw.is_finite():
-            raise _wrong(raw, _NOUNS[fact.kind], fact)
-        value = raw
-    elif isinstance(raw, int) and not isinstance(raw, bool):  # a whole number as a cell would hold it
-        value = Decimal(raw)
-        if fact.kind == "percent":
-            value = _percent_fraction(value)
-    elif isinstance(raw, str):
-        text = _normalize(raw)
-        percent = fact.kind == "percent"
-        if percent and text.endswith("%"):
-            text = text[:-1]
-        value = _parse_number(text)
-        if value is not None and percent:
-            value = _percent_fraction(value)
-    if value is None:
-        raise _wrong(raw, _NOUNS[fact.kind], fact)
-    if fact.kind in ("count", "rank") and value != value.to_integral_value():
-        raise _wrong(raw, _NOUNS[fact.kind], fact)
-    if not _in_range(value, fact):
-        if not isinstance(raw, str) and fact.default is not None and value == fact.default:
-            return value  # a typed value equal to the default (which may lie outside the range) is the default
-        raise _BadValue("D0604", f"is `{_raw_text(raw)}`, outside its range", _allowed(fact))
-    if _too_wide(value):
-        raise _BadValue("D0604", f"is `{_raw_text(raw)}`, a number with more digits than a fact may have",
-                        f"{_allowed(fact)}, with at most {_C.prec} digits")
-    return Decimal(int(value)) if fact.kind in ("count", "rank") else _plain(value)
-
-
-def _bool(raw, fact):
-    if isinstance(raw, bool):
-        return raw
-    if isinstance(raw, (str, Decimal, int)):
-        word = _normalize(str(raw)).casefold()
-        if word in _TRUE:
-            return True
-        if word in _FALSE:
-            return False
-    raise _wrong(raw, "yes or no", fact)
-
-
-def _date_value(raw, fact):
-    if isinstance(raw, _date) and not isinstance(raw, _datetime.datetime):
-        return raw
-    if isinstance(raw, str):  # as the facts loader reads a date cell: year first, - / . or 年月日
-        text = " ".join(_normalize(raw).split())
-        match = _DATE.fullmatch(text)
-        if match:
-            year, _, month, day, month_cn, day_cn = match.groups()
-            try:
-                return _date(int(year), int(month or month_cn), int(day or day_cn))
-            except ValueError:
-                pass
-        if text.isdigit() and 10000 <= int(text) <= 80000:  # 1927..2118: a date cell that lost its format
-            day = _date(1899, 12, 30) + _datetime.timedelta(days=int(text))
-            problem = _wrong(raw, "a date yyyy-mm-dd", fact)
-            problem.help += (f"; `{text}` is how Excel stores the date {day.isoformat()}: format the cell as a "
-                             "date (or type the date) so that the sheet shows it")
-            raise problem
-    raise _wrong(raw, "a date yyyy-mm-dd", fact)
-
-
-def _text_value(raw, fact):
-    if isinstance(raw, str):
-        return raw.strip()
-    if isinstance(raw, (Decimal, int)) and not isinstance(raw, bool):
-        return str(raw)
-    raise _wrong(raw, "text", fact)
-
-
-def _enum(raw, fact):
-    if not isinstance(raw, (str, Decimal, int)) or isinstance(raw, bool):
-        raise _wrong(raw, "one of its values", fact)
-    name = _find_member(str(raw), fact)
-    if name is None:
-        raise _BadValue("D0605", f"is `{_raw_text(raw)}`, not one of its values",
-                        _members_help(fact, str(raw).strip()))
-    return name
-
-
-def _evidence(raw, fact):
-    if isinstance(raw, str):
-        items = _split_items(raw, fact)
-    elif isinstance(raw, (list, tuple, set, frozenset)) and all(isinstance(x, str) for x in raw):
-        items = [x.strip() for x in raw if x.strip()]
-    else:
-        raise _wrong(raw, "a list of items", fact)
-    found = {item: _find_member(item, fact) for item in items}
-    unknown = [item for item, name in found.items() if name is None]
-    if unknown:
-        ticked = ", ".join(f"`{n}`" for n in unknown)
-        text = f"lists {ticked}, which is not one of its items" if len(unknown) == 1 \
-            else f"lists {ticked}, which are not among its items"
-        raise _BadValue("D0605", text, _members_help(fact, unknown[0]))
-    return frozenset(found.values())
-
-
-_PARSERS = {"count": _number, "rank": _number, "decimal": _number, "amount": _number, "percent": _number,
-            "bool": _bool, "date": _date_value, "text": _text_value, "enum": _enum, "evidence": _evidence}
-
-
-def _blank(raw):
-    return raw is None or (isinstance(raw, str) and not raw.strip())
-
+# -- fact validation: the facts loader's rules (factvalues above), on a mapping of fact names to values --
 
 def _read(values, mapping, decls, subject, problems, optional=frozenset()):
-    """Mirror of the loader's cell reading: every fact of ``decls`` from ``mapping`` into ``values``."""
+    """As the loader reads a record's cells: every fact of ``decls`` from ``mapping`` into ``values``."""
     for fact in decls:
         if fact.name in mapping:
             raw = mapping[fact.name]
@@ -842,16 +438,13 @@ def _read(values, mapping, decls, subject, problems, optional=frozenset()):
             raw = mapping[fact.label]
         else:
             raw = None
-        if _blank(raw):
-            if fact.kind == "evidence" and raw is not None:
-                values[fact.name] = frozenset()
-            elif fact.default is not None:
-                values[fact.name] = fact.default
-            elif fact.name in optional:
-                pass
-            else:
+        if is_blank(raw):
+            value = blank_value(raw, fact)
+            if value is not None:
+                values[fact.name] = value
+            elif fact.name not in optional:
                 state = "blank" if raw is not None else "missing"
-                problems.append(Problem("D0602", f"{subject(fact.name)} is {state}", _allowed(fact)))
+                problems.append(Problem("D0602", f"{subject(fact.name)} is {state}", allowed(fact)))
             continue
         if fact.kind == "ledger":
             entries = _ledger(raw, fact, subject, problems)
@@ -859,20 +452,20 @@ def _read(values, mapping, decls, subject, problems, optional=frozenset()):
                 values[fact.name] = entries
             continue
         try:
-            values[fact.name] = _parse(raw, fact)
-        except _BadValue as bad:
+            values[fact.name] = parse_value(raw, fact, typed=True)
+        except BadValue as bad:
             problems.append(Problem(bad.code, f"{subject(fact.name)} {bad.text}", bad.help))
 
 
 def _ledger(raw, fact, subject, problems):
     if isinstance(raw, Mapping) or isinstance(raw, (str, bytes)) or not isinstance(raw, Iterable):
-        problems.append(Problem("D0603", f"{subject(fact.name)} is `{_raw_text(raw)}`, not a list of entries",
-                                _allowed(fact)))
+        problems.append(Problem("D0603", f"{subject(fact.name)} is `{raw_text(raw)}`, not a list of entries",
+                                allowed(fact)))
         return None
     raw = list(raw)
     if not all(isinstance(entry, Mapping) for entry in raw):
-        problems.append(Problem("D0603", f"{subject(fact.name)} is `{_raw_text(raw)}`, not a list of entries",
-                                _allowed(fact)))
+        problems.append(Problem("D0603", f"{subject(fact.name)} is `{raw_text(raw)}`, not a list of entries",
+                                allowed(fact)))
         return None
     entity = subject.entity
     entries = []
@@ -918,8 +511,7 @@ def _check_applicable(entity, values, problems):
     try:
         inactive = _applies(values)
     except KeyError as missing:
-        problems.append(Problem("D0602", f"entity `{entity}`: fact `{missing.args[0]}` is missing",
-                                "it decides which items apply to this entity"))
+        problems.append(Problem(*undecided(entity, missing.args[0])))
         return
     except Exception:  # noqa: BLE001 - scoring reports it
         return
@@ -929,15 +521,7 @@ def _check_applicable(entity, values, problems):
             needed.update(applies_reads)
         if node_id not in inactive:
             needed.update(own_reads)
-    for name in sorted(_OPTIONAL):
-        if name in needed and name not in values:
-            problems.append(Problem("D0602", f"entity `{entity}`: fact `{name}` is missing",
-                                    "an item that applies to this entity reads it"))
-        elif name not in needed and name in values:
-            items = ", ".join(f"`{i}`" for i in sorted(inactive))
-            problems.append(Problem("D0611", f"entity `{entity}`: fact `{name}` is given, but only items that do "
-                                             "not apply to it read it",
-                                    f"leave it blank; not applicable here: {items}"))
+    problems.extend(Problem(*p) for p in applicability_problems(entity, _OPTIONAL, needed, values, inactive))
 
 
 def _scoring_error(entity, node_id, error):
@@ -948,17 +532,3 @@ def _scoring_error(entity, node_id, error):
     if isinstance(error, (CalendarError, _NoRow)):
         return ScoringError(entity, node_id, f"`{label}`: {error}")
     return ScoringError(entity, node_id, f"cannot compute `{label}`: {_failure(error)}")
-
-
-def _failure(error):
-    """What went wrong with an operation, in words (the interpreter's `decimals.failure`)."""
-    conditions = error.args[0] if error.args and isinstance(error.args[0], list) else [type(error)]
-    if any(issubclass(c, (_decimal.DivisionByZero, _decimal.DivisionUndefined)) for c in conditions):
-        return "division by zero"  # 0 / 0 is signalled as an InvalidOperation for DivisionUndefined
-    if isinstance(error, _decimal.Overflow):
-        return "the result is too large"
-    if isinstance(error, _decimal.Inexact):
-        return f"the exact result needs more than {_C.prec} significant digits"
-    return type(error).__name__
-
-# ---- end of runtime --------------------------------------------------------------------------------

@@ -8,11 +8,14 @@ JSON text cells; its total is the interpreter's.
 
 from __future__ import annotations
 
+import ast
 import csv
 import json
 import subprocess
 import sys
 from decimal import Decimal
+
+import pytest
 
 from pygen_support import POLICIES, ROOT, load_policy, reference  # isort: skip
 
@@ -81,3 +84,67 @@ def test_the_module_runs_in_a_bare_virtual_environment(tmp_path):
                        {"matter": "甲", "kind": "model", "level": "州级", "grade": "二等奖", "quarter": "Q2",
                         "weight": Decimal(2)})}
     assert Decimal(out["total"]) == reference(forms, "x", typed).total
+
+
+# ---- the runtime part: the one definition, copied ----------------------------------------------------
+
+
+def _imports(tree):
+    return [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+
+
+def test_every_inlined_file_imports_only_the_standard_library_and_the_files_inlined_before_it():
+    """Each file a generated module holds imports the standard library, or names of a file copied
+    in before it (relative imports, written as plain names); never assessc or another package."""
+    from assessc.backends.pygen.module import INLINED, _dotted, _resolve
+
+    before: set[str] = set()
+    for path in INLINED:
+        where = _dotted(path)
+        for node in _imports(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                assert _resolve(where, node.module, node.level) in before, (path.name, node.lineno)
+            else:
+                names = [node.module] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+                for name in names:
+                    assert name.split(".")[0] in sys.stdlib_module_names, (path.name, node.lineno, name)
+        before.add(where)
+
+
+def test_an_import_of_another_package_is_refused_when_inlining(tmp_path):
+    from assessc.backends.pygen.module import inline
+
+    package = tmp_path / "assessc" / "runtime"
+    package.mkdir(parents=True)
+    for text in ("import attrs\n", "from assessc.ir import nodes\n", "from .decimals import CONTEXT\n"):
+        path = package / "bad.py"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ValueError, match="bad.py:1: imports"):
+            inline(path, {}, package.parent)
+
+
+@pytest.mark.parametrize("name", ["liangshan_2017", "guangxi_2017"])
+def test_the_generated_module_binds_each_top_level_name_once_and_imports_only_the_standard_library(name):
+    """The copied files share one namespace: a name defined twice would silently replace the other."""
+    source = generate(load_policy(POLICIES / f"{name}.assess").graph).source
+    tree = ast.parse(source)
+    seen: dict[str, int] = {}
+    twice = []
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            assert not isinstance(node, ast.ImportFrom) or node.level == 0, node.lineno
+            modules = [node.module] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+            assert all(m.split(".")[0] in sys.stdlib_module_names for m in modules), (node.lineno, modules)
+            continue  # the same module or name imported again binds the same object
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names = [node.name]
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+        else:
+            continue
+        for bound in names:
+            if bound in seen:
+                twice.append((bound, seen[bound], node.lineno))
+            seen[bound] = node.lineno
+    assert not twice
