@@ -541,6 +541,9 @@ class _Dialect:
             big = exp.DataType.build("HUGEINT", dialect="duckdb")
             quotient = exp.IntDiv(this=_wrap(_cast(dividend, big)), expression=_wrap(_cast(divisor, big)))
             return _cast(quotient, _dec_type(0))
+        if self.name == "postgres":  # NUMERIC DIV NUMERIC: the exact integer quotient (`/` on an expression
+            # whose type sqlglot cannot see would be written through DOUBLE PRECISION)
+            return _cast(exp.IntDiv(this=_wrap(dividend), expression=_wrap(divisor)), _dec_type(0))
         return _cast(_bin(exp.Div, dividend, divisor), _dec_type(0))
 
 

@@ -465,3 +465,18 @@ def count(words) -> int:
     return sum(len(w) for w in words) + 1
 ''')
     assert clean == [], [str(f) for f in clean]
+
+
+# ---- no float in generated SQL --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "postgres", "spark"])
+def test_generated_sql_never_computes_through_a_float_type(dialect):
+    """PostgreSQL's query divided through DOUBLE PRECISION where sqlglot could not see the dividend's
+    type: (3 + 1) / 150% came out as 2.666666666666670001."""
+    from assessc.backends import sql as S
+
+    quotient = ROOT / "tests" / "backends" / "sql" / "quotient_of_a_sum.assess"
+    for path in [quotient, *sorted((ROOT / "policies").glob("*.assess"))]:
+        sql = S.to_sql(load_policy(path).graph, dialect).upper()
+        assert not any(word in sql for word in ("DOUBLE", "FLOAT", "REAL")), (path.name, dialect)

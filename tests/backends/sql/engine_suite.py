@@ -8,6 +8,7 @@ engine's result of the generated query (or of ``sql``) over tables holding
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 from decimal import Decimal
 
 from hypothesis import Phase, given, reject
@@ -49,6 +50,21 @@ def errors_are_null(score) -> None:
     assert check(score, policy, entities) == []
     rows, columns = score(policy.graph, entities)
     assert [row[columns.index("total")] is None for row in rows] == [False, True, True, True]
+
+
+QUOTIENT_OF_A_SUM = (Path(__file__).parent / "quotient_of_a_sum.assess").read_text(encoding="utf-8")
+
+
+def quotient_of_a_sum(score) -> None:
+    """A quotient whose dividend is a sum: (3 + 1) / 1.5 must be 2.666…67 to the quotient's places,
+    not a float's 15 digits."""
+    policy = compile_text(QUOTIENT_OF_A_SUM)
+    entities = [("e1", {"papers": frozenset({"文件", "图片", "纪要"}), "cases": ({"kind": "案件"},)}),
+                ("e2", {"papers": frozenset(), "cases": ()})]
+    wrong = check(score, policy, entities)  # 8/3 to the 18 places SQL keeps of an inexact quotient
+    assert [w[:2] for w in wrong] == [("e1", "b"), ("e1", "total"), ("e1", "total")]
+    assert all(Decimal(w[3]) == Decimal("2.666666666666666667") and H.within_sql_tolerance(w[2], Decimal(w[3]))
+               for w in wrong)
 
 
 def strings_stay_literals(score) -> None:

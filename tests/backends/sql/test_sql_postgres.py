@@ -41,6 +41,10 @@ def test_errors_are_null_on_postgres(score):
     suite.errors_are_null(score)
 
 
+def test_a_quotient_of_a_sum_is_exact_on_postgres_not_a_float(score):
+    suite.quotient_of_a_sum(score)
+
+
 def test_strings_with_quotes_and_controls_stay_literals_on_postgres(score):
     suite.strings_stay_literals(score)
 
