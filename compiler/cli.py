@@ -445,7 +445,7 @@ def compile_policy(policy: str, target: str, dialect: str, columns: str | None, 
         except CompileError as error:
             click.echo(f"assessc: error: cannot compile to Python: {error}", err=True)
             sys.exit(1)
-    else:  # the SQL backend is optional: compiler/backends/sql.py, `to_sql(graph, dialect=…)`
+    else:  # the SQL backend is optional: compiler/backends/sql/, `to_sql(graph, dialect=…)`
         try:
             from assessc.backends.sql import SQLUnsupported, to_sql
         except ModuleNotFoundError as error:
@@ -461,7 +461,7 @@ def compile_policy(policy: str, target: str, dialect: str, columns: str | None, 
             options["typed_table"] = True
         try:
             if checks:
-                from assessc.backends.sql_checks import checks_sql
+                from assessc.backends.sql.checks import checks_sql
 
                 text = checks_sql(compiled.graph, dialect=dialect, **options)
             else:

@@ -19,7 +19,7 @@ import pytest
 
 from assessc.api import PolicyError, load_policy
 from assessc.backends.sql import DIALECTS, SQLUnsupported, create_tables, to_sql
-from assessc.backends.sql_checks import checks_sql
+from assessc.backends.sql.checks import checks_sql
 
 ROOT = Path(__file__).resolve().parents[3]
 GOLDEN = Path(__file__).with_name("sql_golden.json")
