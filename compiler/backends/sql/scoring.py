@@ -14,6 +14,7 @@ from assessc.backends.sql.errors import SQLUnsupported
 from assessc.backends.sql.expressions import _Compiler
 from assessc.backends.sql.names import SQLNameClash, _name_groups, _name_problems
 from assessc.backends.sql.query import _Query
+from assessc.diagnostics import codes
 from assessc.graph.nodes import ITEM, ScoringGraph
 from assessc.ir.types import FactDecl
 from assessc.runtime.decimals import CONTEXT
@@ -38,8 +39,10 @@ def _compile(graph: ScoringGraph, dialect: str, table: str, id_column: str,
         try:
             query = builder.build()
         except decimal.Inexact:
-            raise SQLUnsupported(f"a constant of more than {CONTEXT.prec} digits", None,
-                                 "the policy's constants multiply to a number no DECIMAL holds") from None
+            raise SQLUnsupported(f"a constant of more than {CONTEXT.prec} digits", graph.policy.span,
+                                 "the policy's constants multiply to a number no DECIMAL holds",
+                                 codes.BEYOND_FIXED_POINT, "write the rules with constants of fewer digits: no "
+                                 f"engine computes with numbers of more than {CONTEXT.prec} digits") from None
     steps = [cte.alias for cte in query.args["with_"].expressions] if query.args.get("with_") else []
     problems = _name_problems(_name_groups(compiler, [name for name, _ in builder.output], steps))
     if problems:
