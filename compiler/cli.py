@@ -15,6 +15,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -328,8 +329,8 @@ def score(ctx: click.Context, policy: str, facts: str, output: str | None, table
 
     try:
         scored = engines.score(compiled, facts, _parse_tables(tables), engine, progress, warn)
-    except engines.BatchRefused as error:
-        click.echo(f"assessc: {error}", err=True)
+    except engines.BatchRefused as error:  # --engine batch: why it cannot score exactly (E07xx)
+        _print_diagnostics(list(error.diagnostics), fmt)
         sys.exit(1)
     except AssessError as error:
         _print_diagnostics(list(error.diagnostics), fmt)
@@ -424,10 +425,15 @@ def render(policy: str, output: str, show_facts: bool) -> None:
                    "table's invalid cells (entity, fact, value, problem, what is allowed).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="The file to write (whole or not at all).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
+              help="How diagnostics are printed (a policy's errors, a form the target cannot express): as "
+                   "`check` prints them.")
 @_guard
 def compile_policy(policy: str, target: str, dialect: str, columns: str | None, typed_table: bool,
-                   checks: bool, output: str) -> None:
+                   checks: bool, output: str, fmt: str) -> None:
     """Compile POLICY into a scorer that runs without assessc (see docs/embedding.md)."""
+    from assessc.api import PolicyError, load_policy
+    from assessc.backends.refusal import Refusal, missing_backend
     from assessc.reports.output import OutputError, atomic_write
 
     if target != "sql" and (columns is not None or typed_table or checks):
@@ -436,24 +442,27 @@ def compile_policy(policy: str, target: str, dialect: str, columns: str | None, 
     if checks and columns is not None:
         click.echo("assessc: error: --checks lists invalid cells; --columns chooses scores: use one", err=True)
         sys.exit(2)
-    compiled = _load(policy, "text")
+    try:
+        compiled = load_policy(policy)
+    except PolicyError as error:
+        _compile_stopped(policy, list(error.diagnostics), fmt)
     if target == "python":
-        from assessc.backends.pygen import CompileError, generate
+        from assessc.backends.pygen import generate
 
         try:
             text = generate(compiled.graph).source
-        except CompileError as error:
-            click.echo(f"assessc: error: cannot compile to Python: {error}", err=True)
-            sys.exit(1)
-    else:  # the SQL backend is optional: compiler/backends/sql.py, `to_sql(graph, dialect=…)`
+        except Refusal as error:  # a form the Python backend cannot generate (E0701)
+            _compile_stopped(policy, list(error.diagnostics), fmt)
+    else:  # the SQL backend is optional: compiler/backends/sql/, `to_sql(graph, dialect=…)`
         try:
-            from assessc.backends.sql import SQLUnsupported, to_sql
+            from assessc.backends.sql import to_sql
         except ModuleNotFoundError as error:
             if error.name not in ("assessc.backends.sql", "assessc.backends"):
                 raise
-            click.echo("assessc: error: --target sql needs the SQL backend (assessc.backends.sql), "
-                       "which this installation does not have", err=True)
-            sys.exit(1)
+            _compile_stopped(policy, [missing_backend(
+                "--target sql needs the SQL backend (assessc.backends.sql), which this installation does not have",
+                "install assessc with its dependencies (`pip install assessc` brings sqlglot), or compile to "
+                "Python (`--target python`)")], fmt)
         options = {}
         if columns is not None:
             options["columns"] = [name.strip() for name in columns.split(",") if name.strip()]
@@ -461,7 +470,7 @@ def compile_policy(policy: str, target: str, dialect: str, columns: str | None, 
             options["typed_table"] = True
         try:
             if checks:
-                from assessc.backends.sql_checks import checks_sql
+                from assessc.backends.sql.checks import checks_sql
 
                 text = checks_sql(compiled.graph, dialect=dialect, **options)
             else:
@@ -469,18 +478,28 @@ def compile_policy(policy: str, target: str, dialect: str, columns: str | None, 
         except ValueError as error:  # a column that is not an item's id or `total`
             click.echo(f"assessc: error: --columns: {error}", err=True)
             sys.exit(2)
-        except SQLUnsupported as error:
-            if getattr(error, "diagnostics", None):  # SQLNameClash: E0410, E0411, located in the policy
-                _print_diagnostics(list(error.diagnostics), "text")
-                sys.exit(1)
-            click.echo(f"assessc: error: cannot compile to SQL: {error}", err=True)
-            sys.exit(1)
+        except Refusal as error:  # a form SQL cannot express (E07xx); names it cannot keep apart (E0410, E0411)
+            _compile_stopped(policy, list(error.diagnostics), fmt)
     try:
         atomic_write(output, text.encode("utf-8"))
     except OutputError as error:
-        _print_diagnostics([Diagnostic(codes.OUTPUT_FAILED, None, str(error))], "text")
-        sys.exit(1)
+        _compile_stopped(policy, [Diagnostic(codes.OUTPUT_FAILED, None, str(error))], fmt)
     click.echo(f"wrote {output}", err=True)
+
+
+def _compile_stopped(policy: str, diagnostics: list[Diagnostic], fmt: str) -> NoReturn:
+    """Print what stopped ``compile`` as ``check`` prints diagnostics (text, JSON or SARIF); exit 1."""
+    if fmt == "sarif":
+        from assessc.diagnostics.sarif import sarif_text
+
+        try:
+            click.echo(sarif_text([(policy, diagnostics)]))
+        except ValueError as error:  # an ASSESSC_DOCS_URL that is not an absolute URL
+            click.echo(f"assessc: error: {error}", err=True)
+            sys.exit(2)
+    else:
+        _print_diagnostics(diagnostics, fmt)
+    sys.exit(1)
 
 
 @main.command("fmt")

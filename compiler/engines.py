@@ -20,7 +20,12 @@ ENGINES = ("auto", "interp", "batch")
 
 
 class BatchRefused(Exception):
-    """``--engine batch`` was asked for, and the batch engine cannot score this exactly."""
+    """``--engine batch`` was asked for, and the batch engine cannot score this exactly;
+    ``diagnostics`` say why (E07xx, located in the policy)."""
+
+    def __init__(self, reason: str, diagnostics: tuple):
+        super().__init__(reason)
+        self.diagnostics = diagnostics
 
 
 @attrs.frozen
@@ -50,15 +55,18 @@ def score(policy, facts: str, tables: Mapping[str, str], engine: str, progress=N
             return _batch(policy, facts, tables, progress, warn, explicit=engine == "batch")
         except _Fallback as fallback:
             if engine == "batch":
-                raise BatchRefused(fallback.reason) from None
+                raise BatchRefused(fallback.reason, fallback.diagnostics) from None
             why_not = fallback.reason
     return Scored(_interp(policy, facts, tables, progress, warn), "interp", why_not)
 
 
 class _Fallback(Exception):
-    def __init__(self, reason: str):
+    """Why the batch engine does not score: ``reason`` for the engine line of ``--engine auto``,
+    ``diagnostics`` for ``--engine batch``."""
+
+    def __init__(self, reason: str, diagnostics: tuple = ()):
         super().__init__(reason)
-        self.reason = reason
+        self.reason, self.diagnostics = reason, diagnostics
 
 
 def _interp(policy, facts: str, tables: Mapping[str, str], progress, warn) -> Results:
@@ -73,6 +81,7 @@ def _interp(policy, facts: str, tables: Mapping[str, str], progress, warn) -> Re
 
 def _batch(policy, facts: str, tables: Mapping[str, str], progress, warn, explicit: bool) -> Scored:
     from assessc.api import AssessError
+    from assessc.backends.refusal import missing_backend
     from assessc.diagnostics import DiagnosticBag
 
     try:
@@ -81,16 +90,18 @@ def _batch(policy, facts: str, tables: Mapping[str, str], progress, warn, explic
     except ModuleNotFoundError as error:
         if error.name != "numpy":
             raise
-        raise _Fallback("the batch engine needs NumPy, which is not installed") from None
+        reason = "the batch engine needs NumPy, which is not installed"
+        raise _Fallback(reason, (missing_backend(reason, "install it (`pip install 'assessc[batch]'`), or score "
+                                                         "with the interpreter (`--engine interp`)"),)) from None
     try:
         program = compile_batch(policy)
     except (BatchUnsupported, BatchOverflow) as error:
-        raise _Fallback(f"the batch engine cannot score this policy exactly: {error}") from None
+        raise _Fallback(f"the batch engine cannot score this policy exactly: {error}", error.diagnostics) from None
     bag = DiagnosticBag()
     try:
         columns = read_any(program, facts, tables, bag=bag, progress=progress)
     except BatchUnsupported as error:
-        raise _Fallback(f"the batch engine cannot read these facts exactly: {error}") from None
+        raise _Fallback(f"the batch engine cannot read these facts exactly: {error}", error.diagnostics) from None
     except AssessError as error:
         if explicit:
             raise
@@ -100,7 +111,7 @@ def _batch(policy, facts: str, tables: Mapping[str, str], progress, warn, explic
     try:
         run = program.score(columns, progress=progress)
     except BatchUnsupported as error:
-        raise _Fallback(f"the batch engine cannot score these facts exactly: {error}") from None
+        raise _Fallback(f"the batch engine cannot score these facts exactly: {error}", error.diagnostics) from None
     except AssessError as error:
         if explicit:
             raise

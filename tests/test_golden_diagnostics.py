@@ -1,7 +1,9 @@
 """Golden tests: each .assess file under tests/golden/diagnostics is checked and
 its rendered diagnostics compared with the .out file beside it. A file named
 ``sql_*.assess`` is then compiled to SQL too (`assessc compile --target sql`),
-and the SQL backend's diagnostics follow the check's.
+``python_*.assess`` to a Python module (`--target python`) and ``batch_*.assess``
+by the batch engine (`score --engine batch`), and the backend's refusal (E0410,
+E0411, E07xx) follows the check's diagnostics.
 
 Re-record with ASSESS_UPDATE_GOLDEN=1 (then read the diff before committing).
 """
@@ -29,14 +31,38 @@ def render_check(path: Path) -> str:
     bag = DiagnosticBag()
     compiled = compile_file(path.relative_to(ROOT), bag)
     diagnostics = bag.sorted()
-    if compiled is not None and path.stem.startswith("sql_"):
-        from assessc.backends.sql import SQLNameClash, to_sql
+    backend = BACKENDS.get(path.stem.split("_")[0])
+    if compiled is not None and backend is not None:
+        from assessc.backends.refusal import Refusal
 
         try:
-            to_sql(compiled.graph)
-        except SQLNameClash as error:
+            backend()(compiled.graph)
+        except Refusal as error:
             diagnostics += list(error.diagnostics)
     return "".join(render_text(d) + "\n" for d in diagnostics)
+
+
+def _sql():
+    from assessc.backends.sql import to_sql
+
+    return to_sql
+
+
+def _python():
+    from assessc.backends.pygen import generate
+
+    return generate
+
+
+def _batch():
+    pytest.importorskip("numpy")
+    from assessc.backends.batch import compile_batch
+
+    return compile_batch
+
+
+#: the backend a golden file's name asks for, by the name's first word
+BACKENDS = {"sql": _sql, "python": _python, "batch": _batch}
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.stem not in IMPORTED_ONLY], ids=lambda p: str(p.relative_to(GOLDEN).with_suffix("")))

@@ -6,7 +6,8 @@ handle, and its summary is the one-line description printed by
 ``assessc explain-code`` and listed in docs/diagnostics.md.
 
 Numbering: E01xx syntax, E02xx names and modules, E03xx types, E04xx
-structure, W05xx lints, D06xx facts (input data).
+structure, W05xx lints, D06xx facts (input data), E07xx backends (a backend
+that cannot compile or score a policy exactly refuses it).
 """
 
 from __future__ import annotations
@@ -119,3 +120,9 @@ EVALUATION_FAILED = _code("D0609", "evaluation-failed", E, "a rule that cannot b
 OUTPUT_FAILED = _code("D0610", "output-failed", E, "an output file that cannot be written")
 FACT_NOT_APPLICABLE = _code("D0611", "fact-for-inapplicable-item", E, "a value given for a fact that only items not applying to the entity read")
 FACT_NAMED_LIKE_ID = _code("D0612", "fact-named-like-id-column", E, "a fact or ledger field named like a column that holds the entity's id, so no facts file can give it")
+
+# backends: a backend (the generated Python module, SQL, the batch engine) refuses what it cannot do exactly
+FORM_NOT_SUPPORTED = _code("E0701", "form-not-supported", E, "a form of the policy that the chosen backend (generated Python, SQL or the batch engine) cannot compute")
+BEYOND_FIXED_POINT = _code("E0702", "beyond-fixed-point", E, "a value that could leave the fixed-point numbers the backend computes with (the batch engine's 64-bit integers, SQL's DECIMAL)")
+INEXACT_DIVISION = _code("E0703", "inexact-division", E, "a quotient that the batch engine cannot hold exactly at its scale, for some entity")
+BACKEND_MISSING = _code("E0704", "backend-missing", E, "a backend that needs a library or module this installation does not have")

@@ -40,6 +40,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 import differential_support as DS  # noqa: E402  (tests/backends; puts the harnesses on sys.path)
 from assessc.backends import sql as S  # noqa: E402
+from assessc.backends.sql.expressions import _Compiler  # noqa: E402
 from assessc.backends.batch import kernels  # noqa: E402
 from assessc.backends.pygen import exprs as pygen_exprs  # noqa: E402
 from assessc.backends.pygen import module as pygen_module  # noqa: E402
@@ -596,7 +597,7 @@ def _half_even_batch(monkeypatch, tmp_path: Path) -> None:
 
 def _half_even_sql(monkeypatch, tmp_path: Path) -> None:
     """The SQL backend's rounding (``_Compiler.round``) written for half_even where the policy says half_up."""
-    original = S._Compiler.round
+    original = _Compiler.round
 
     def half_even(self, x):
         rounding = self.rounding
@@ -607,7 +608,7 @@ def _half_even_sql(monkeypatch, tmp_path: Path) -> None:
         finally:
             self.rounding = rounding
 
-    monkeypatch.setattr(S._Compiler, "round", half_even)
+    monkeypatch.setattr(_Compiler, "round", half_even)
 
 
 def _half_even_pygen(monkeypatch, tmp_path: Path) -> None:

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from assessc.backends.batch.errors import BatchOverflow, BatchUnsupported
+from assessc.backends.batch.errors import BatchInexact, BatchOverflow, BatchUnsupported
 
-__all__ = ["BatchOverflow", "BatchUnsupported", "compile_batch", "score_file"]
+__all__ = ["BatchInexact", "BatchOverflow", "BatchUnsupported", "compile_batch", "score_file"]
 
 
 def compile_batch(policy, *, fact_places: Mapping[str, int] | int | None = None):

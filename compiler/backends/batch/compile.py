@@ -52,7 +52,7 @@ import attrs
 import numpy as np
 
 from assessc.backends.batch import kernels as K
-from assessc.backends.batch.errors import INTERP_HINT, BatchOverflow, BatchUnsupported
+from assessc.backends.batch.errors import INTERP_HINT, BatchInexact, BatchOverflow, BatchUnsupported, Site
 from assessc.backends.batch.layout import ENTRY_LIMIT, FactLayout, Vocab, places_of
 from assessc.ir import nodes as ir
 from assessc.ir.types import NUMERIC_KINDS, ExprType, Kind
@@ -177,28 +177,27 @@ class Compiler:
         self.vocab = vocab
         self.rounding = policy.rounding
         self.round_each = self.rounding if self.rounding is not None and self.rounding.scope == "each" else None
-        self.site = policy.span and f"{policy.span.path}:{policy.span.line}" or policy.name
+        self.site = Site(policy.span and f"{policy.span.path}:{policy.span.line}" or policy.name, policy.span)
         self.entry: FactLayout | None = None  # the ledger whose entries a `where` or points read
         self.base_scale = self._base_scale()
 
     # ---- messages -------------------------------------------------------------------
-    def locate(self, span, fallback: str | None = None) -> str:
+    def locate(self, span, fallback: Site | None = None) -> Site:
         if span is not None:
-            return f"{span.path}:{span.line}"
+            return Site(f"{span.path}:{span.line}", span)
         return fallback or self.site
 
     def unsupported(self, form: str, span=None) -> BatchUnsupported:
-        return BatchUnsupported(f"{form} is not supported by the batch engine; {INTERP_HINT}",
-                                where=self.locate(span))
+        return BatchUnsupported(f"{form} is not supported by the batch engine", where=self.locate(span))
 
     def check(self, lo: Fr, hi: Fr, scale: int, what: str) -> None:
         bound = max(abs(lo), abs(hi)) * 10 ** scale
         if bound > K.INT64_MAX:
             raise BatchOverflow(
                 f"{what} can reach {_show(max(abs(lo), abs(hi)))} for facts the policy allows; at "
-                f"{scale} decimal places that is beyond the 64-bit integers the batch engine computes with. "
-                f"Declare narrower ranges for the facts it reads (e.g. `count 0..10000`), or {INTERP_HINT}",
-                where=self.site)
+                f"{scale} decimal places that is beyond the 64-bit integers the batch engine computes with",
+                where=self.site,
+                help=f"declare narrower ranges for the facts it reads (e.g. `count 0..10000`), or {INTERP_HINT}")
 
     # ---- the scale of the policy's own numbers -----------------------------------------
     def _base_scale(self) -> int:
@@ -215,7 +214,7 @@ class Compiler:
         value = Fr(value)
         places = _terminating(value)
         if places is None:  # pragma: no cover - constants are decimals
-            raise self.unsupported(f"the constant {value}")
+            raise BatchInexact(f"the constant {value} has no finite decimal form", where=self.site)
         units = value.numerator * 10 ** places // value.denominator
         return Num(_const_fn(units), places, value, value, units)
 
@@ -353,9 +352,9 @@ class Compiler:
                 inexact &= m
             if inexact.any():
                 row = c.first(inexact)
-                raise BatchUnsupported(
+                raise BatchInexact(
                     f"{what} is not exact at {t} decimal places for entity `{c.entity(row)}` "
-                    f"(the interpreter keeps 60 digits); {INTERP_HINT}", where=site)
+                    f"(the interpreter keeps 60 digits)", where=site)
             return q
 
         return Num(fn, t, lo, hi, None, True)

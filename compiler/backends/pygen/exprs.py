@@ -33,6 +33,8 @@ from fractions import Fraction
 
 import attrs
 
+from assessc.backends.refusal import Refusal
+from assessc.diagnostics import codes
 from assessc.ir import nodes as ir
 from assessc.ir.types import ExprType, Kind
 from assessc.runtime.decimals import CONTEXT, divide, quantize
@@ -46,13 +48,18 @@ INPUT_SCALE = {Kind.DECIMAL: 4, Kind.AMOUNT: 4, Kind.PERCENT: 6}
 T = ExprType
 
 
-class CompileError(Exception):
-    """A form the Python backend cannot generate; names the form and the policy place."""
+#: what to do instead when the Python backend refuses a policy
+INTERPRETER_HELP = "score this policy with the interpreter (`assessc score`), which computes every form"
+
+
+class CompileError(Refusal):
+    """A form the Python backend cannot generate; names the form and the policy place (E0701)."""
 
     def __init__(self, message: str, span=None):
         self.message, self.span = message, span
         place = f"{span.path}:{span.line}:{span.column}: " if span is not None else ""
-        super().__init__(place + message)
+        super().__init__(place + message, codes.FORM_NOT_SUPPORTED, span, f"cannot compile to Python: {message}",
+                         INTERPRETER_HELP)
 
 
 def decimals(value: Decimal) -> int:

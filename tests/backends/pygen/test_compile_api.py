@@ -113,7 +113,7 @@ def test_cli_errors_exit_1(tmp_path):
 
 
 def test_cli_sql_target_without_the_sql_backend_exits_1(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "assessc.backends.sql", None)  # as if compiler/backends/sql.py were absent
+    monkeypatch.setitem(sys.modules, "assessc.backends.sql", None)  # as if compiler/backends/sql/ were absent
     result = CliRunner().invoke(main, ["compile", str(POLICIES / "guangxi_2017.assess"), "--target", "sql",
                                        "-o", str(tmp_path / "q.sql")])
     assert result.exit_code == 1

@@ -16,7 +16,7 @@ pytest.importorskip("sqlglot", reason="the SQL backend builds its queries with s
 import sql_harness as H  # noqa: E402
 from assessc.api import load_policy  # noqa: E402
 from assessc.backends import sql as S  # noqa: E402
-from assessc.backends.sql_checks import COLUMNS, checks_sql  # noqa: E402
+from assessc.backends.sql.checks import COLUMNS, checks_sql  # noqa: E402
 from assessc.facts.typed import check_typed  # noqa: E402
 from assessc.facts.values import BadValue  # noqa: E402
 from test_sql_duckdb import BUNDLED, compile_text  # noqa: E402

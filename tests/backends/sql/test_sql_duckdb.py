@@ -29,6 +29,7 @@ from hypothesis import strategies as st  # noqa: E402
 import sql_harness as H  # noqa: E402
 from assessc.api import PolicyError, load_policy  # noqa: E402
 from assessc.backends import sql as S  # noqa: E402
+from assessc.backends.sql.expressions import _Compiler  # noqa: E402
 from assessc.dsl.source import DIRECTION_CONTROLS  # noqa: E402
 from assessc.ir import nodes as ir  # noqa: E402
 from assessc.ir import walk  # noqa: E402
@@ -215,7 +216,7 @@ def test_the_comparison_fails_when_the_sql_rounds_differently(monkeypatch):
     policy = compile_text(TIE_POLICY.format(mode="half_up", scope="each", places=2))
     entities = tie_entities()
     assert check(policy, entities) == []
-    original = S._Compiler.round
+    original = _Compiler.round
 
     def half_even(self, x):
         rounding = self.rounding
@@ -225,7 +226,7 @@ def test_the_comparison_fails_when_the_sql_rounds_differently(monkeypatch):
         finally:
             self.rounding = rounding
 
-    monkeypatch.setattr(S._Compiler, "round", half_even)
+    monkeypatch.setattr(_Compiler, "round", half_even)
     wrong = check(policy, entities)
     assert wrong, "the differential comparison did not notice a change of rounding mode"
     assert {w[0] for w in wrong} >= {"e0"}  # 0.125 + 0.0625 → 0.13 + 0.06 (half_up) vs 0.12 + 0.06
@@ -233,7 +234,7 @@ def test_the_comparison_fails_when_the_sql_rounds_differently(monkeypatch):
 
 @pytest.mark.filterwarnings("ignore:Generating overly large repr")  # the failing example is a whole policy
 def test_the_random_differential_also_finds_a_change_of_rounding(monkeypatch):
-    original = S._Compiler.round
+    original = _Compiler.round
 
     def truncate(self, x):
         rounding = self.rounding
@@ -243,7 +244,7 @@ def test_the_random_differential_also_finds_a_change_of_rounding(monkeypatch):
         finally:
             self.rounding = rounding
 
-    monkeypatch.setattr(S._Compiler, "round", truncate)
+    monkeypatch.setattr(_Compiler, "round", truncate)
     with pytest.raises(AssertionError):
         differential(_settings(150, phases=(Phase.explicit, Phase.generate), report_multiple_bugs=False))()
 

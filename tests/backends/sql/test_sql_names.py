@@ -12,7 +12,7 @@ import pytest
 
 from assessc.api import load_policy
 from assessc.backends import sql as S
-from assessc.backends.sql_checks import checks_sql
+from assessc.backends.sql.checks import checks_sql
 
 LONG = "法治政府建设示范创建工作年度完成情况汇总"  # 20 characters, 60 bytes
 

@@ -89,7 +89,7 @@ def test_random_policies_score_exactly_as_the_interpreter_on_spark(score):
 
 
 def test_the_checks_query_runs_on_spark(spark):
-    from assessc.backends.sql_checks import checks_sql
+    from assessc.backends.sql.checks import checks_sql
     from test_sql_checks import POLICY, typed_connection
 
     for name in ("guangxi_2017", "hubei_2017"):  # Spark takes minutes to plan liangshan's 700 checks

@@ -40,7 +40,11 @@ from typing import Mapping
 
 from sqlglot import exp
 
-from assessc.backends import sql as S
+from assessc.backends.sql.cells import EVIDENCE_SEPARATOR, FACT_SCALE, _default_sql, _evidence_spellings, _typed_value
+from assessc.backends.sql.names import applicable_fact_column
+from assessc.backends.sql.scoring import _compile
+from assessc.backends.sql.trees import _bin, _cast, _col, _dec_type, _ident, _number, _select, _string, _table, _wrap
+from assessc.backends.sql.values import NUM
 from assessc.facts import numeric
 from assessc.graph.nodes import ScoringGraph
 from assessc.ir.applicability import optional_facts, own_reads
@@ -53,17 +57,17 @@ _CHECK_SCALE = 18  # decimals a number cell of an untyped table is read with (20
 
 
 def checks_sql(graph: ScoringGraph, dialect: str = "duckdb", *, table: str = "facts", id_column: str = "id",
-               ledger_tables: Mapping[str, str] | None = None, fact_scale: int = S.FACT_SCALE,
+               ledger_tables: Mapping[str, str] | None = None, fact_scale: int = FACT_SCALE,
                typed_table: bool = False, pretty: bool = True) -> str:
     """The query listing the invalid cells of ``table`` and of its ledger tables (the tables
     :func:`~assessc.backends.sql.to_sql` scores, with the same ``dialect``, ``id_column``,
     ``ledger_tables``, ``fact_scale`` and ``typed_table``); its
     columns are :data:`COLUMNS`, its rows ordered by id, then the entity's own problems (a
     repeated id: ``fact`` NULL), then by fact."""
-    compiler, _ = S._compile(graph, dialect, table, id_column, ledger_tables, fact_scale, typed_table=typed_table)
+    compiler, _ = _compile(graph, dialect, table, id_column, ledger_tables, fact_scale, typed_table=typed_table)
     optional = optional_facts(graph.policy)
-    entity = S._col(id_column)
-    source = S._table(table)
+    entity = _col(id_column)
+    source = _table(table)
     parts = [
         _row(entity, None, None, "the entity id is blank", "allowed: an id on every row",
              source, entity.copy().is_(exp.Null())),
@@ -74,7 +78,7 @@ def checks_sql(graph: ScoringGraph, dialect: str = "duckdb", *, table: str = "fa
         if decl.type.kind is Kind.EVIDENCE:
             parts.append(_evidence_check(entity, source, decl))
             if decl.default is None and decl.name not in optional:  # NULL is missing; '' lists no items
-                cell = S._col(decl.name)
+                cell = _col(decl.name)
                 parts.append(_row(entity, decl.name, cell, "is blank", "allowed: items separated by `;`, or '' "
                                   "for none", source, cell.copy().is_(exp.Null())))
         elif decl.type.kind is not Kind.LEDGER:
@@ -85,16 +89,16 @@ def checks_sql(graph: ScoringGraph, dialect: str = "duckdb", *, table: str = "fa
                              if fact.decl.name in optional and fact.decl.type.kind is not Kind.EVIDENCE]
     ctes: list[exp.CTE] = []
     if read_where_applicable:
-        _, applies = S._compile(graph, dialect, table, id_column, ledger_tables, fact_scale, typed_table=typed_table,
+        _, applies = _compile(graph, dialect, table, id_column, ledger_tables, fact_scale, typed_table=typed_table,
                                 applicability=read_where_applicable)
         ctes = list(applies.args["with_"].expressions) if applies.args.get("with_") else []
         applies.set("with_", None)
-        ctes.append(exp.CTE(this=applies, alias=exp.TableAlias(this=S._ident(_APPLIES))))
+        ctes.append(exp.CTE(this=applies, alias=exp.TableAlias(this=_ident(_APPLIES))))
         needed = _needed(graph.policy)
         for k, decl in enumerate(read_where_applicable):
-            parts += _applicable_checks(decl, needed[decl.name], S.applicable_fact_column(k))
+            parts += _applicable_checks(decl, needed[decl.name], applicable_fact_column(k))
     for ledger in compiler.ledgers.values():
-        entries = S._table(ledger.table)
+        entries = _table(ledger.table)
         parts.append(_stray_entries(entity, entries, ledger.decl.name, source))
         for name, (_, kind, scale, decl) in ledger.fields.items():
             parts += _cell_checks(entity, entries, f"{ledger.decl.name}.{name}", decl, kind, scale, typed_table,
@@ -103,8 +107,8 @@ def checks_sql(graph: ScoringGraph, dialect: str = "duckdb", *, table: str = "fa
     for part in parts[1:]:
         query = exp.Union(this=query, expression=part, distinct=False)
     ordered = exp.Select(expressions=[exp.Star()]).from_(exp.Subquery(this=query, alias=exp.TableAlias(
-        this=S._ident("_problems")))).order_by(
-        S._col("id"), exp.Ordered(this=S._col("fact"), nulls_first=True))  # an entity's own problem first
+        this=_ident("_problems")))).order_by(
+        _col("id"), exp.Ordered(this=_col("fact"), nulls_first=True))  # an entity's own problem first
     if ctes:
         ordered.set("with_", exp.With(expressions=ctes))
     return ordered.sql(dialect=dialect, pretty=pretty)
@@ -114,35 +118,35 @@ def _cell_checks(entity: exp.Expression, source: exp.Expression, label: str, dec
                  typed_table: bool, required: bool) -> list[exp.Select]:
     """The checks of one column: blank (when ``required``), whole, in range, a member."""
     kind = decl.type.kind
-    cell = S._col(decl.name)
+    cell = _col(decl.name)
     allowed = _allowed(decl.type)
     parts = []
     if required:
         parts.append(_row(entity, label, cell, "is blank", allowed, source, cell.copy().is_(exp.Null())))
-    default = S._default_sql(decl, x_kind, scale)
-    if x_kind == S.NUM and not typed_table:
+    default = _default_sql(decl, x_kind, scale)
+    if x_kind == NUM and not typed_table:
         # read with every decimal a cell may have: the scoring query's cast to the fact's
         # scale would round 2.5 to a whole 3, or 1.0000001 into a range ending at 1
-        value = S._cast(cell.copy(), S._dec_type(_CHECK_SCALE))
+        value = _cast(cell.copy(), _dec_type(_CHECK_SCALE))
         if default is not None:
             value = exp.Coalesce(this=value, expressions=[default.copy()])
     else:
-        value = S._typed_value(decl, x_kind, scale, cell, typed_table)
+        value = _typed_value(decl, x_kind, scale, cell, typed_table)
     # the default is accepted as it is, even where the range would not allow it
-    given = S._bin(exp.NEQ, value.copy(), default) if default is not None and x_kind == S.NUM else None
+    given = _bin(exp.NEQ, value.copy(), default) if default is not None and x_kind == NUM else None
     if kind in INTEGER_KINDS:
-        not_whole = S._bin(exp.NEQ, value.copy(), exp.Floor(this=value.copy()))
+        not_whole = _bin(exp.NEQ, value.copy(), exp.Floor(this=value.copy()))
         parts.append(_row(entity, label, cell, "is not a whole number", allowed, source, _both(given, not_whole)))
-    if x_kind == S.NUM:
+    if x_kind == NUM:
         low, high = numeric.bounds(decl.type)
-        outside = [S._bin(op, value.copy(), S._number(end)) for op, end in ((exp.LT, low), (exp.GT, high))
+        outside = [_bin(op, value.copy(), _number(end)) for op, end in ((exp.LT, low), (exp.GT, high))
                    if end is not None]
         if outside:
             parts.append(_row(entity, label, cell, "is outside its range", allowed, source,
                               _both(given, exp.paren(exp.or_(*outside)))))
     if kind is Kind.ENUM:
-        names = [S._string(name) for name in decl.type.member_names]
-        unknown = exp.Not(this=exp.In(this=S._wrap(value.copy()), expressions=names))
+        names = [_string(name) for name in decl.type.member_names]
+        unknown = exp.Not(this=exp.In(this=_wrap(value.copy()), expressions=names))
         parts.append(_row(entity, label, cell, "is not one of its members", allowed, source, unknown))
     return parts
 
@@ -174,10 +178,10 @@ def _applicable_checks(decl, where: list[str | None], value_column: str) -> list
     none does. Whether an item applies and the fact's value are read from the same row of
     ``_applies``, so a repeated id cannot mix two rows. Where whether an item applies cannot be
     decided (a fact it depends on is blank, and listed as such), neither is listed."""
-    flags = [S._col(node_id, "_a") for node_id in dict.fromkeys(where) if node_id is not None]
+    flags = [_col(node_id, "_a") for node_id in dict.fromkeys(where) if node_id is not None]
     applies: exp.Expression = exp.or_(*flags) if len(flags) > 1 else flags[0]
-    entity, cell = S._col("id", "_a"), S._col(value_column, "_a")
-    rows = S._table(_APPLIES).as_("_a")
+    entity, cell = _col("id", "_a"), _col(value_column, "_a")
+    rows = _table(_APPLIES).as_("_a")
     blank = exp.and_(cell.copy().is_(exp.Null()), exp.paren(applies.copy()))
     given = exp.and_(cell.copy().is_(exp.Null()).not_(), exp.Not(this=exp.paren(applies.copy())))
     return [_row(entity, decl.name, cell, "is blank, and an item that applies to the entity reads it",
@@ -191,16 +195,16 @@ def _evidence_check(entity: exp.Expression, source: exp.Expression, decl) -> exp
     ``;a;;b;`` (each separator doubled, so that neighbouring items do not share one); every
     declared spelling ``;s;`` is removed; anything but separators left over is unknown. An
     empty cell lists no items."""
-    sep = S.EVIDENCE_SEPARATOR
-    cell = S._col(decl.name)
-    text: exp.Expression = S._cast(cell.copy(), "TEXT")
-    text = exp.DPipe(this=exp.DPipe(this=S._string(sep), expression=exp.Anonymous(
-        this="REPLACE", expressions=[text, S._string(sep), S._string(sep + sep)])), expression=S._string(sep))
-    spellings = dict.fromkeys(s for member in decl.type.members for s in member.spellings if s and sep not in s)
+    sep = EVIDENCE_SEPARATOR
+    cell = _col(decl.name)
+    text: exp.Expression = _cast(cell.copy(), "TEXT")
+    text = exp.DPipe(this=exp.DPipe(this=_string(sep), expression=exp.Anonymous(
+        this="REPLACE", expressions=[text, _string(sep), _string(sep + sep)])), expression=_string(sep))
+    spellings = dict.fromkeys(s for member in decl.type.members for s in _evidence_spellings(member))
     for spelling in spellings:
-        text = exp.Anonymous(this="REPLACE", expressions=[text, S._string(f"{sep}{spelling}{sep}"), S._string("")])
-    left = exp.Anonymous(this="REPLACE", expressions=[text, S._string(sep), S._string("")])
-    unknown = exp.and_(cell.copy().is_(exp.Null()).not_(), S._bin(exp.NEQ, left, S._string("")))
+        text = exp.Anonymous(this="REPLACE", expressions=[text, _string(f"{sep}{spelling}{sep}"), _string("")])
+    left = exp.Anonymous(this="REPLACE", expressions=[text, _string(sep), _string("")])
+    unknown = exp.and_(cell.copy().is_(exp.Null()).not_(), _bin(exp.NEQ, left, _string("")))
     names = ", ".join(member.name for member in decl.type.members)
     return _row(entity, decl.name, cell, "names an item the fact does not declare",
                 f"allowed: items of {names}, separated by `{sep}` (an empty cell: none)", source, unknown)
@@ -209,22 +213,22 @@ def _evidence_check(entity: exp.Expression, source: exp.Expression, decl) -> exp
 def _stray_entries(entity: exp.Expression, entries: exp.Expression, ledger: str,
                    facts: exp.Expression) -> exp.Select:
     """Entries of a ledger whose id is blank or names no row of the facts table."""
-    known = S._select([exp.Literal.number(1)], facts.copy().as_("_e"),
-                      where=S._bin(exp.EQ, S._col(entity.name, "_e"), S._col(entity.name, "_l")))
-    stray = exp.or_(S._col(entity.name, "_l").is_(exp.Null()), exp.Not(this=exp.Exists(this=known)))
-    return _row(S._col(entity.name, "_l"), ledger, None, "is an entry for an entity the facts table does not have",
+    known = _select([exp.Literal.number(1)], facts.copy().as_("_e"),
+                      where=_bin(exp.EQ, _col(entity.name, "_e"), _col(entity.name, "_l")))
+    stray = exp.or_(_col(entity.name, "_l").is_(exp.Null()), exp.Not(this=exp.Exists(this=known)))
+    return _row(_col(entity.name, "_l"), ledger, None, "is an entry for an entity the facts table does not have",
                 "allowed: the id of a row of the facts table", entries.copy().as_("_l"), stray)
 
 
 def _row(entity: exp.Expression, fact: str | None, cell: exp.Expression | None, problem: str, allowed: str,
          source: exp.Expression, where: exp.Expression) -> exp.Select:
     def text(value: str | None) -> exp.Expression:
-        return exp.Cast(this=exp.Null(), to=exp.DataType.build("TEXT")) if value is None else S._string(value)
+        return _cast(exp.Null(), "TEXT") if value is None else _string(value)
 
-    value = exp.Cast(this=cell.copy(), to=exp.DataType.build("TEXT")) if cell is not None else text(None)
-    columns = [exp.Cast(this=entity.copy(), to=exp.DataType.build("TEXT")), text(fact), value, text(problem),
+    value = _cast(cell.copy(), "TEXT") if cell is not None else text(None)
+    columns = [_cast(entity.copy(), "TEXT"), text(fact), value, text(problem),
                text(allowed)]
-    return S._select([exp.alias_(c, S._ident(name)) for c, name in zip(columns, COLUMNS)], source.copy(),
+    return _select([exp.alias_(c, _ident(name)) for c, name in zip(columns, COLUMNS)], source.copy(),
                      where=where)
 
 
@@ -237,7 +241,7 @@ def _repeated_ids(entity: exp.Expression, source: exp.Expression) -> exp.Select:
     select = _row(entity, None, exp.Count(this=exp.Star()), "the entity id is given on more than one row",
                   "allowed: one row per entity", source, entity.copy().is_(exp.Null()).not_())
     select.set("group", exp.Group(expressions=[entity.copy()]))
-    return select.having(S._bin(exp.GT, exp.Count(this=exp.Star()), exp.Literal.number(1)))
+    return select.having(_bin(exp.GT, exp.Count(this=exp.Star()), exp.Literal.number(1)))
 
 
 def _allowed(ftype) -> str:
