@@ -44,7 +44,6 @@ from assessc.runtime.workdays import CalendarError
 __all__ = ["EvaluationError", "Interpreter", "NoRow"]
 
 _CONST, _FACT = ir.Const, ir.FactRef
-_SIGNS = {1: Decimal(1), -1: Decimal(-1)}  # a term's sign as a Decimal: an int would be converted at every use
 
 
 class EvaluationError(Exception):
@@ -115,10 +114,10 @@ class _Words:
 
 
 class _Run:
-    """One entity being scored: its facts and evaluator (``env``), the values of the steps run so
-    far, and the step being run (named if it fails)."""
+    """One entity being scored: its facts and evaluator (``env``), and the values (and, when
+    explaining, the lines) of the steps run so far."""
 
-    __slots__ = ("env", "amounts", "lines", "term_lines", "scores", "values", "completion", "vetoes", "step")
+    __slots__ = ("env", "amounts", "lines", "term_lines", "scores", "values", "completion", "vetoes")
 
     def __init__(self, env: Env, explain: bool, values: bool = False):
         self.env = env
@@ -129,7 +128,6 @@ class _Run:
         self.values: dict[str, Decimal] | None = {} if values else None  # item id → value, without lines
         self.completion: dict[str, tuple[bool | None, tuple[str, ...]]] = {}  # items that track completion
         self.vetoes: list[ops.VetoStep] = []  # the vetoes that held
-        self.step = None
 
 
 class Interpreter:
@@ -143,12 +141,17 @@ class Interpreter:
         self._words = _Words()
         handlers = {ops.TermStep: self._term, ops.ItemStep: self._item, ops.VetoStep: self._veto,
                     ops.TotalStep: self._total}
-        self._plan = tuple((handlers[step.__class__], step) for step in self._steps)  # bound once
         op_handlers = {ops.Sum: self._sum, ops.ZeroIf: self._zero_if, ops.Scale: self._scale,
                        ops.Round: self._round_op, ops.Clamp: self._clamp, ops.Veto: self._veto_total}
-        # each item's and the total's operations with their handlers, paired once
-        self._ops = {step.id: tuple((op_handlers[op.__class__], op) for op in step.ops)
-                     for step in self._steps if isinstance(step, (ops.ItemStep, ops.TotalStep))}
+
+        def bound(step):  # what a step's handler needs besides the step, looked up once
+            if isinstance(step, ops.TermStep):
+                return BODIES[step.body.__class__]
+            if isinstance(step, (ops.ItemStep, ops.TotalStep)):
+                return tuple((op_handlers[op.__class__], op) for op in step.ops)
+            return None
+
+        self._plan = tuple((handlers[step.__class__], step, bound(step)) for step in self._steps)
 
     def inactive(self, env: Env) -> set[str]:
         """Ids of the items that do not apply to this entity, with their descendants."""
@@ -193,16 +196,16 @@ class Interpreter:
                 raise EvaluationError(entity, "applies", f"cannot decide applicability: {failure(error)}") from None
             except NoRow as error:
                 raise EvaluationError(entity, "applies", f"cannot decide applicability: {error}") from None
+            step = None
             try:
-                for handler, step in self._plan:
-                    run.step = step
-                    handler(step, run)
+                for handler, step, bound in self._plan:  # a step that fails is named: `step` is it
+                    handler(step, run, bound)
             except ARITHMETIC_ERRORS as error:
-                node = self.graph.by_id[run.step.id]
+                node = self.graph.by_id[step.id]
                 raise EvaluationError(entity, node.id, f"cannot compute `{node.label}`: {failure(error)}",
                                       node.span) from None
             except (CalendarError, NoRow) as error:
-                node = self.graph.by_id[run.step.id]
+                node = self.graph.by_id[step.id]
                 raise EvaluationError(entity, node.id, f"`{node.label}`: {error}", node.span) from None
         total = run.amounts[TOTAL]
         vetoes = tuple(veto.reason for veto in run.vetoes)
@@ -212,8 +215,9 @@ class Interpreter:
 
     # ---- steps ----------------------------------------------------------------------------
 
-    def _term(self, step: ops.TermStep, run: _Run) -> None:
-        """The term's signed amount; its line is kept for its item when explaining."""
+    def _term(self, step: ops.TermStep, run: _Run, amount_of) -> None:
+        """The term's signed amount (its body's value by ``amount_of``); its line is kept for its
+        item when explaining."""
         env = run.env
         if env.off and step.item in env.off:
             return
@@ -227,8 +231,8 @@ class Interpreter:
             run.amounts[step.id] = ZERO
             return
         body = step.body
-        raw, computed = BODIES[body.__class__](body, env)
-        amount = raw * _SIGNS[step.sign]
+        raw, computed = amount_of(body, env)
+        amount = raw if step.sign > 0 else -raw  # exact: scoring runs in the exact context
         rounded = None
         if step.round is not None:
             amount, unrounded = quantize(amount, step.round.places, step.round.mode), amount
@@ -239,9 +243,10 @@ class Interpreter:
             lines[step.id] = R.Line(R.TERM, step.id, step.text, amount, detail, step.lead, step.span)
         run.amounts[step.id] = amount
 
-    def _item(self, step: ops.ItemStep, run: _Run) -> None:
-        """The item's value: its operations, in order, over a value starting at 0."""
-        env, step_ops = run.env, self._ops
+    def _item(self, step: ops.ItemStep, run: _Run, operations) -> None:
+        """The item's value: its ``operations`` (each with its handler), in order, over a value
+        starting at 0."""
+        env = run.env
         if env.off and step.id in env.off:  # not applicable: counts 0, evaluates nothing
             run.amounts[step.id] = ZERO
             if run.scores is not None:
@@ -251,7 +256,7 @@ class Interpreter:
             return
         run.lines = lines = None if run.scores is None else []
         value = ZERO
-        for handler, op in step_ops[step.id]:
+        for handler, op in operations:
             value = handler(op, value, step, run)
             if value is None:  # a `zero if` held: 0, and nothing after it applies
                 value = ZERO
@@ -266,14 +271,14 @@ class Interpreter:
             run.scores[step.id] = R.NodeScore(step.id, step.title, value, tuple(lines), step.max,
                                               complete=complete, missing=missing)
 
-    def _veto(self, step: ops.VetoStep, run: _Run) -> None:
+    def _veto(self, step: ops.VetoStep, run: _Run, _=None) -> None:
         if run.env.eval(step.condition):
             run.vetoes.append(step)
 
-    def _total(self, step: ops.TotalStep, run: _Run) -> None:
+    def _total(self, step: ops.TotalStep, run: _Run, operations) -> None:
         run.lines = lines = None if run.scores is None else []
         value = ZERO
-        for handler, op in self._ops[step.id]:
+        for handler, op in operations:
             value = handler(op, value, step, run)
         run.amounts[TOTAL] = value
         if lines is not None:
