@@ -33,7 +33,7 @@ from typing import Mapping
 from assessc.backends import results as R
 from assessc.backends import describe as D
 from assessc.backends import wording as W  # the words shared with generated scorers
-from assessc.core import ops
+from assessc.core import evaluate, ops
 from assessc.core.exact import BODIES, Env, NoRow
 from assessc.core.lower import lower
 from assessc.graph.nodes import TOTAL, ScoringGraph
@@ -44,6 +44,9 @@ from assessc.runtime.workdays import CalendarError
 __all__ = ["EvaluationError", "Interpreter", "NoRow"]
 
 _CONST, _FACT = ir.Const, ir.FactRef
+
+
+_FAILURES = (ARITHMETIC_ERRORS, CalendarError, NoRow)  # what stops scoring an entity, naming the rule
 
 
 class EvaluationError(Exception):
@@ -139,19 +142,13 @@ class Interpreter:
         self.program = lower(graph)
         self._steps = self.program.steps
         self._words = _Words()
-        handlers = {ops.TermStep: self._term, ops.ItemStep: self._item, ops.VetoStep: self._veto,
-                    ops.TotalStep: self._total}
-        op_handlers = {ops.Sum: self._sum, ops.ZeroIf: self._zero_if, ops.Scale: self._scale,
-                       ops.Round: self._round_op, ops.Clamp: self._clamp, ops.Veto: self._veto_total}
-
-        def bound(step):  # what a step's handler needs besides the step, looked up once
-            if isinstance(step, ops.TermStep):
-                return BODIES[step.body.__class__]
-            if isinstance(step, (ops.ItemStep, ops.TotalStep)):
-                return tuple((op_handlers[op.__class__], op) for op in step.ops)
-            return None
-
-        self._plan = tuple((handlers[step.__class__], step, bound(step)) for step in self._steps)
+        self._plan = evaluate.plan(
+            self.program,
+            steps={ops.TermStep: self._term, ops.ItemStep: self._item, ops.VetoStep: self._veto,
+                   ops.TotalStep: self._total},
+            operations={ops.Sum: self._sum, ops.ZeroIf: self._zero_if, ops.Scale: self._scale,
+                        ops.Round: self._round_op, ops.Clamp: self._clamp, ops.Veto: self._veto_total},
+            bodies=BODIES)
 
     def inactive(self, env: Env) -> set[str]:
         """Ids of the items that do not apply to this entity, with their descendants."""
@@ -196,17 +193,13 @@ class Interpreter:
                 raise EvaluationError(entity, "applies", f"cannot decide applicability: {failure(error)}") from None
             except NoRow as error:
                 raise EvaluationError(entity, "applies", f"cannot decide applicability: {error}") from None
-            step = None
             try:
-                for handler, step, bound in self._plan:  # a step that fails is named: `step` is it
-                    handler(step, run, bound)
-            except ARITHMETIC_ERRORS as error:
-                node = self.graph.by_id[step.id]
-                raise EvaluationError(entity, node.id, f"cannot compute `{node.label}`: {failure(error)}",
-                                      node.span) from None
-            except (CalendarError, NoRow) as error:
-                node = self.graph.by_id[step.id]
-                raise EvaluationError(entity, node.id, f"`{node.label}`: {error}", node.span) from None
+                evaluate.run(self._plan, run, _FAILURES)
+            except evaluate.StepFailed as failed:
+                node, error = self.graph.by_id[failed.step.id], failed.error
+                message = (f"cannot compute `{node.label}`: {failure(error)}" if isinstance(error, ARITHMETIC_ERRORS)
+                           else f"`{node.label}`: {error}")
+                raise EvaluationError(entity, node.id, message, node.span) from None
         total = run.amounts[TOTAL]
         vetoes = tuple(veto.reason for veto in run.vetoes)
         if not explain:
@@ -258,7 +251,7 @@ class Interpreter:
         value = ZERO
         for handler, op in operations:
             value = handler(op, value, step, run)
-            if value is None:  # a `zero if` held: 0, and nothing after it applies
+            if value is evaluate.STOP:  # a `zero if` held: 0, and nothing after it applies
                 value = ZERO
                 break
         run.amounts[step.id] = value
@@ -336,7 +329,7 @@ class Interpreter:
         if lines is not None:  # held: what it took away; not holding: what it compared, for 0
             lines.append(R.Line(R.ZERO, step.id, op.text, -value if holds else ZERO,
                                 self._words.zero(op, env, holds), step.lead, op.span))
-        return None if holds else value
+        return evaluate.STOP if holds else value
 
     def _scale(self, op: ops.Scale, value: Decimal, step, run: _Run) -> Decimal:
         env = run.env

@@ -117,8 +117,8 @@ from collections.abc import Mapping
 
 import attrs
 
-from assessc.core import ops
-from assessc.core.abstract import Env, amount, num, refine, truth
+from assessc.core import evaluate, ops
+from assessc.core.abstract import BODIES, Env, amount, num, refine, truth
 from assessc.core.intervals import (ALWAYS, EITHER, INF, NEG_INF, NEVER, ZERO_INTERVAL, Interval, Truth, add, div,
                                     mul, neg, round_ends)
 from assessc.core.lower import lower
@@ -192,15 +192,14 @@ class _Where:
 
 class _Item:
     """An item (or the total) being analysed: the facts where it is scored, whether a ``zero if``
-    may hold or always holds, and its raw interval once known."""
+    may hold, and its raw interval once known."""
 
-    __slots__ = ("env", "zeroes", "may_zero", "zeroed", "raw")
+    __slots__ = ("env", "zeroes", "may_zero", "raw")
 
     def __init__(self, env: Env):
         self.env = env
         self.zeroes = 0  # the `zero if`s analysed so far
         self.may_zero = False
-        self.zeroed = False  # a `zero if` always holds
         self.raw: Interval | None = None
 
 
@@ -221,26 +220,26 @@ class _Analysis:
         self.where: dict[str, _Where] = {}
         self.on: dict[str, Interval] = {}  # item id → value where it applies
         self.applies = {applies.item: applies.condition for applies in self.program.applies}
-        self.handlers = {ops.Sum: self._sum, ops.ZeroIf: self._zero_if, ops.Scale: self._scale,
-                         ops.Round: self._round, ops.Clamp: self._clamp, ops.Veto: self._veto}
+        self.steps = {ops.TermStep: self._term, ops.ItemStep: self._item, ops.VetoStep: self._veto,
+                      ops.TotalStep: self._total}
+        self.operations = {ops.Sum: self._sum, ops.ZeroIf: self._zero_if, ops.Scale: self._scale,
+                           ops.Round: self._round, ops.Clamp: self._clamp, ops.Veto: self._veto_total}
 
     def run(self) -> Bounds:
         program = self.program
         with decimal.localcontext(CONTEXT):
             for top in _children(program.by_id[TOTAL]):
                 self._place(top, self.base, False)
-            for step in program.steps:
-                if isinstance(step, ops.TermStep):
-                    self.out.values[step.id] = self._term(step, self.where[step.item].env)
-                elif isinstance(step, ops.ItemStep):
-                    self._item(step)
-                elif isinstance(step, ops.VetoStep):
-                    self.out.conditions[step.id] = truth(step.condition, self.base)
-                else:
-                    self.out.values[step.id] = self._operations(step, _Item(self.base))
+            evaluate.run(evaluate.plan(program, self.steps, self.operations, BODIES), self)
             for k, rule in enumerate(self.policy.outcomes.rules, start=1):  # for their lookups' rows
                 self.out.conditions[f"outcome:{k}"] = truth(rule.condition, self.base)
         return self.out
+
+    def _veto(self, step: ops.VetoStep, _, __) -> None:
+        self.out.conditions[step.id] = truth(step.condition, self.base)
+
+    def _total(self, step: ops.TotalStep, _, operations) -> None:
+        self.out.values[step.id] = self._operations(step, operations, _Item(self.base))
 
     def _place(self, item_id: str, env: Env | None, parent_off: bool) -> None:
         """Where the item and everything under it is scored: the facts refined by its own and its
@@ -256,7 +255,10 @@ class _Analysis:
         for child in _children(self.program.by_id[item_id]):
             self._place(child, env, where.off)
 
-    def _term(self, step: ops.TermStep, env: Env | None) -> Interval:
+    def _term(self, step: ops.TermStep, _, amount_of) -> None:
+        self.out.values[step.id] = self._term_value(step, self.where[step.item].env, amount_of)
+
+    def _term_value(self, step: ops.TermStep, env: Env | None, amount_of) -> Interval:
         holds = ALWAYS
         if env is not None and step.condition is not None:
             holds = truth(step.condition, env)
@@ -264,37 +266,40 @@ class _Analysis:
             env = refine(env, step.condition, True) if True in holds else None
         if env is None:  # never evaluated: the item never applies, or the condition never holds
             return ZERO_INTERVAL
-        body, reach = amount(step.body, env)
+        body, reach = amount_of(step.body, env)
         if reach is not None:
             self.out.lookups[step.id] = reach
         value = round_ends(neg(body) if step.sign < 0 else body, step.round)
         return value.with_zero() if False in holds else value
 
-    def _item(self, step: ops.ItemStep) -> None:
+    def _item(self, step: ops.ItemStep, _, operations) -> None:
         where = self.where[step.id]
         if where.env is None:  # never scored: no raw interval
             self.on[step.id] = self.out.values[step.id] = ZERO_INTERVAL
             return
         item = _Item(where.env)
-        value = self._operations(step, item)
+        value = self._operations(step, operations, item)
         self.out.raw[step.id] = item.raw
         value = self.on[step.id] = value
         self.out.values[step.id] = value.with_zero() if where.off else value
 
-    def _operations(self, step, item: _Item) -> Interval:
+    def _operations(self, step, operations: tuple, item: _Item) -> Interval:
         """The step's operations in order. Its raw interval is the value after ``zero if`` and
-        before the adjustments (coefficient, rounding, floor, cap); every ``zero if`` is
-        analysed, even after one that always holds, for what the lints say of each."""
+        before the adjustments (coefficient, rounding, floor, cap). A ``zero if`` that always
+        holds ends the item at 0, as in the interpreter; the ``zero if``s after it are still
+        analysed, for what the lints say of each condition."""
         value = ZERO_INTERVAL
-        for op in step.ops:
-            if item.zeroed and op.__class__ is not ops.ZeroIf:
-                continue
+        for index, (handler, op) in enumerate(operations):
             if item.raw is None and isinstance(op, _ADJUSTMENTS):
                 item.raw = value.with_zero() if item.may_zero else value
-            value = self.handlers[op.__class__](op, value, step, item)
-        if item.zeroed:
-            item.raw = ZERO_INTERVAL
-            return ZERO_INTERVAL
+            result = handler(op, value, step, item)
+            if result is evaluate.STOP:
+                for later, rest in operations[index + 1:]:
+                    if isinstance(rest, ops.ZeroIf):
+                        later(rest, value, step, item)
+                item.raw = ZERO_INTERVAL
+                return ZERO_INTERVAL
+            value = result
         if item.raw is None:
             item.raw = value.with_zero() if item.may_zero else value
         return value.with_zero() if item.may_zero else value
@@ -329,8 +334,8 @@ class _Analysis:
         item.zeroes += 1
         holds = self.out.conditions[zero_id(step.id, item.zeroes)] = truth(op.condition, item.env)
         if holds == ALWAYS:
-            item.zeroed = True
-        elif True in holds:
+            return evaluate.STOP
+        if True in holds:
             item.may_zero = True
         return value
 
@@ -353,7 +358,7 @@ class _Analysis:
                 lo, hi = min(lo, op.cap), min(hi, op.cap)
         return Interval(lo, hi)
 
-    def _veto(self, op: ops.Veto, value: Interval, step, item: _Item) -> Interval:
+    def _veto_total(self, op: ops.Veto, value: Interval, step, item: _Item) -> Interval:
         vetoes = [self.out.conditions[veto] for veto in op.vetoes]
         if any(t == ALWAYS for t in vetoes):
             return ZERO_INTERVAL
