@@ -12,7 +12,7 @@ Compiling (:func:`compile_batch`) fixes the policy's scale and proves that
 no intermediate value can leave int64 for the facts the policy allows, or
 raises :class:`BatchOverflow`; a form the engine does not compute raises
 :class:`BatchUnsupported` naming it and its line. Scores are those of the
-interpreter, value for value (see :mod:`.compile` for how, and
+interpreter, value for value (see :mod:`.arith` and :mod:`.steps` for how, and
 ``docs/embedding.md`` for the rules). NumPy is needed; Parquet input needs
 pyarrow.
 """

@@ -17,10 +17,6 @@ from assessc.runtime.fixedpoint import ROUND_UNITS
 INT64_MAX = (1 << 63) - 1
 
 
-def pow10(n: int) -> int:
-    return 10 ** n
-
-
 def round_units(x, drop: int, mode: str):
     """``x`` (units at some scale s) rounded to scale ``s - drop`` with ``mode``, a
     :class:`~assessc.runtime.decimals.Rounding` or its name.

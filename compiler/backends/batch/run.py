@@ -22,6 +22,7 @@ import numpy as np
 from assessc.backends import results as R
 from assessc.runtime.decimals import CONTEXT, show
 
+
 class BatchRun:
     def __init__(self, program, columns, outputs: Mapping[str, np.ndarray], applicable: Mapping[str, np.ndarray],
                  veto_bits: np.ndarray | None):
@@ -66,7 +67,7 @@ class BatchRun:
         if self.veto_bits is None:
             return ()
         bits = int(self.veto_bits[row])
-        return tuple(v.reason for k, v in enumerate(self.program.policy.vetoes) if bits >> k & 1)
+        return tuple(reason for k, reason in enumerate(self.program.veto_reasons) if bits >> k & 1)
 
     def row(self, entity: str) -> int:
         if not hasattr(self, "_index"):
@@ -74,15 +75,16 @@ class BatchRun:
         return self._index[entity]
 
     def entity_result(self, row: int) -> R.EntityResult:
-        policy = self.program.policy
+        steps = self.program.lowered.by_id  # each item's title and max
         nodes = {}
         for node_id in self.program.item_ids:
-            item = self.program.items[node_id].node
+            item = steps[node_id]
             on = self.applicable.get(node_id)
             nodes[node_id] = R.NodeScore(node_id, item.title, self.value(row, node_id), (), item.max,
                                          applicable=True if on is None else bool(on[row]))
         total = self.total(row)
-        nodes["total"] = R.NodeScore("total", policy.title, total, (), policy.max)
+        whole = steps["total"]
+        nodes["total"] = R.NodeScore("total", whole.title, total, (), whole.max)
         return R.EntityResult(self.ids[row], total, nodes, self.vetoed(row))
 
     def to_score_run(self) -> R.ScoreRun:
@@ -132,7 +134,7 @@ class BatchRun:
         n = len(self)
         if self.veto_bits is None:
             return [()] * n
-        reasons = [v.reason for v in self.program.policy.vetoes]
+        reasons = self.program.veto_reasons
         values, inverse = np.unique(self.veto_bits, return_inverse=True)
         texts = [tuple(r for k, r in enumerate(reasons) if int(v) >> k & 1) for v in values.tolist()]
         return [texts[k] for k in inverse.reshape(-1).tolist()]
