@@ -304,6 +304,9 @@ class ExactEmitter(Emitter):
 
     # ---- term bodies: (the amount, unsigned; the numbers its line shows) ------------------------
 
+    def amount(self, body: ops.Body, span) -> Num:
+        return self.body(body, span)[0]
+
     def value_body(self, body: ops.Value, span) -> tuple[Num, str]:
         value = self.temp(Num(self.x.num(body.expr).code, None))
         return value, f"({value.code},)"

@@ -45,6 +45,10 @@ class FastEmitter(FastFacts, Emitter):
         self.lazy = not any(f.type.kind is Kind.LEDGER for f in facts)
         self.consumed_at: dict[str, int] = {}
         self.owned: set[str] = set()  # variables of lookups that only their term's amount reads
+        #: child id -> how it counts in its parent
+        self.child: dict[str, ops.Child] = {child.child: child for step in program.steps
+                                             if isinstance(step, (ops.ItemStep, ops.TotalStep))
+                                             for op in step.ops if isinstance(op, ops.Sum) for child in op.children}
 
     def consumed(self) -> dict[str, int]:
         """Item id -> the fixed-point scale of the sum its amount is added into (once
@@ -371,6 +375,9 @@ class FastEmitter(FastFacts, Emitter):
         return amount.named(var)
 
     # ---- term bodies: the amount (unsigned), at ``scale`` where that takes no more operations ----
+
+    def amount(self, body: ops.Body, span) -> Num:
+        return self.body(body, span)
 
     def value_body(self, body: ops.Value, span, scale: int | None = None) -> Num:
         value = self.x.num(body.expr)

@@ -98,10 +98,6 @@ class Emitter:
         self.amounts: dict[str, Num] = {}  # term id -> its signed amount (fast: an expression its item takes in)
         self.vetoes_started = False
         self.items = [step.id for step in program.steps if isinstance(step, ops.ItemStep)]
-        #: child id -> how it counts in its parent
-        self.child: dict[str, ops.Child] = {child.child: child for step in program.steps
-                                             if isinstance(step, (ops.ItemStep, ops.TotalStep))
-                                             for op in step.ops if isinstance(op, ops.Sum) for child in op.children}
 
     def fresh(self, prefix: str) -> str:
         self.count += 1
@@ -135,6 +131,10 @@ class Emitter:
             raise CompileError("a `zero if` after another operation of its item", op.span)
         context.zeros.append(op)
         return value
+
+    def close_zeros(self, value: Num, context: ItemContext) -> Num:
+        """Write the item's `zero if`s around what followed them (:meth:`zero_if`); the value."""
+        raise NotImplementedError
 
     def body(self, body: ops.Body, span, *args):
         handler = self.BODIES.get(body.__class__)
@@ -197,8 +197,11 @@ class Emitter:
             raise CompileError(f"item `{child.child}` has a weight but no max", child.span)
         if isinstance(child.weight, ops.Lookup):
             return self.temp(self.x.lookup_value(child.weight.table, child.weight.key, child.span))
-        weight = self.body(child.weight, child.span)
-        return self.temp(weight[0] if isinstance(weight, tuple) else weight)
+        return self.temp(self.amount(child.weight, child.span))
+
+    def amount(self, body: ops.Body, span) -> Num:
+        """Statements computing a body's amount; the amount."""
+        raise NotImplementedError
 
     def fold(self, parts: list[Num]) -> Num:
         """Σ parts in the interpreter's order (sum from 0, left to right)."""
