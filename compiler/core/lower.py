@@ -14,6 +14,8 @@ from __future__ import annotations
 from assessc.core import ops
 from assessc.graph.nodes import ITEM, TERM, TOTAL, VETO, ScoringGraph
 from assessc.ir import nodes as ir
+from assessc.ir.applicability import optional_facts, own_reads
+from assessc.ir.walk import facts_of_expr
 
 
 def body(term_body: ir.TermBody) -> ops.Body:
@@ -79,6 +81,20 @@ def _applies(policy: ir.Policy) -> tuple[ops.Applies, ...]:
     return tuple(out)
 
 
+def _reads(policy: ir.Policy) -> tuple[ops.Reads, ...]:
+    """Each item's reads, outermost first (depth first, in source order)."""
+    out = []
+
+    def visit(node: ir.Node, parent: str | None) -> None:
+        out.append(ops.Reads(node.id, parent, frozenset(facts_of_expr(node.applies)), frozenset(own_reads(node))))
+        for child in node.children:
+            visit(child, node.id)
+
+    for top in (*policy.items, *policy.bonuses, *policy.penalties):
+        visit(top, None)
+    return tuple(out)
+
+
 def lower(graph: ScoringGraph) -> ops.Program:
     policy = graph.policy
     rounding = policy.rounding
@@ -96,11 +112,12 @@ def lower(graph: ScoringGraph) -> ops.Program:
             completion = (ops.Complete(item.requires, tuple(c.id for c in item.children if c.id in tracks))
                           if item.id in tracks else None)
             steps.append(ops.ItemStep(item.id, item.title, node.lead, item.max, _item_ops(item, round_each),
-                                      completion, item.span))
+                                      completion, item.span, item.max_span))
         elif node.kind == VETO:
             veto: ir.Veto = node.ir
             steps.append(ops.VetoStep(node.id, veto.reason, veto.condition, veto.span))
         elif node.kind == TOTAL:
             steps.append(ops.TotalStep(TOTAL, policy.title, node.lead, policy.max, _total_ops(policy, veto_ids, round_each),
                                        policy.span))
-    return ops.Program(tuple(steps), _applies(policy), tracks, {step.id: step for step in steps})
+    return ops.Program(tuple(steps), _applies(policy), tracks, {step.id: step for step in steps},
+                       reads=_reads(policy), optional=optional_facts(policy))

@@ -210,6 +210,7 @@ class ItemStep:
     ops: tuple[ItemOp, ...]
     completion: Complete | None  # None: nothing in the item's subtree requires anything
     span: Span | None = _span()
+    max_span: Span | None = _span()  # where its max is written
 
 
 @attrs.frozen(slots=True)
@@ -243,6 +244,19 @@ class Applies:
     under: tuple[str, ...]  # the ids of the items under it
 
 
+@attrs.frozen(slots=True)
+class Reads:
+    """The facts one item reads, by where they are read: ``applies`` (its ``applies if``, read
+    wherever its parent is scored) and ``own`` (its rules, start, zero conditions, weight,
+    coefficient and requirements, read where it applies), not its children's. ``parent``: the
+    item it is under (None at the top). What an entity must supply follows from these."""
+
+    item: str
+    parent: str | None
+    applies: frozenset[str]
+    own: frozenset[str]
+
+
 @attrs.frozen
 class Program:
     """A policy as steps in graph order, with what decides applicability (checked first, in
@@ -253,3 +267,8 @@ class Program:
     #: the items whose subtree has a ``requires``: only they track completion
     tracks_completion: frozenset[str]
     by_id: dict = attrs.field(eq=False, repr=False)
+    #: every item, bonus and penalty in source order, each before the items under it (the top-level
+    #: items, then bonuses, then penalties), with the facts it reads
+    reads: tuple[Reads, ...] = ()
+    #: the facts only items that may not apply read: an entity gives them exactly where needed
+    optional: frozenset[str] = frozenset()

@@ -38,22 +38,6 @@ def own_reads(node: ir.Node) -> set[str]:
     return names
 
 
-def item_reads(policy: ir.Policy) -> list[tuple[str, str | None, frozenset[str], frozenset[str]]]:
-    """(item id, parent id or None, facts its ``applies`` reads, facts it reads itself) for every
-    item, depth first in source order: the contexts :func:`needed_facts` reads facts in (an
-    ``applies`` condition is read where the parent is scored, an item's own reads where it is)."""
-    rows = []
-
-    def visit(node: ir.Node, parent: str | None) -> None:
-        rows.append((node.id, parent, frozenset(facts_of_expr(node.applies)), frozenset(own_reads(node))))
-        for child in node.children:
-            visit(child, node.id)
-
-    for top in (*policy.items, *policy.bonuses, *policy.penalties):
-        visit(top, None)
-    return rows
-
-
 def _policy_reads(policy: ir.Policy) -> set[str]:
     names = facts_of_expr(policy.coefficient)
     for veto in policy.vetoes:

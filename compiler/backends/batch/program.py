@@ -34,7 +34,6 @@ from assessc.core import ops
 from assessc.core.lower import lower
 from assessc.graph.nodes import ScoringGraph
 from assessc.ir import nodes as ir
-from assessc.ir.applicability import item_reads, optional_facts
 
 CHUNK_ROWS = 65536
 
@@ -79,8 +78,8 @@ class BatchProgram:
             self._compiler.check(num.lo, num.hi, scale, f"the value of `{node_id}`")
             lo, hi = int(num.lo * 10 ** scale), int(num.hi * 10 ** scale)
             self.dtypes[node_id] = K.int_dtype(min(lo, hi) - 1, max(lo, hi) + 1)
-        self.optional = optional_facts(policy)
-        self._optional_contexts = _optional_contexts(policy, self.optional)
+        self.optional = program.optional
+        self._optional_contexts = _optional_contexts(program, self.optional)
         self._interpreter = None
 
     # ---- scoring -----------------------------------------------------------------------
@@ -268,15 +267,15 @@ def _to_scale(values, scale: int, target: int):
 # ---- which optional facts each context reads -------------------------------------------------
 
 
-def _optional_contexts(policy: ir.Policy, optional) -> dict[str, list[tuple[str, str | None]]]:
+def _optional_contexts(program: ops.Program, optional) -> dict[str, list[tuple[str, str | None]]]:
     """Optional fact -> the contexts reading it: ("node", id) read where item id
     applies; ("parent", id) read where its parent applies (an `applies if`)."""
     contexts: dict[str, list] = {name: [] for name in optional}
-    for item, parent, applies_reads, own_reads in item_reads(policy):
-        for name in applies_reads & optional:
-            contexts[name].append(("parent", parent))
-        for name in own_reads & optional:
-            contexts[name].append(("node", item))
+    for reads in program.reads:
+        for name in reads.applies & optional:
+            contexts[name].append(("parent", reads.parent))
+        for name in reads.own & optional:
+            contexts[name].append(("node", reads.item))
     return contexts
 
 

@@ -8,7 +8,7 @@ facts loader's validation and a line map back to the policy. See
 ``docs/embedding.md``.
 """
 
-from assessc.backends.pygen.exprs import CompileError
+from assessc.backends.pygen.numbers import CompileError
 from assessc.backends.pygen.module import Generated, generate
 
 __all__ = ["CompileError", "Generated", "generate"]

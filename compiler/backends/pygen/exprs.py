@@ -26,152 +26,21 @@ functions.
 from __future__ import annotations
 
 import datetime
-import decimal
 import math
 from decimal import Decimal
 from fractions import Fraction
 
-import attrs
-
-from assessc.backends.refusal import Refusal
-from assessc.diagnostics import codes
+from assessc.core import ops
+from assessc.core.lower import body as lower_body
 from assessc.ir import nodes as ir
 from assessc.ir.types import ExprType, Kind
 from assessc.runtime.decimals import CONTEXT, divide, quantize
 
+from .numbers import (INPUT_SCALE, MAX_ENTRIES, CompileError, Num, Pool, decimals, fact_interval, fact_scale, fits,
+                      fold_constants, known, mul_mag, sum_mag, terminating_reciprocal, units)
 from .text import Code, comment, literal, where
 
-LIMIT = 10**50  # largest fixed-point units the fast arithmetic keeps as int
-GUARD = 10**15  # fast path: numeric facts with no declared bound must stay below this
-MAX_ENTRIES = 10**6  # fast path: ledgers with more entries take the exact path
-INPUT_SCALE = {Kind.DECIMAL: 4, Kind.AMOUNT: 4, Kind.PERCENT: 6}
 T = ExprType
-
-
-#: what to do instead when the Python backend refuses a policy
-INTERPRETER_HELP = "score this policy with the interpreter (`assessc score`), which computes every form"
-
-
-class CompileError(Refusal):
-    """A form the Python backend cannot generate; names the form and the policy place (E0701)."""
-
-    def __init__(self, message: str, span=None):
-        self.message, self.span = message, span
-        place = f"{span.path}:{span.line}:{span.column}: " if span is not None else ""
-        super().__init__(place + message, codes.FORM_NOT_SUPPORTED, span, f"cannot compile to Python: {message}",
-                         INTERPRETER_HELP)
-
-
-def decimals(value: Decimal) -> int:
-    """How many decimals ``value`` needs (trailing zeros do not count), computed exactly."""
-    if value == 0:
-        return 0
-    _, digits, exponent = value.as_tuple()
-    digits = list(digits)
-    while exponent < 0 and digits and digits[-1] == 0:
-        digits.pop()
-        exponent += 1
-    return max(0, -exponent)
-
-
-def units(value: Decimal, scale: int) -> int:
-    scaled = Fraction(value) * 10**scale
-    assert scaled.denominator == 1, (value, scale)
-    return int(scaled)
-
-
-@attrs.frozen
-class Num:
-    """A numeric Python expression: ``code``; ``scale`` None for a Decimal, else the fixed-point
-    scale of an int; ``mag`` a bound on |value| (None: unknown); ``value`` when a constant;
-    ``low`` and ``high`` bounds on the value of a fixed-point int (None: unknown), which let the
-    fast path leave out a cap that cannot bite or a test that cannot fail. Fixed point only:
-    ``negated`` the number this one is the negation of, so that a sum can subtract it; ``prod``
-    ``(k, inner)`` when the code is the int ``k`` times ``inner`` (constant factors fold into one);
-    ``at`` a function giving the same number at a larger scale without more operations, or None
-    (see :meth:`Exprs.raise_to`)."""
-
-    code: str
-    scale: int | None
-    mag: Fraction | None = None
-    value: Decimal | None = None
-    low: Fraction | None = None
-    high: Fraction | None = None
-    negated: "Num | None" = attrs.field(default=None, eq=False, repr=False)
-    prod: "tuple[int, Num] | None" = attrs.field(default=None, eq=False, repr=False)
-    at: object = attrs.field(default=None, eq=False, repr=False)
-
-    @property
-    def fixed(self) -> bool:
-        return self.scale is not None
-
-    def named(self, code: str, scale: int | None = -1) -> "Num":
-        """The same number held in the variable ``code`` (at ``scale`` when given: a rescaled copy)."""
-        scale = self.scale if scale == -1 else scale
-        if scale is None:
-            return Num(code, None, self.mag)
-        return Num(code, scale, self.mag, None, self.low, self.high)
-
-    def bounded(self, low, high) -> "Num":
-        """This number with the bounds ``low`` and ``high`` (each None when unknown)."""
-        return attrs.evolve(self, low=low, high=high) if self.fixed else self
-
-
-def hull(*pairs):
-    """The smallest interval holding every (low, high) of ``pairs`` (None ends: unknown)."""
-    lows, highs = [p[0] for p in pairs], [p[1] for p in pairs]
-    low = None if any(v is None for v in lows) else min(lows)
-    high = None if any(v is None for v in highs) else max(highs)
-    return low, high
-
-
-def _known(*nums) -> bool:
-    return all(n.fixed and n.low is not None and n.high is not None for n in nums)
-
-
-def fits(mag: Fraction | None, scale: int) -> bool:
-    return mag is not None and mag * 10**scale < LIMIT
-
-
-def _sum_mag(*mags):
-    return None if any(m is None for m in mags) else sum(mags, Fraction(0))
-
-
-def _mul_mag(a, b):
-    return None if a is None or b is None else a * b
-
-
-class Pool:
-    """Module-level names: constants (Decimals, member sets, tables) and helper functions."""
-
-    def __init__(self) -> None:
-        self.code = Code()
-        self._consts: dict[tuple, str] = {}
-        self._count = 0
-        self.calendar = None  # the working-day calendar, once an expression counts working days
-
-    def fresh(self, prefix: str) -> str:
-        self._count += 1
-        return f"_{prefix}{self._count}"
-
-    def const(self, value, hint: str = "k") -> str:
-        key = (type(value).__name__, repr(value) if not isinstance(value, Decimal) else str(value))
-        name = self._consts.get(key)
-        if name is None:
-            name = self.fresh(hint)
-            self._consts[key] = name
-            self.code(f"{name} = {literal(value)}")
-        return name
-
-    def raw(self, text: str, hint: str) -> str:
-        """A module constant from an expression already made safe (built from literals)."""
-        key = ("raw", text)
-        name = self._consts.get(key)
-        if name is None:
-            name = self.fresh(hint)
-            self._consts[key] = name
-            self.code(f"{name} = {text}")
-        return name
 
 
 class Exprs:
@@ -251,15 +120,15 @@ class Exprs:
 
     def add(self, a: Num, b: Num, op: str = "+") -> Num:
         if a.value is not None and b.value is not None:
-            folded = _folded(CONTEXT.add if op == "+" else CONTEXT.subtract, a.value, b.value)
+            folded = fold_constants(CONTEXT.add if op == "+" else CONTEXT.subtract, a.value, b.value)
             if folded is not None:
                 return self.constant(folded)
-        mag = _sum_mag(a.mag, b.mag)
+        mag = sum_mag(a.mag, b.mag)
         if a.fixed and b.fixed:
             scale = max(a.scale, b.scale)
             if fits(mag, scale):
                 low = high = None
-                if _known(a, b):
+                if known(a, b):
                     low, high = (a.low + b.low, a.high + b.high) if op == "+" else (a.low - b.high, a.high - b.low)
                 first, second, sign = a, b, op
                 if b.negated is not None and b.negated.fixed and b.negated.scale == b.scale:
@@ -276,17 +145,17 @@ class Exprs:
 
     def mul(self, a: Num, b: Num) -> Num:
         if a.value is not None and b.value is not None:
-            folded = _folded(CONTEXT.multiply, a.value, b.value)
+            folded = fold_constants(CONTEXT.multiply, a.value, b.value)
             if folded is not None:
                 return self.constant(folded)
         if self.fast and b.value == 1 and b.fixed:
             return a
         if self.fast and a.value == 1 and a.fixed:
             return b
-        mag = _mul_mag(a.mag, b.mag)
+        mag = mul_mag(a.mag, b.mag)
         if a.fixed and b.fixed and fits(mag, a.scale + b.scale):
             low = high = None
-            if _known(a, b):
+            if known(a, b):
                 ends = [a.low * b.low, a.low * b.high, a.high * b.low, a.high * b.high]
                 low, high = min(ends), max(ends)
             if b.value is not None and a.value is None:
@@ -305,13 +174,13 @@ class Exprs:
             return self.constant(divide(a.value, b.value))
         if b.value is not None and b.value != 0:
             mag = None if a.mag is None else a.mag / abs(Fraction(b.value))
-            recip = _terminating_reciprocal(b.value)
+            recip = terminating_reciprocal(b.value)
             if a.fixed and recip is not None:
                 factor, extra = recip
                 scale = a.scale + extra
                 if fits(mag, scale) and fits(a.mag * abs(factor) if a.mag is not None else None, scale):
                     low = high = None
-                    if _known(a):
+                    if known(a):
                         ends = [a.low / Fraction(b.value), a.high / Fraction(b.value)]
                         low, high = min(ends), max(ends)
                     if a.value is None:
@@ -346,7 +215,7 @@ class Exprs:
             scale = max(a.scale for a in args)
             if fits(mag, scale):
                 low = high = None
-                if _known(*args):
+                if known(*args):
                     pick = min if func == "min" else max
                     low, high = pick(a.low for a in args), pick(a.high for a in args)
                 return Num(f"{func}({', '.join(self.align(a, scale) for a in args)})", scale, mag, None, low, high)
@@ -392,7 +261,7 @@ class Exprs:
             den = f"{self.align(b, b.scale)} * {10 ** a.scale}" if a.scale else self.align(b, b.scale)
             if fits(a.mag, a.scale + b.scale) and fits(mag, 0):
                 low = high = None
-                if _known(a) and b.value is not None and b.value > 0:
+                if known(a) and b.value is not None and b.value > 0:
                     rounding = (lambda q: -((-q.numerator) // q.denominator)) if ceil else math.floor
                     low, high = (Fraction(rounding(a.low / Fraction(b.value))),
                                  Fraction(rounding(a.high / Fraction(b.value))))
@@ -488,12 +357,13 @@ class Exprs:
         return code
 
     def _LedgerValue(self, expr: ir.LedgerValue):
-        helper, scale, mag = self.ledger_helper(expr.body)
+        body = lower_body(expr.body)  # the ledger sum as the operation a term computes
+        helper, scale, mag = self.ledger_helper(body)
         keep = "None"
-        if expr.body.where is not None:
-            variable, condition = self.filter(expr.body.ledger, expr.body.where)
+        if body.where is not None:
+            variable, condition = self.filter(body.ledger, body.where)
             keep = f"lambda {variable}: {condition}"
-        call = f"{helper}({self.facts[expr.body.ledger.name]}, {keep})"
+        call = f"{helper}({self.facts[body.ledger.name]}, {keep})"
         if self.fast:
             return Num(call, scale, mag)
         return Num(call, None, None)
@@ -591,7 +461,7 @@ class Exprs:
             return f"{low_units} <= {variable} <= {high_units}"
         return f"{self.pool.const(row.low)} <= {variable} <= {self.pool.const(row.high)}"
 
-    def ledger_helper(self, body: ir.LedgerSum) -> tuple[str, int, Fraction]:
+    def ledger_helper(self, body: ops.HighestPer) -> tuple[str, int, Fraction]:
         """A module function ``(entries, keep) -> points`` for a ledger sum (fast: int units; exact: Decimal)."""
         table = body.table
         if isinstance(table, ir.Matrix):
@@ -637,7 +507,7 @@ class Exprs:
         self.pool.code.splice(code)
         return helper, scale, mag
 
-    def _points_table(self, body: ir.LedgerSum, scale: int) -> str:
+    def _points_table(self, body: ops.HighestPer, scale: int) -> str:
         """A Python expression for the points of ``entry`` (numbered ``number``): an entry without a
         row (a cell) fails, in the fast path as a KeyError that sends the entity the exact way."""
         table = body.table
@@ -669,59 +539,3 @@ class Exprs:
             return f"{name}[{key}]"
         rows_text = literal(", ".join(row.describe() for row in table.rows))
         return f"_entry_points({name}, {key}, {ledger}, number, {literal(table.name or '')}, {rows_text})"
-
-
-def _folded(operation, a: Decimal, b: Decimal) -> Decimal | None:
-    """``operation(a, b)`` of two constants, or None when its exact result has more digits than the
-    context keeps: then the module computes it, and stops with the interpreter's error."""
-    try:
-        return operation(a, b)
-    except decimal.Inexact:
-        return None
-
-
-def _terminating_reciprocal(value: Decimal) -> tuple[int, int] | None:
-    """(factor, extra) with 1/value == factor × 10**-extra exactly, or None if 1/value does not terminate."""
-    recip = 1 / Fraction(value)
-    for extra in range(0, 61):
-        scaled = recip * 10**extra
-        if scaled.denominator == 1:
-            return int(scaled), extra
-    return None
-
-
-def fact_scale(fact: ir.FactDecl) -> tuple[int, Fraction]:
-    """The fast path's fixed-point scale for a numeric fact, and a bound on its magnitude."""
-    kind = fact.type.kind
-    low, high = _implied_bounds(fact)
-    given = [v for v in (low, high) if v is not None]
-    if isinstance(fact.default, Decimal):
-        given.append(fact.default)
-    if kind in (Kind.COUNT, Kind.RANK):
-        scale = 0
-    else:
-        scale = max([INPUT_SCALE[kind]] + [decimals(v) for v in given])
-    if low is None or high is None:
-        mag = Fraction(GUARD)
-    else:
-        mag = max(abs(Fraction(low)), abs(Fraction(high)))
-    if isinstance(fact.default, Decimal):
-        mag = max(mag, abs(Fraction(fact.default)))
-    return scale, mag
-
-
-def fact_interval(fact: ir.FactDecl) -> tuple[Fraction, Fraction]:
-    """Bounds on a numeric fact's value on the fast path: its declared range (or the guard where
-    it declares none) and its default."""
-    low, high = _implied_bounds(fact)
-    low = Fraction(-GUARD) if low is None else Fraction(low)
-    high = Fraction(GUARD) if high is None else Fraction(high)
-    if isinstance(fact.default, Decimal):
-        low, high = min(low, Fraction(fact.default)), max(high, Fraction(fact.default))
-    return low, high
-
-
-def _implied_bounds(fact: ir.FactDecl):
-    from assessc.facts.numeric import bounds
-
-    return bounds(fact.type)

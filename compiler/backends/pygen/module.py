@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import ast
 import functools
+import itertools
 import sys
 from decimal import Decimal
 from pathlib import Path
 
 import attrs
 
+from assessc.core import ops
+from assessc.core.lower import lower
 from assessc.facts.id_columns import policy_id_columns
-from assessc.graph.nodes import ITEM, ScoringGraph
+from assessc.graph.nodes import ScoringGraph
 from assessc.ir import nodes as ir
-from assessc.ir.applicability import optional_facts
 from assessc.ir.types import FactDecl, Kind
 from assessc.ir.walk import facts_of_expr
 
-from .exprs import CompileError, Exprs, Num, Pool
-from .scorer import Emitter, reads_table
+from .exact import ExactEmitter
+from .exprs import Exprs
+from .numbers import CompileError, Num, Pool
+from .fast import FastEmitter
+from .scorer import applies_flags
 from .text import Code, comment, literal, places_named_from, where
 
 _PACKAGE = Path(__file__).parents[2]  # the assessc package
@@ -57,17 +62,18 @@ def generate(graph: ScoringGraph) -> Generated:
 def _generate(graph: ScoringGraph) -> Generated:
     policy = graph.policy
     _check(policy)
+    program = lower(graph)
     pool = Pool()
-    probe = Emitter(graph, Pool(), fast=True)  # a first run, to learn the scale each amount is added at
+    probe = FastEmitter(program, policy.facts, Pool())  # a first run, to learn the scale each amount is added at
     probe.function()
-    fast = Emitter(graph, pool, fast=True, targets=probe.consumed())
+    fast = FastEmitter(program, policy.facts, pool, targets=probe.consumed())
     fast_code = fast.function()
-    exact = Emitter(graph, pool, fast=False)
+    exact = ExactEmitter(program, policy.facts, pool)
     exact_code = exact.function()
-    applies_code = _applies_function(policy, pool)
+    applies_code = _applies_function(program, policy.facts, pool)
     outcomes_code = _outcomes_functions(policy, pool)
 
-    ids = [n.id for n in graph.order if n.kind == ITEM]
+    ids = fast.items
     scales = tuple(fast.value[i].scale for i in ids) + (fast.value["total"].scale,)
 
     head = Code()
@@ -103,37 +109,32 @@ def _generate(graph: ScoringGraph) -> Generated:
     data("#: every node's label (item titles, rule texts, veto reasons), for messages")
     data("LABELS = {")
     with data.indent():
-        for node in graph.order:
-            if node.kind != "fact":
-                data(f"{literal(node.id)}: {literal(node.label)},", where(node.span))
+        for step in program.steps:
+            node = graph.by_id[step.id]
+            data(f"{literal(node.id)}: {literal(node.label)},", where(node.span))
     data("}")
     data("#: the max of every item that has one")
     data("MAXIMA = {")
     with data.indent():
-        for node in policy.all_nodes():
-            if node.max is not None:
-                data(f"{literal(node.id)}: {literal(node.max)},", where(node.max_span or node.span))
-        if policy.max is not None:
-            data(f"'total': {literal(policy.max)},")
+        for reads in program.reads:
+            item = program.by_id[reads.item]
+            if item.max is not None:
+                data(f"{literal(item.id)}: {literal(item.max)},", where(item.max_span or item.span))
+        total = program.by_id["total"]
+        if total.max is not None:
+            data(f"'total': {literal(total.max)},")
     data("}")
     data("_FACTS = (")
     with data.indent():
         for fact in policy.facts:
             data(_fact_literal(fact) + ",", where(fact.span))
     data(")")
-    optional = optional_facts(policy)
-    data(f"_OPTIONAL = {literal(frozenset(optional))}")
-    always = set()
-    for veto in policy.vetoes:
-        always |= facts_of_expr(veto.condition)
-    for rule in policy.outcomes.rules:
-        always |= facts_of_expr(rule.condition)
-    always |= facts_of_expr(policy.coefficient)
-    data(f"_ALWAYS_NEEDED = {literal(frozenset(always))}")
+    data(f"_OPTIONAL = {literal(program.optional)}")
+    data(f"_ALWAYS_NEEDED = {literal(frozenset(_always_read(program, policy)))}")
     data("_READS = (")
     with data.indent():
-        for node_id, parent, applies_reads, own_reads in reads_table(policy):
-            data(f"({literal(node_id)}, {literal(parent)}, {literal(applies_reads)}, {literal(own_reads)}),")
+        for reads in program.reads:
+            data(f"({literal(reads.item)}, {literal(reads.parent)}, {literal(reads.applies)}, {literal(reads.own)}),")
     data(")")
     data("#: award schemes: (title, the item ranked or None for the total, ((band, low, high), ...))")
     data(f"SCHEMES = {literal(tuple((s.title, s.item, tuple((b.name, b.low, b.high) for b in s.bands)) for s in policy.outcomes.schemes))}")
@@ -268,7 +269,21 @@ def _opt_decimal(value: Decimal | None) -> str:
     return "None" if value is None else literal(value)
 
 
-def _applies_function(policy: ir.Policy, pool: Pool) -> Code:
+def _always_read(program: ops.Program, policy: ir.Policy) -> set[str]:
+    """The facts read whatever applies: the vetoes', the total's coefficient, the outcome rules'."""
+    always = set()
+    for step in program.steps:
+        if isinstance(step, ops.VetoStep):
+            always |= facts_of_expr(step.condition)
+    for rule in policy.outcomes.rules:
+        always |= facts_of_expr(rule.condition)
+    for op in program.by_id["total"].ops:
+        if isinstance(op, ops.Scale):
+            always |= facts_of_expr(op.factor)
+    return always
+
+
+def _applies_function(program: ops.Program, fact_decls: tuple[FactDecl, ...], pool: Pool) -> Code:
     """``_applies(v)``: the ids of the items that do not apply, from validated values (exact arithmetic).
     Facts are read where the conditions read them, so a missing one is a KeyError naming it."""
     code = Code()
@@ -276,31 +291,17 @@ def _applies_function(policy: ir.Policy, pool: Pool) -> Code:
     with code.indent():
         code('"""Ids of the items that do not apply to this entity, with everything under them."""')
         facts: dict[str, object] = {}
-        for fact in policy.facts:
+        for fact in fact_decls:
             read = f"v[{literal(fact.name)}]"
             kind = fact.type.kind
             numeric = kind in (Kind.COUNT, Kind.RANK, Kind.DECIMAL, Kind.PERCENT, Kind.AMOUNT)
             facts[fact.name] = Num(read, None) if numeric else read
         x = Exprs(pool, False, facts)
-        pairs = []
-        count = 0
-
-        def visit(node: ir.Node, parent_flag: str | None) -> None:
-            nonlocal count
-            flag = parent_flag
-            if node.applies is not None:
-                count += 1
-                flag = f"a{count}"
-                cond = x.expr(node.applies)
-                test = f"{parent_flag} and bool({cond})" if parent_flag else f"bool({cond})"
-                code(f"{flag} = {test}  # {comment(node.id, 30)}", where(node.span))
-            if flag:
-                pairs.append((node.id, flag))
-            for child in node.children:
-                visit(child, flag)
-
-        for top in (*policy.items, *policy.bonuses, *policy.penalties):
-            visit(top, None)
+        flags: dict[str, str] = {}
+        names = (f"a{n}" for n in itertools.count(1))
+        for item, flag, test in applies_flags(program, x.expr, lambda: next(names), flags):
+            code(f"{flag} = {test}  # {comment(item, 30)}", where(program.by_id[item].span))
+        pairs = [(reads.item, flags[reads.item]) for reads in program.reads if reads.item in flags]
         if pairs:
             inner = ", ".join(f"({literal(i)}, {a})" for i, a in pairs)
             code(f"return frozenset(i for i, a in ({inner},) if not a)")
