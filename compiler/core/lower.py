@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from assessc.core import ops
 from assessc.graph.nodes import ITEM, TERM, TOTAL, VETO, ScoringGraph
+from assessc.ir.applicability import own_reads
 from assessc.ir import nodes as ir
 
 
@@ -103,4 +104,5 @@ def lower(graph: ScoringGraph) -> ops.Program:
         elif node.kind == TOTAL:
             steps.append(ops.TotalStep(TOTAL, policy.title, node.lead, policy.max, _total_ops(policy, veto_ids, round_each),
                                        policy.span))
-    return ops.Program(tuple(steps), _applies(policy), tracks, {step.id: step for step in steps})
+    reads = {node.id: frozenset(own_reads(node)) for node in policy.all_nodes()}
+    return ops.Program(tuple(steps), _applies(policy), tracks, {step.id: step for step in steps}, reads)

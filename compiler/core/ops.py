@@ -253,3 +253,7 @@ class Program:
     #: the items whose subtree has a ``requires``: only they track completion
     tracks_completion: frozenset[str]
     by_id: dict = attrs.field(eq=False, repr=False)
+    #: item id → the facts the item reads itself: its start, terms, weight, ``zero if``,
+    #: coefficient and requirements (not its children's, nor its ``applies if``, which is read
+    #: where its parent is scored); an entity on which the item is scored must give them
+    reads: dict = attrs.field(factory=dict, eq=False, repr=False)
