@@ -92,7 +92,7 @@ def _rounding_of(program: ops.Program) -> _Rounding | None:
 class _Compiler:
     def __init__(self, graph: ScoringGraph, dialect: str, table: str, id_column: str,
                  ledger_tables: Mapping[str, str], fact_scale: int):
-        self.graph, self.policy = graph, graph.policy
+        self.policy = graph.policy
         self.program = lower(graph)
         self.dialect = dialect_of(dialect)
         self.table, self.id_column = table, id_column

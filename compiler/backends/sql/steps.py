@@ -72,10 +72,8 @@ class _Run:
         stage.append(column)
         self.value, self.changed = column.ref(), False
 
-    # what an item and the total do at each point of their operations
-    def term(self, step: ops.TermStep, number: int) -> _X:  # pragma: no cover - only items have terms
-        raise TypeError(f"{self.step.id} has no terms")
-
+    # what an item and the total do at these points of their operations (only an item has terms
+    # and `zero if`): where its values become columns
     def summed(self) -> None:
         pass
 
@@ -84,12 +82,6 @@ class _Run:
 
     def settle(self) -> None:  # before a veto or a rounding
         pass
-
-    def zero_if(self, op: ops.ZeroIf) -> None:  # pragma: no cover - the lowering gives the total none
-        raise TypeError(f"{self.step.id} has no `zero if`")
-
-    def finish(self) -> _X:
-        raise NotImplementedError
 
 
 class _ItemRun(_Run):
