@@ -19,8 +19,9 @@ follows:
 * the **total** is ``min(Σ items × coefficient, max) + Σ bonuses + Σ
   penalties``, 0 under a veto, rounded under ``round total``/``round each``.
 
-The query is built as a tree of :mod:`sqlglot` expressions and printed in the
-dialect asked for; nothing from the policy is pasted into SQL text, so a
+The query is built from the policy's operations (:func:`assessc.core.lower.lower`),
+which say what each rule does and in what order, as a tree of :mod:`sqlglot`
+expressions printed in the dialect asked for; nothing from the policy is pasted into SQL text, so a
 title, a member or a string holding quotes or ``--`` stays a literal or a
 quoted identifier. Each stage is a CTE that adds columns to the previous
 one: the typed facts, the ledger aggregates, the applicability flags, then,
@@ -73,11 +74,15 @@ package's own, shared between its modules; the names below are its API):
 * :mod:`.calendar` — the working-day steps and a day's index in SQL;
 * :mod:`.sources` — an entity's row or a ledger entry as the source of an
   expression's facts and fields;
-* :mod:`.expressions` — IR expressions, lookups, ledgers, steps, terms and
-  rounding modes as SQL values;
-* :mod:`.query` — the stages (applicability, terms, items, total, vetoes)
-  and their assembly into CTEs; :mod:`.inlining` writes a column read once
-  where it is read;
+* :mod:`.expressions` — expressions, lookups, ledgers, term bodies (a table
+  from body operation to function), terms and rounding modes as SQL values;
+* :mod:`.steps` — an item step or the total step as columns: a table from
+  each operation to the function compiling it;
+* :mod:`.nesting` — how the program's items nest (source order, heights, the
+  enclosing `applies if`);
+* :mod:`.query` — the stages (applicability, the items of each height, the
+  total) and their assembly into CTEs; :mod:`.inlining` writes a column read
+  once where it is read;
 * :mod:`.cells` — a table cell read as its fact's value;
 * :mod:`.names` — names SQL could not keep apart (E0410, E0411);
 * :mod:`.scoring` — :func:`to_sql` and :func:`output_columns`;

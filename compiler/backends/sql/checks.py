@@ -42,12 +42,14 @@ from sqlglot import exp
 
 from assessc.backends.sql.cells import EVIDENCE_SEPARATOR, FACT_SCALE, _default_sql, _evidence_spellings, _typed_value
 from assessc.backends.sql.names import applicable_fact_column
+from assessc.backends.sql.nesting import nesting
 from assessc.backends.sql.scoring import _compile
 from assessc.backends.sql.trees import _bin, _cast, _col, _dec_type, _ident, _number, _select, _string, _table, _wrap
 from assessc.backends.sql.values import NUM
+from assessc.core import ops
 from assessc.facts import numeric
 from assessc.graph.nodes import ScoringGraph
-from assessc.ir.applicability import optional_facts, own_reads
+from assessc.ir.applicability import optional_facts
 from assessc.ir.types import INTEGER_KINDS, Kind
 from assessc.ir.walk import facts_of_expr
 
@@ -94,7 +96,7 @@ def checks_sql(graph: ScoringGraph, dialect: str = "duckdb", *, table: str = "fa
         ctes = list(applies.args["with_"].expressions) if applies.args.get("with_") else []
         applies.set("with_", None)
         ctes.append(exp.CTE(this=applies, alias=exp.TableAlias(this=_ident(_APPLIES))))
-        needed = _needed(graph.policy)
+        needed = _needed(compiler.program)
         for k, decl in enumerate(read_where_applicable):
             parts += _applicable_checks(decl, needed[decl.name], applicable_fact_column(k))
     for ledger in compiler.ledgers.values():
@@ -151,25 +153,22 @@ def _cell_checks(entity: exp.Expression, source: exp.Expression, label: str, dec
     return parts
 
 
-def _needed(policy) -> dict[str, list[str | None]]:
+def _needed(program: ops.Program) -> dict[str, list[str | None]]:
     """For each fact, the items with `applies if` whose applying makes an entity need it, as
     the loader decides (:func:`~assessc.ir.applicability.needed_facts`): a fact read by an item
-    is needed where that item is scored, which is where its nearest ancestor-or-self with
-    `applies if` applies; a fact read by an `applies if` is needed where the item's parent is
-    scored. None stands for "every entity"."""
+    (:attr:`~assessc.core.ops.Program.reads`) is needed where that item is scored, which is where
+    its nearest ancestor-or-self with `applies if` applies; a fact read by an `applies if` is
+    needed where the item's parent is scored. None stands for "every entity"."""
+    shape = nesting(program)
+    conditions = {applies.item: applies.condition for applies in program.applies}
+    own = {reads.item: reads.own for reads in program.reads}
     needed: dict[str, list[str | None]] = {}
-
-    def visit(node, scored: str | None) -> None:
-        for name in facts_of_expr(node.applies):
-            needed.setdefault(name, []).append(scored)
-        mine = node.id if node.applies is not None else scored
-        for name in own_reads(node):
-            needed.setdefault(name, []).append(mine)
-        for child in node.children:
-            visit(child, mine)
-
-    for top in (*policy.items, *policy.bonuses, *policy.penalties):
-        visit(top, None)
+    for item in shape.order:
+        if item in conditions:
+            for name in facts_of_expr(conditions[item]):
+                needed.setdefault(name, []).append(shape.enclosing[item])
+        for name in own[item]:
+            needed.setdefault(name, []).append(shape.scope[item])
     return needed
 
 

@@ -1,6 +1,9 @@
-"""IR expressions, lookups, ledger sums and counts, steps, terms and rounding modes as SQL:
-:class:`_Compiler` turns each into an :class:`~assessc.backends.sql.values._X`, following the
-interpreter's evaluation order and its errors (NULL)."""
+"""Expressions, term bodies, terms and rounding as SQL: :class:`_Compiler` turns the program's
+(:func:`assessc.core.lower.lower`) typed expressions and body operations into
+:class:`~assessc.backends.sql.values._X` values, following the interpreter's evaluation order and
+its errors (NULL). A term body is compiled by the function :data:`BODIES` gives its operation's
+class; a rounding mode by the one :data:`_ROUNDERS` gives its
+:class:`~assessc.runtime.decimals.Rounding`."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import decimal
 from decimal import Decimal
 from typing import Callable, Mapping
 
+import attrs
 from sqlglot import exp
 
 from assessc.backends.sql.calendar import _GAP_JUMP, _Calendar
@@ -20,10 +24,14 @@ from assessc.backends.sql.trees import (PRECISION, _bin, _case, _cast, _col, _da
 from assessc.backends.sql.values import (BOOL, DATE, DIVISION_SCALE, NUM, TEXT, _X, _ZERO, _add, _any_null,
                                          _clamp, _mul, _neg, _null_num, _num, _pick, _pin, _sub, _typed,
                                          _unified, _when)
+from assessc.core import ops
+from assessc.core.lower import body as body_of
+from assessc.core.lower import lower
+from assessc.dsl.source import Span
 from assessc.graph.nodes import ScoringGraph
 from assessc.ir import nodes as ir
 from assessc.ir.types import ExprType, FactDecl, Kind, NUMERIC_KINDS
-from assessc.runtime.decimals import CONTEXT, quantum
+from assessc.runtime.decimals import CONTEXT, Rounding, quantum
 
 
 def _chained_bands(key: _X, rows, default: _X) -> list[tuple[exp.Expression, _X]] | None:
@@ -45,17 +53,54 @@ def _chained_bands(key: _X, rows, default: _X) -> list[tuple[exp.Expression, _X]
     return None
 
 
+@attrs.frozen
+class _Rounding:
+    """What every :class:`~assessc.core.ops.Round` operation of a program does: the lowering
+    gives them all the policy's places and mode. ``scope``: ``each`` (terms, weighted children,
+    items and the total round) or ``total`` (the total only)."""
+
+    scope: str
+    places: int
+    mode: str  # a value of assessc.runtime.decimals.Rounding
+    span: Span | None = None
+
+
+def _rounding_of(program: ops.Program) -> _Rounding | None:
+    """The rounding of ``program``'s Round operations (None: it has none)."""
+    total, rounds, each = None, set(), False
+    for step in program.steps:
+        if step.__class__ is ops.TermStep:
+            found = [step.round]
+        elif step.__class__ is ops.ItemStep or step.__class__ is ops.TotalStep:
+            found = [op for op in step.ops if op.__class__ is ops.Round]
+            found += [child.round for op in step.ops if op.__class__ is ops.Sum for child in op.children]
+            if step.__class__ is ops.TotalStep:
+                total = step
+        else:
+            continue
+        found = [op for op in found if op is not None]
+        rounds.update(found)
+        each = each or (step.__class__ is not ops.TotalStep and bool(found))
+    if not rounds:
+        return None
+    if len(rounds) > 1:  # pragma: no cover - the lowering gives every Round the policy's
+        raise SQLUnsupported("roundings of different places or modes in one policy", total.span)
+    (only,) = rounds
+    return _Rounding("each" if each else "total", only.places, only.mode, total.span)
+
+
 class _Compiler:
     def __init__(self, graph: ScoringGraph, dialect: str, table: str, id_column: str,
                  ledger_tables: Mapping[str, str], fact_scale: int):
-        self.graph, self.policy = graph, graph.policy
+        self.policy = graph.policy
+        self.program = lower(graph)
         self.dialect = dialect_of(dialect)
         self.table, self.id_column = table, id_column
         self.ledger_tables = dict(ledger_tables)
         self.fact_scale = fact_scale
         self.typed_table = False  # the tables have the column types create_tables gives them
-        self.rounding = self.policy.rounding
-        self.round_each = self.rounding is not None and self.rounding.scope == "each"
+        #: what the Round operations do; `round` reads it when it is called (tests swap its mode)
+        self.rounding = _rounding_of(self.program)
         self.facts: dict[str, _Fact] = {}
         self.ledgers: dict[str, _Ledger] = {}
         self.aggregates: dict[object, _Aggregate] = {}
@@ -146,7 +191,7 @@ class _Compiler:
                 return row.fact(e.fact, e.span)
             return self.entry_count(e, row)
         if isinstance(e, ir.LedgerValue):
-            return self.ledger_sum(e.body, row, e.span)
+            return self.ledger_sum(body_of(e.body), row, e.span)
         if isinstance(e, ir.Unary):
             operand = self.expr(e.operand, row)
             if e.op == "not":
@@ -324,7 +369,7 @@ class _Compiler:
                                  span, "an error inside an aggregate cannot be kept apart from a value")
         return condition.sql
 
-    def ledger_sum(self, body: ir.LedgerSum, row, span) -> _X:
+    def ledger_sum(self, body: ops.HighestPer, row, span) -> _X:
         if not isinstance(row, _EntityRow):
             raise SQLUnsupported("a ledger sum inside a ledger's `where`", span)
 
@@ -359,46 +404,16 @@ class _Compiler:
         return row.aggregate(("count", e.fact.name, e.where), build)
 
     # ---- terms --------------------------------------------------------------------------------
-    def body(self, body: ir.TermBody, row, span) -> _X:
-        if isinstance(body, ir.Value):
-            return self.expr(body.expr, row)
-        if isinstance(body, ir.Per):
-            return _mul(self.expr(body.amount, row), self.expr(body.count, row))
-        if isinstance(body, ir.Steps):
-            amount, step = self.expr(body.amount, row), self.expr(body.step, row)
-            threshold, value = self.expr(body.threshold, row), self.expr(body.value, row)
-            gap = _sub(threshold, value) if body.direction == "below" else _sub(value, threshold)
-            if step.const is not None and step.const > 0 and not gap.nullable:
-                # no step is taken below the threshold: GREATEST(gap, 0) reads the gap once, and
-                # 0 steps, whole, started or proportional, count 0
-                return _mul(self.steps(body, self.divide(_clamp(gap, _ZERO, upper=False), step)), amount)
-            ratio = self.divide(gap, step)
-            steps = self.steps(body, ratio)
-            positive = _X(_bin(exp.GT, gap.sql, exp.Literal.number(0)), BOOL, nullable=gap.nullable)
-            return _when(positive, _mul(steps, amount), _num(_ZERO))
-        if isinstance(body, ir.Lookup):
-            return self.lookup(self.expr(body.key, row), body.table)
-        if isinstance(body, ir.LedgerSum):
-            return self.ledger_sum(body, row, span)
-        raise SQLUnsupported(f"the term {type(body).__name__}", span)  # pragma: no cover
+    def body(self, body: ops.Body, row, span) -> _X:
+        """A term's (or a weight's) amount before its sign: its operation compiled by :data:`BODIES`."""
+        return BODIES[body.__class__](self, body, row, span)
 
-    @staticmethod
-    def steps(body: ir.Steps, ratio: _X) -> _X:
-        """The steps a gap of ``ratio`` steps counts: whole ones, started ones, or the ratio."""
-        if body.partial in ("whole", "started"):
-            whole = body.partial == "whole"
-            func, rounding = (exp.Floor, decimal.ROUND_FLOOR) if whole else (exp.Ceil, decimal.ROUND_CEILING)
-            ends = {end: None if value is None else value.to_integral_value(rounding)  # monotone: ends move with it
-                    for end, value in (("low", ratio.low), ("high", ratio.high))}
-            return _X(func(this=ratio.sql), NUM, 0, ratio.nullable, **ends)
-        return ratio
-
-    def term(self, term: ir.Term) -> _X:
-        amount = self.body(term.body, self.entity, term.span)
-        if term.sign < 0:
+    def term(self, step: ops.TermStep) -> _X:
+        amount = self.body(step.body, self.entity, step.span)
+        if step.sign < 0:
             amount = _neg(amount)
-        if term.condition is not None:
-            amount = _when(self.expr(term.condition, self.entity), amount, _num(_ZERO))
+        if step.condition is not None:
+            amount = _when(self.expr(step.condition, self.entity), amount, _num(_ZERO))
         return amount
 
     def round(self, x: _X) -> _X:
@@ -410,15 +425,63 @@ class _Compiler:
         if x.scale <= places:
             return _pin(x, places)
         rounder = _ROUNDERS.get(mode)
-        if rounder is None:
+        if rounder is None:  # pragma: no cover - `check` accepts the modes of Rounding only
             raise SQLUnsupported(f"the rounding mode `{mode}`", self.rounding.span)
-        if mode == "half_up" and places >= 0 and self.dialect.round_half_up:
+        if mode == Rounding.HALF_UP.value and places >= 0 and self.dialect.round_half_up:
             return _X(_cast(exp.Round(this=x.sql, decimals=exp.Literal.number(places)), _dec_type(places)),
                       NUM, places, x.nullable, width=PRECISION)
         shifted = _bin(exp.Mul, x.sql, _number(quantum(-places)))  # × 100 for 2 places, × 0.1 for -1
         whole = rounder(shifted, _bin(exp.LT, x.sql, exp.Literal.number(0)))
         unit = _number(quantum(places))  # 0.01 for 2 places, 10 for -1
         return _X(_cast(_bin(exp.Mul, whole, unit), _dec_type(scale)), NUM, scale, x.nullable, width=PRECISION)
+
+
+# ---- term bodies: the amount of each body operation -------------------------------------------------------
+
+
+def _value(c: _Compiler, body: ops.Value, row, span) -> _X:
+    return c.expr(body.expr, row)
+
+
+def _per(c: _Compiler, body: ops.Per, row, span) -> _X:
+    return _mul(c.expr(body.amount, row), c.expr(body.count, row))
+
+
+def _steps(c: _Compiler, body: ops.Steps, row, span) -> _X:
+    amount, step = c.expr(body.amount, row), c.expr(body.step, row)
+    threshold, value = c.expr(body.threshold, row), c.expr(body.value, row)
+    gap = _sub(threshold, value) if body.below else _sub(value, threshold)
+    if step.const is not None and step.const > 0 and not gap.nullable:
+        # no step is taken below the threshold: GREATEST(gap, 0) reads the gap once, and
+        # 0 steps, whole, started or proportional, count 0
+        return _mul(_counted(body, c.divide(_clamp(gap, _ZERO, upper=False), step)), amount)
+    steps = _counted(body, c.divide(gap, step))
+    positive = _X(_bin(exp.GT, gap.sql, exp.Literal.number(0)), BOOL, nullable=gap.nullable)
+    return _when(positive, _mul(steps, amount), _num(_ZERO))
+
+
+def _counted(body: ops.Steps, ratio: _X) -> _X:
+    """The steps a gap of ``ratio`` steps counts: whole ones, started ones, or the ratio."""
+    if body.partial in ("whole", "started"):
+        whole = body.partial == "whole"
+        func, rounding = (exp.Floor, decimal.ROUND_FLOOR) if whole else (exp.Ceil, decimal.ROUND_CEILING)
+        ends = {end: None if value is None else value.to_integral_value(rounding)  # monotone: ends move with it
+                for end, value in (("low", ratio.low), ("high", ratio.high))}
+        return _X(func(this=ratio.sql), NUM, 0, ratio.nullable, **ends)
+    return ratio
+
+
+def _lookup(c: _Compiler, body: ops.Lookup, row, span) -> _X:
+    return c.lookup(c.expr(body.key, row), body.table)
+
+
+def _highest_per(c: _Compiler, body: ops.HighestPer, row, span) -> _X:
+    return c.ledger_sum(body, row, span)
+
+
+#: each body operation as SQL: ``(compiler, body, row, span) -> value``
+BODIES: dict[type, Callable[..., _X]] = {ops.Value: _value, ops.Per: _per, ops.Steps: _steps, ops.Lookup: _lookup,
+                                         ops.HighestPer: _highest_per}
 
 
 # ---- rounding: the whole number of units each mode picks for ``shifted`` (x × 10**places) --------------
@@ -448,13 +511,13 @@ def _half_even(shifted: exp.Expression, negative: exp.Expression) -> exp.Express
                  _bin(exp.Add, floor, _ONE_SQL))
 
 
-#: every mode of assessc.runtime.decimals.MODES, as SQL
+#: every mode of assessc.runtime.decimals.Rounding, as SQL (keyed by its name, as a Round operation holds it)
 _ROUNDERS: dict[str, Callable[[exp.Expression, exp.Expression], exp.Expression]] = {
-    "half_up": _half_up,
-    "half_even": _half_even,
-    "half_down": _half_down,
-    "down": lambda shifted, negative: _case([(negative, exp.Ceil(this=shifted))], exp.Floor(this=shifted)),
-    "up": lambda shifted, negative: _case([(negative, exp.Floor(this=shifted))], exp.Ceil(this=shifted)),
-    "floor": lambda shifted, negative: exp.Floor(this=shifted),
-    "ceiling": lambda shifted, negative: exp.Ceil(this=shifted),
+    Rounding.HALF_UP.value: _half_up,
+    Rounding.HALF_EVEN.value: _half_even,
+    Rounding.HALF_DOWN.value: _half_down,
+    Rounding.DOWN.value: lambda shifted, negative: _case([(negative, exp.Ceil(this=shifted))], exp.Floor(this=shifted)),
+    Rounding.UP.value: lambda shifted, negative: _case([(negative, exp.Floor(this=shifted))], exp.Ceil(this=shifted)),
+    Rounding.FLOOR.value: lambda shifted, negative: exp.Floor(this=shifted),
+    Rounding.CEILING.value: lambda shifted, negative: exp.Ceil(this=shifted),
 }

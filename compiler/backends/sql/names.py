@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Sequence
 import attrs
 
 from assessc.backends.sql.errors import SQLUnsupported
+from assessc.core import ops
 from assessc.diagnostics import Diagnostic, Note, codes
 from assessc.dsl.source import Span
 
@@ -47,7 +48,7 @@ class _Name:
 def _name_groups(compiler: _Compiler, outputs: Sequence[str], steps: Sequence[str]) -> list[tuple[str, list[_Name]]]:
     """Each set of names that must be told apart in SQL, with what they name there."""
     c = compiler
-    spans = {node.id: node.span for node in c.policy.all_nodes()}
+    spans = {step.id: step.span for step in c.program.steps if step.__class__ is ops.ItemStep}
     id_column = _Name(c.id_column, f"the id column `{c.id_column}`")
     tables = [_Name(c.table, f"the facts table `{c.table}`")]
     tables += [_Name(ledger.table, f"the table `{ledger.table}` of ledger `{ledger.decl.name}`", ledger.decl.span)

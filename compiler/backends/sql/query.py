@@ -1,11 +1,13 @@
-"""The query: applicability flags, terms, items and their children, the total and vetoes as
-stages of columns, then assembled into CTEs over the typed facts and the ledger aggregates."""
+"""The query, built from the program (:func:`assessc.core.lower.lower`): applicability flags,
+then the items of each height (leaves first), then the total, each a stage of columns, assembled
+into CTEs over the typed facts and the ledger aggregates.
+
+An item's and the total's values are their operations, compiled by :mod:`.steps`."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-import attrs
 from sqlglot import exp
 
 from assessc.backends.sql.cells import _evidence_cell, _typed_fact, _typed_value
@@ -13,161 +15,77 @@ from assessc.backends.sql.errors import SQLUnsupported
 from assessc.backends.sql.expressions import _Compiler
 from assessc.backends.sql.inlining import _inline_single_use
 from assessc.backends.sql.names import applicable_fact_column
+from assessc.backends.sql.nesting import nesting
 from assessc.backends.sql.sources import _Aggregate
-from assessc.backends.sql.trees import (PRECISION, _bin, _case, _cast, _col, _dec_type, _ident, _not,
-                                        _select, _table)
-from assessc.backends.sql.values import (BOOL, NUM, _X, _ZERO, _any_null, _clamp, _mul, _null_num, _num,
-                                         _pick, _sum, _typed, _when, _zero_of)
-from assessc.graph.nodes import ITEM
-from assessc.ir import nodes as ir
+from assessc.backends.sql.steps import _Column, _ItemRun, _Level, _TotalRun
+from assessc.backends.sql.trees import _bin, _case, _cast, _col, _dec_type, _ident, _not, _select, _table
+from assessc.backends.sql.values import BOOL, NUM, _X, _ZERO, _mul, _num, _typed, _when
+from assessc.core import ops
 from assessc.ir.types import Kind
-from assessc.runtime.decimals import CONTEXT
-
-
-@attrs.define
-class _Column:
-    name: str
-    value: _X
-
-    def select(self) -> exp.Expression:
-        v = self.value  # a number of known type is stored as it is (a narrow one stays narrow)
-        sql = _typed(v, v.scale) if v.kind == NUM and v.width is None else v.sql
-        return exp.alias_(sql, _ident(self.name))
-
-    def ref(self) -> _X:
-        v = self.value  # stored as select() stores it: its own type, or DECIMAL(38, scale)
-        width = (v.width or PRECISION) if v.kind == NUM else None
-        return _X(_col(self.name), v.kind, v.scale, v.nullable, v.const, width, v.integer, low=v.low, high=v.high)
 
 
 class _Query:
     def __init__(self, compiler: _Compiler):
         self.c = compiler
-        self.policy = compiler.policy
+        self.program = compiler.program
         self.stages: list[tuple[str, list[_Column]]] = []
+        self.active: dict[str, _X | None] = {}  # item id -> whether it applies (None: always)
+        self.value: dict[str, _X] = {}  # item id -> its final column
 
     def build(self) -> exp.Select:
-        c, policy = self.c, self.policy
-        nodes = list(policy.all_nodes())
-        index = {node.id: k for k, node in enumerate(nodes, start=1)}
-        # applicability flags, top down: an item applies when its ancestors do and its condition holds
-        active: dict[str, _X | None] = {}
-        flags: list[_Column] = []
-
-        def visit(node: ir.Node, parent: _X | None) -> None:
-            mine = parent
-            if node.applies is not None:
-                own = c.expr(node.applies, c.entity)
-                if parent is None:
-                    flag = own
-                elif own.const is not None:
-                    flag = parent if own.const else _X(exp.false(), BOOL, const=False)
-                else:
-                    whens = [(parent.sql, own.sql)]
-                    if parent.nullable:
-                        whens.append((_not(parent.sql), exp.false()))
-                        flag = _X(_case(whens, None), BOOL, nullable=True)
-                    else:
-                        flag = _X(_case(whens, exp.false()), BOOL, nullable=own.nullable)
-                column = _Column(f"_a{index[node.id]}", flag)
-                flags.append(column)
-                mine = column.ref()
-            active[node.id] = mine
-            for child in node.children:
-                visit(child, mine)
-
-        for top in (*policy.items, *policy.bonuses, *policy.penalties):
-            visit(top, None)
-
-        height: dict[str, int] = {}
-
-        def measure(node: ir.Node) -> int:
-            height[node.id] = 1 + max((measure(ch) for ch in node.children), default=-1)
-            return height[node.id]
-
-        for top in (*policy.items, *policy.bonuses, *policy.penalties):
-            measure(top)
-        value: dict[str, _X] = {}  # item id -> its final column
-        for level in range(max(height.values(), default=-1) + 1):
-            level_nodes = [n for n in nodes if height[n.id] == level]
-            terms, raws, scaled, finals = [], [], [], []
-            for node in level_nodes:
-                k = index[node.id]
-                parts: list[_X] = []
-                if node.start is not None:
-                    parts.append(c.expr(node.start, c.entity))
-                for j, term in enumerate(node.terms, start=1):
-                    column = _Column(f"_t{k}_{j}", c.term(term))
-                    terms.append(column)
-                    parts.append(c.round(column.ref()) if c.round_each else column.ref())
-                for child in node.children:
-                    parts.append(self.child_line(child, value[child.id], active[child.id]))
-                raw = _sum(parts)
-                if active[node.id] is not None:  # NULL where the item does not apply (never read there)
-                    raw = _X(_case([(active[node.id].sql, raw.sql if raw.width else _typed(raw, raw.scale))], None),
-                             NUM, raw.scale, raw.nullable or active[node.id].nullable, None, raw.width or PRECISION,
-                             raw.integer and bool(raw.width))
-                raw_column = _Column(f"_s{k}", raw)
-                raws.append(raw_column)
-                u = raw_column.ref()
-                if node.coefficient is not None or c.round_each:
-                    if node.coefficient is not None:
-                        u = _mul(u, c.expr(node.coefficient, c.entity))
-                    if c.round_each:
-                        u = c.round(u)
-                    u_column = _Column(f"_u{k}", u)
-                    scaled.append(u_column)
-                    u = u_column.ref()
-                finals.append(_Column(f"_i{k}", self.final(node, raw_column.ref(), u, active[node.id])))
-            for name, columns in (("t", terms), ("s", raws), ("u", scaled), ("v", finals)):
-                if columns:
-                    self.stages.append((f"_{name}{level}", columns))
-            for column, node in zip(finals, level_nodes):
-                value[node.id] = column.ref()
-        # the total
-        main = _sum([self.child_line(top, value[top.id], active[top.id]) for top in policy.items])
-        if policy.coefficient is not None:
-            main = _mul(main, c.expr(policy.coefficient, c.entity))
-        if policy.max is not None:
-            summed = _Column("_m", main)
-            self.stages.append(("_main", [summed]))
-            main = _clamp(summed.ref(), policy.max, upper=True)
-        extras = [self.child_line(n, value[n.id], active[n.id]) for n in (*policy.bonuses, *policy.penalties)]
-        before = _Column("_p", _sum([main] + extras))
-        self.stages.append(("_tot", [before]))
-        total = before.ref()
-        if policy.vetoes:
-            conditions = [c.expr(veto.condition, c.entity) for veto in policy.vetoes]
-            held = conditions[0].sql
-            for condition in conditions[1:]:
-                held = exp.or_(held, condition.sql)
-            whens = []
-            failing = [cond for cond in conditions if cond.nullable]
-            if failing:  # every veto is decided; an error in any is an error
-                whens.append((_any_null(failing), _null_num()))
-            whens.append((held, _zero_of(total)))
-            vetoed = _Column("_q", _pick(whens, total, nullable=bool(failing) or total.nullable))
-            self.stages.append(("_veto", [vetoed]))
-            total = vetoed.ref()
-        if c.rounding is not None:
-            total = c.round(total)
-        self.flags = flags
-        every = dict([(node.id, value[node.id]) for node in self._item_order()] + [("total", total)])
-        self.output = [(name, every[name]) for name in self.c.columns] if self.c.columns is not None \
-            else list(every.items())
+        c, program = self.c, self.program
+        shape = nesting(program)
+        index = {item: k for k, item in enumerate(shape.order, start=1)}
+        self.flags = self.applicability(index, shape.enclosing)
+        for item in shape.order:
+            self.active[item] = self.active.get(shape.scope[item])
+        for level in range(max(shape.height.values(), default=-1) + 1):
+            columns = _Level()
+            items = [item for item in shape.order if shape.height[item] == level]
+            for item in items:
+                self.value[item] = _ItemRun(self, program.by_id[item], index[item], columns).run()
+            for name, stage in (("t", columns.terms), ("s", columns.sums), ("u", columns.scaled),
+                                ("v", columns.finals)):
+                if stage:
+                    self.stages.append((f"_{name}{level}", stage))
+        total_step = next(step for step in reversed(program.steps) if step.__class__ is ops.TotalStep)
+        total = _TotalRun(self, total_step).run()
+        every = [(step.id, self.value[step.id]) for step in program.steps if step.__class__ is ops.ItemStep]
+        every = dict(every + [("total", total)])
+        self.output = [(name, every[name]) for name in c.columns] if c.columns is not None else list(every.items())
         if c.applicability is not None:
-            self.output = [(node.id, active[node.id]) for node in nodes if node.applies is not None]
+            self.output = [(applies.item, self.active[applies.item]) for applies in program.applies]
             self.output += [(applicable_fact_column(k), c.fact_column(decl, decl.span, None))
                             for k, decl in enumerate(c.applicability)]
         return self.assemble()
 
-    def _item_order(self):
-        by_id = {node.id: node for node in self.policy.all_nodes()}
-        return [by_id[g.id] for g in self.c.graph.order if g.kind == ITEM]
+    def applicability(self, index: dict[str, int], enclosing: dict[str, str | None]) -> list[_Column]:
+        """A flag per item with `applies if`, outermost first: its condition holds and the
+        enclosing item's flag (if any) is true. Sets :attr:`active` of the items with one."""
+        c, flags = self.c, []
+        for applies in self.program.applies:
+            parent = self.active.get(enclosing[applies.item])
+            own = c.expr(applies.condition, c.entity)
+            if parent is None:
+                flag = own
+            elif own.const is not None:
+                flag = parent if own.const else _X(exp.false(), BOOL, const=False)
+            else:
+                whens = [(parent.sql, own.sql)]
+                if parent.nullable:
+                    whens.append((_not(parent.sql), exp.false()))
+                    flag = _X(_case(whens, None), BOOL, nullable=True)
+                else:
+                    flag = _X(_case(whens, exp.false()), BOOL, nullable=own.nullable)
+            column = _Column(f"_a{index[applies.item]}", flag)
+            flags.append(column)
+            self.active[applies.item] = column.ref()
+        return flags
 
-    def child_line(self, child: ir.Node, value: _X, active: _X | None) -> _X:
-        """How a child counts in its parent: its value, or W × value × 100 / max."""
-        c = self.c
+    def child_line(self, child: ops.Child) -> _X:
+        """How a child counts in its parent: its value, or W × value × 100 / max; 0 where it
+        does not apply."""
+        c, value, active = self.c, self.value[child.child], self.active[child.child]
         if child.weight is None:
             return value
         if child.max is None:  # pragma: no cover - the checker requires a max on a weighted item
@@ -178,33 +96,11 @@ class _Query:
             amount = _mul(_mul(weight, factor), value)
         else:
             amount = _mul(weight, c.divide(_mul(value, _num(Decimal(100))), _num(child.max)))
-        if c.round_each:
+        if child.round is not None:
             amount = c.round(amount)
         if active is not None:
             amount = _when(active, amount, _num(_ZERO))
         return amount
-
-    def final(self, node: ir.Node, raw: _X, u: _X, active: _X | None) -> _X:
-        c = self.c
-        v = u
-        if node.floor is not None:
-            v = _clamp(v, node.floor, upper=False)
-        if node.max is not None and not node.uncapped:
-            if node.kind == "penalty":
-                v = _clamp(v, CONTEXT.minus(node.max), upper=False)  # its bound: -max, in the exact context
-            else:
-                v = _clamp(v, node.max, upper=True)
-        if node.zero_if:
-            whens: list[tuple[exp.Expression, _X]] = []
-            for zero in node.zero_if:
-                condition = c.expr(zero.condition, c.entity)
-                whens.append((condition.sql, _zero_of(raw)))
-                if condition.nullable:
-                    whens.append((condition.sql.is_(exp.Null()), _null_num()))
-            v = _pick(whens, v)
-        if active is not None:
-            v = _when(active, v, _num(_ZERO))
-        return v
 
     # ---- assembling the CTEs ------------------------------------------------------------------------
     def assemble(self) -> exp.Select:

@@ -14,8 +14,10 @@ from assessc.backends.sql.errors import SQLUnsupported
 from assessc.backends.sql.expressions import _Compiler
 from assessc.backends.sql.names import SQLNameClash, _name_groups, _name_problems
 from assessc.backends.sql.query import _Query
+from assessc.core import ops
+from assessc.core.lower import lower
 from assessc.diagnostics import codes
-from assessc.graph.nodes import ITEM, ScoringGraph
+from assessc.graph.nodes import ScoringGraph
 from assessc.ir.types import FactDecl
 from assessc.runtime.decimals import CONTEXT
 
@@ -32,7 +34,7 @@ def _compile(graph: ScoringGraph, dialect: str, table: str, id_column: str,
         raise ValueError("fact_scale must be a whole number from 0 to 18")
     with decimal.localcontext(CONTEXT):  # constants are folded and bounded exactly
         compiler = _Compiler(graph, dialect, table, id_column, ledger_tables or {}, fact_scale)
-        compiler.columns = _checked_columns(graph, columns)
+        compiler.columns = _checked_columns(compiler.program, columns)
         compiler.typed_table = bool(typed_table)
         compiler.applicability = list(applicability) if applicability is not None else None
         builder = _Query(compiler)
@@ -50,12 +52,12 @@ def _compile(graph: ScoringGraph, dialect: str, table: str, id_column: str,
     return compiler, query
 
 
-def _checked_columns(graph: ScoringGraph, columns: Sequence[str] | None) -> list[str] | None:
+def _checked_columns(program: ops.Program, columns: Sequence[str] | None) -> list[str] | None:
     if columns is None:
         return None
     if isinstance(columns, str):
         raise ValueError("columns must be a list of names, not one string")
-    known = output_columns(graph)[1:]
+    known = _columns(program)
     chosen: list[str] = []
     for name in columns:
         if name not in known:
@@ -97,6 +99,10 @@ def to_sql(graph: ScoringGraph, dialect: str = "duckdb", *, table: str = "facts"
 
 def output_columns(graph: ScoringGraph, columns: Sequence[str] | None = None) -> list[str]:
     """The columns of the query's result, in order."""
-    if columns is not None:
-        return ["id", *_checked_columns(graph, columns)]
-    return ["id"] + [node.id for node in graph.order if node.kind == ITEM] + ["total"]
+    program = lower(graph)
+    return ["id", *(_checked_columns(program, columns) if columns is not None else _columns(program))]
+
+
+def _columns(program: ops.Program) -> list[str]:
+    """Every column of the result after ``id``: the items in the program's order, then ``total``."""
+    return [step.id for step in program.steps if step.__class__ is ops.ItemStep] + ["total"]
