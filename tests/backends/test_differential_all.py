@@ -68,6 +68,7 @@ TIE_EXAMPLES = 6  # per rounding mode (and two explicit examples)
 
 def test_random_policies_agree_on_every_node_in_all_four_backends():
     tally = DS.Tally()
+    graded = {"entities": 0, "vetoed": 0}  # standings with grades the generated module agreed on
 
     @_settings(RANDOM_EXAMPLES)
     @given(policies(), st.data())
@@ -77,10 +78,14 @@ def test_random_policies_agree_on_every_node_in_all_four_backends():
         values = data.draw(st.lists(entity_values(engines.policy.ir.facts), min_size=3, max_size=5), label="entities")
         outcome = DS.compare_all(engines, [(f"e{k}", v) for k, v in enumerate(values)])
         tally.add(generated.text, outcome)
+        graded["entities"] += outcome.graded
+        graded["vetoed"] += outcome.grade_vetoed
         DS.assert_agree(outcome, generated.text)
 
     check()
     summary = tally.summary()
+    # the generated module's rank() gives the interpreter's grades, grade vetoes included
+    assert graded["entities"] >= 10 and graded["vetoed"] >= 1, graded
     print(summary)  # shown with `pytest -s` / `-rP`
     assert len(tally.policies) >= RANDOM_EXAMPLES // 3, summary
     # the generated Python and the SQL query score every generated policy; neither refuses any

@@ -145,6 +145,14 @@ def test_the_screen_the_csv_and_the_json_say_the_same_grades(files, engine):
         line = next(l for l in screen.output.splitlines() if f"  {entity}  " in f"  {l}  ")
         assert grade in line.split()
     assert "己: 考核等次 不合格 (vetoed: 发生重大安全事故,考核等次直接定为不合格); the total 95 stands" in screen.output
+    if engine == "batch":  # the workbook: the same cells as the CSV
+        openpyxl = pytest.importorskip("openpyxl")
+        out_xlsx = files / "batch.xlsx"
+        assert runner.invoke(main, ["score", policy, facts, "-o", str(out_xlsx)]).exit_code == 0
+        sheet = openpyxl.load_workbook(out_xlsx).active
+        head, *body = list(sheet.iter_rows(values_only=True))
+        first, second = head.index("考核等次"), head.index("实绩")
+        assert {row[0]: (row[first], row[second]) for row in body} == by_csv
 
 
 def test_the_ranking_report_and_explain_say_the_grade(files):
