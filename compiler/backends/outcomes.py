@@ -102,7 +102,7 @@ def grade_why(policy: ir.Policy, grade: Grade, value: Decimal) -> str:
     """One line saying an entity's grade and why: the band its score lies in, or the veto that fixed it."""
     from assessc.runtime.decimals import show
 
-    scheme = next(s for s in policy.outcomes.grades if s.title == grade.scheme)
+    scheme = next(s for s in policy.outcomes.grades if s.item == grade.item)  # one scheme per score graded
     score = f"total {show(value)}" if scheme.item is None else f"item {scheme.item} = {show(value)}"
     head = f"{grade.scheme}: {grade.grade or '—'}"
     if grade.vetoed is not None:
