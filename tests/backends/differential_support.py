@@ -121,7 +121,7 @@ class Outcome:
     floors: int = 0  # `until zero` lines that raised a value
     caps: int = 0  # `max` lines that lowered (or, on a penalty, raised) a value
     graded: int = 0  # entities whose grades the generated module's rank() gave as the interpreter's
-    grade_vetoed: int = 0  # ... of which a `veto … grade G` held
+    grade_vetoed: int = 0  # ... of which a `veto … grade G` changed the grade the total gives
 
     def refused(self, backend: str) -> bool:
         return any(r.backend == backend for r in self.refusals)
@@ -349,7 +349,16 @@ def _compare_standings(policy, module, expected: dict, entities, outcome: Outcom
             outcome.mismatches.append(Mismatch("pygen", theirs.entity, "standing", expected_row, got_row, "standing"))
         elif theirs.grades:
             outcome.graded += 1
-            outcome.grade_vetoed += any(g.vetoed for g in theirs.grades)
+            outcome.grade_vetoed += any(g.vetoed and g.grade != _grade_by_score(policy, g, theirs) for g in theirs.grades)
+
+
+def _grade_by_score(policy, grade, standing):
+    """The grade the total alone gives (what a grade veto overrides)."""
+    from assessc.backends.outcomes import scheme_bands
+    from assessc.runtime.standing import grade_of
+
+    scheme = next(s for s in policy.ir.outcomes.grades if s.item == grade.item)
+    return grade_of(scheme_bands(scheme), standing.total)
 
 
 def _batch_run(program, entities):
