@@ -376,7 +376,7 @@ def explain(policy: str, facts: str, entity: str, tables: tuple[str, ...], fmt: 
     from assessc.reports.explain import explain_json, explain_text
 
     compiled = _load(policy, fmt)
-    run, _ = _score(compiled, facts, _parse_tables(tables), fmt)
+    run, values = _score(compiled, facts, _parse_tables(tables), fmt)
     ids = [r.entity for r in run.results]
     if entity not in ids:
         close = difflib.get_close_matches(entity, ids, n=1)
@@ -384,10 +384,17 @@ def explain(policy: str, facts: str, entity: str, tables: tuple[str, ...], fmt: 
         _print_diagnostics([Diagnostic(codes.UNKNOWN_ENTITY, None, f"no entity `{entity}` in `{facts}`", help)], fmt)
         sys.exit(1)
     result = run.result(entity)
+    standing, grades = None, None
+    if compiled.ir.outcomes.grades:  # the grade and why, as the ranking decides it
+        from assessc.backends.outcomes import decide
+        from assessc.reports.explain import grade_lines
+
+        standing = next(s for s in decide(compiled.ir, run, values) if s.entity == entity)
+        grades = grade_lines(compiled.ir, standing, result)
     if fmt == "json":
-        click.echo(json.dumps(explain_json(result), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(explain_json(result, standing, grades), ensure_ascii=False, indent=2))
     else:
-        click.echo(explain_text(result, compiled.ir.title), nl=False)
+        click.echo(explain_text(result, compiled.ir.title, grades, standing.vetoed if standing else None), nl=False)
 
 
 @main.command()

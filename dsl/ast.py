@@ -440,9 +440,13 @@ class RoundStmt:
 
 @node
 class Veto:
+    """``veto "…" if C`` (the total is 0) or ``veto "…" grade G if C`` (the total stands, the grade is G)."""
+
     reason: str
     condition: Expr
     span: Span | None = _span()
+    grade: str | None = None
+    grade_span: Span | None = _span()
 
 
 @node
@@ -461,6 +465,31 @@ class AwardBands:
     title: str | None
     item: str | None  # rank by this item's value instead of the total
     bands: tuple[AwardBand, ...]
+    span: Span | None = _span()
+    item_span: Span | None = _span()
+
+
+@node
+class GradeBand:
+    """One grade of ``grades``: ``优秀: 90..``, ``良好: 75..<90``, ``不合格: ..<60``, ``>90..``; an
+    end left out is unbounded, an open end (``>``/``<``) excludes its number."""
+
+    name: str
+    label: str | None
+    low: Number | None
+    low_open: bool
+    high: Number | None
+    high_open: bool
+    span: Span | None = _span()
+
+
+@node
+class GradeBands:
+    """``grades ["title"] [of ITEM] { 优秀: 90..  良好: 75..<90 … }``: grades (等次) by score."""
+
+    title: str | None
+    item: str | None  # grade this item's value instead of the total
+    bands: tuple[GradeBand, ...]
     span: Span | None = _span()
     item_span: Span | None = _span()
 
@@ -488,7 +517,7 @@ class PeriodsDecl:
 
 @node
 class Outcomes:
-    rules: tuple[Union[AwardBands, OutcomeRule], ...]
+    rules: tuple[Union[AwardBands, GradeBands, OutcomeRule], ...]
     span: Span | None = _span()
 
 

@@ -432,7 +432,9 @@ class _Builder:
         return "each" if children[0].type == "KW_EACH" else "total"
 
     def veto_stmt(self, span, children):
-        return ast.Veto(self._text(children[1]), children[3], span)
+        grade = children[3]
+        return ast.Veto(self._text(children[1]), children[-1], span, str(grade) if grade is not None else None,
+                        self._tok_span(grade) if grade is not None else None)
 
     def accept_stmt(self, span, children):
         return ast.Accept(str(children[1]), self._text(children[2]), span)
@@ -449,6 +451,41 @@ class _Builder:
     def award_band(self, span, children):
         name, label, low, high = children[0], children[1], children[2], children[3]
         return ast.AwardBand(str(name), self._text(label) if label is not None else None, low, high, span)
+
+    def grade_bands(self, span, children):
+        title = self._text(children[1]) if children[1] is not None else None
+        path = children[3]
+        bands = tuple(c for c in children if isinstance(c, ast.GradeBand))
+        return ast.GradeBands(title, path[0] if path else None, bands, span, path[1] if path else None)
+
+    def grade_band(self, span, children):
+        name, label, low, high = children[0], children[1], children[2], children[3]
+        low_open = high_open = False
+        if low is not None:
+            low_open, low = self._band_end(low, ">", "the low end")
+        if high is not None:
+            high_open, high = self._band_end(high, "<", "the high end")
+        return ast.GradeBand(str(name), self._text(label) if label is not None else None, low, low_open, high,
+                             high_open, span)
+
+    def _band_end(self, end, allowed: str, which: str):
+        """(open, number) of a grade's end written ``[OP] N``: only ``>`` before the low end and
+        ``<`` before the high end mean anything (the number itself left out)."""
+        op, number = end
+        if op is None:
+            return False, number
+        if str(op) != allowed:
+            raise BuildError(codes.BAD_RANGE, self._tok_span(op),
+                             f"`{op}` cannot mark {which} of a grade",
+                             "write `90..` (90 and above, 以上(含)), `>90..` (above 90, 超过), "
+                             "`75..<90` (below 90, 不满) or `60..74.9` (both ends included, 至)")
+        return True, number
+
+    def grade_low(self, span, children):
+        return children[0], children[1]
+
+    def grade_high(self, span, children):
+        return children[0], children[1]
 
     def item_path(self, span, children):
         return ".".join(str(c) for c in children if isinstance(c, Token)), span

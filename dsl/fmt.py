@@ -468,6 +468,24 @@ def _award_band(p: _Printer, node: ast.AwardBand) -> str:
     return f"{name(node.name)}{label}: {number(node.low)}..{number(node.high)}"
 
 
+@_prints(_STMTS, ast.GradeBands, "title item bands")
+def _grade_bands(p: _Printer, node: ast.GradeBands, depth: int) -> list[str]:
+    head = _kw("grades") + (" " + quote(node.title) if node.title is not None else "")
+    if node.item is not None:
+        if not re.fullmatch(r"(?:[^\W\d]\w*|\d+)(?:\.(?:[^\W\d]\w*|\d+))*", node.item):
+            raise FormatError(f"`{node.item}` is not an item id")
+        head += f" {_kw('of')} {node.item}"
+    return p.block(head, [INDENT * (depth + 1) + p.part(band) for band in node.bands], depth, node)
+
+
+@_prints(_PARTS, ast.GradeBand, "name label low low_open high high_open")
+def _grade_band(p: _Printer, node: ast.GradeBand) -> str:
+    label = " " + quote(node.label) if node.label is not None else ""
+    low = ("" if node.low is None else (">" if node.low_open else "") + number(node.low))
+    high = ("" if node.high is None else ("<" if node.high_open else "") + number(node.high))
+    return f"{name(node.name)}{label}: {low}..{high}"
+
+
 _OUTCOME_WORDS = {"demote": ("demote",), "last": ("rank", "last"), "flag": ("flag",)}
 
 
@@ -519,9 +537,10 @@ def _round(p: _Printer, node: ast.RoundStmt, depth: int) -> list[str]:
     return [INDENT * depth + f"{_kw('round')} {_kw(node.scope)} {node.places} {_kw('places')} {name(node.mode)}"]
 
 
-@_prints(_STMTS, ast.Veto, "reason condition")
+@_prints(_STMTS, ast.Veto, "reason condition grade")
 def _veto(p: _Printer, node: ast.Veto, depth: int) -> list[str]:
-    return [INDENT * depth + f"{_kw('veto')} {quote(node.reason)} {_kw('if')} {p.expr(node.condition)}"]
+    grade = f" {_kw('grade')} {name(node.grade)}" if node.grade is not None else ""
+    return [INDENT * depth + f"{_kw('veto')} {quote(node.reason)}{grade} {_kw('if')} {p.expr(node.condition)}"]
 
 
 @_prints(_STMTS, ast.Accept, "code reason")

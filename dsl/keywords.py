@@ -103,6 +103,9 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "KW_ENUM": ("enum",),
     "KW_LEDGER": ("ledger",),
     "KW_DEFAULT": ("default",),
+    # grades (等次) by score
+    "KW_GRADES": ("grades",),
+    "KW_GRADE": ("grade",),
 }
 
 #: spelling -> terminal name, for the post-lexer.

@@ -64,7 +64,9 @@ class Results:
         self.has_forced_last = bool(outcomes.of_kind("last"))
         self.has_demotions = bool(outcomes.of_kind("demote"))
         self.has_flags = bool(outcomes.of_kind("flag"))
-        self.has_grades = any(s.grade is not None for s in standings)
+        #: the `grades` schemes, by title, in written order: a column each
+        self.grade_schemes = tuple(s.title for s in outcomes.grades)
+        self.has_grades = bool(self.grade_schemes)
 
     @property
     def policy_name(self) -> str:
@@ -90,11 +92,12 @@ class Results:
 def results_of(policy: ir.Policy, graph, entities: Sequence[str], totals: Sequence, vetoed: Sequence[tuple[str, ...]],
                *, rows: Iterable[Sequence[str]], engine: str, facts: Callable[[int], Mapping[str, object]] | None = None,
                item_keys: Callable[[str], Sequence] | None = None, shown_totals: Sequence[Decimal] | None = None,
-               columns: Sequence[Column] | None = None) -> Results:
+               columns: Sequence[Column] | None = None,
+               item_values: Callable[[str], Sequence[Decimal]] | None = None) -> Results:
     """The :class:`Results` of a run: the standings decided from ``totals`` (sort keys),
     ``vetoed`` and, for outcome rules, ``facts(i)``; node values from ``rows``."""
     standings, order = decide_standings(policy, entities, totals, vetoed, facts=facts, item_keys=item_keys,
-                                        shown_totals=shown_totals)
+                                        shown_totals=shown_totals, item_values=item_values)
     return Results(policy, columns if columns is not None else columns_of(graph), standings, order, rows, engine)
 
 
@@ -123,13 +126,13 @@ class _RunRows:
 
 class ValueSpool:
     """Each entity's node values as text, one line per entity, in a temporary file that
-    is gone when closed (or when the process ends); the values of items ranked by an
-    award scheme are also kept in memory, for ranking."""
+    is gone when closed (or when the process ends); the values of the items the outcomes
+    read (ranked by an award scheme, graded, read by a condition) are also kept in memory."""
 
     def __init__(self, graph):
         self.ids = [c.id for c in columns_of(graph)]
         self._file = tempfile.TemporaryFile("w+b")
-        self._kept = {s.item: [] for s in graph.policy.outcomes.schemes if s.item is not None}
+        self._kept = {item: [] for item in sorted(graph.policy.outcomes.items_read())}
         self._shown: dict[Decimal, str] = {}
 
     def add(self, values: Mapping[str, Decimal], total: Decimal) -> None:

@@ -88,6 +88,7 @@ SQL_NAME_CLASH = _code("E0410", "sql-name-clash", E, "two names that SQL would t
 SQL_NAME_TOO_LONG = _code("E0411", "sql-name-too-long", E, "a name longer than the 63 bytes PostgreSQL keeps of a SQL name (`--target sql`)")
 HOLIDAY_AND_WORKDAY = _code("E0417", "holiday-and-workday", E, "a day a `calendar` lists both as a holiday and as an adjusted working day")
 DAY_OUTSIDE_YEAR = _code("E0418", "day-outside-year", E, "a day in a `calendar` that is not in the year the calendar declares")
+UNKNOWN_GRADE = _code("E0420", "unknown-grade", E, "a grade that no `grades` declares: a `veto … grade G` or a `grade()` read without the `grades` it names")
 
 # lints
 MAX_MISMATCH = _code("W0501", "max-mismatch", W, "a declared maximum differs from the sum of its parts' maxima, or from the most its rules and parts can score")
@@ -105,6 +106,8 @@ WEIGHTS_NOT_100 = _code("W0513", "weights-not-100", W, "weights that do not add 
 MATRIX_GAP = _code("W0514", "matrix-gap", W, "a points matrix without a row or column for a value its ledger allows")
 UNLIKELY_SCHEDULE = _code("W0523", "unlikely-schedule", W, "a declared calendar unlike any official notice: an adjusted working day on Monday to Friday, or a year without holidays")
 ACCUMULATE_WITHOUT_CAP = _code("W0511", "accumulate-without-cap", W, "a rule that can add without limit on an item that no max caps")
+GRADE_GAP = _code("W0535", "grade-gap-or-overlap", W, "grades whose bands overlap, or leave between them a score the total (or item) can take that no grade holds")
+UNREACHABLE_GRADE = _code("W0536", "unreachable-grade", W, "a grade that no score the total (or item) can take falls in")
 LOOKUP_WITHOUT_ROW = _code("W0520", "lookup-without-row", W, "a lookup whose key can take a value that no row of its table (without `else`) matches")
 
 # facts (input data)

@@ -140,7 +140,8 @@ class Bounds(Mapping):
     * ``conditions``: condition id → the truth values it can take: a term's
       ``if`` under the term's id, the k-th ``zero if`` of item I under
       ``I:zero:k`` (:func:`zero_id`), an ``applies if`` under
-      ``I:applies``, a veto under ``veto:k``, an outcome rule under ``outcome:k``;
+      ``I:applies``, a veto under ``veto:k``, an outcome rule under ``outcome:k``, a
+      ``veto … grade G`` under ``grade-veto:k``;
     * ``lookups``: the reachability of every table's rows, under the term's
       id for a lookup or ledger term, ``I:weight`` for an item's weight, and
       the expression itself for a ``lookup`` or a ``sum`` inside an
@@ -233,6 +234,8 @@ class _Analysis:
             evaluate.run(evaluate.plan(program, self.steps, self.operations, BODIES), self)
             for k, rule in enumerate(self.policy.outcomes.rules, start=1):  # for their lookups' rows
                 self.out.conditions[f"outcome:{k}"] = truth(rule.condition, self.base)
+            for k, veto in enumerate(self.policy.outcomes.vetoes, start=1):  # `veto … grade G if C`
+                self.out.conditions[f"grade-veto:{k}"] = truth(veto.condition, self.base)
         return self.out
 
     def _veto(self, step: ops.VetoStep, _, __) -> None:

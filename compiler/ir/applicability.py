@@ -42,7 +42,7 @@ def _policy_reads(policy: ir.Policy) -> set[str]:
     names = facts_of_expr(policy.coefficient)
     for veto in policy.vetoes:
         names |= facts_of_expr(veto.condition)
-    for rule in policy.outcomes.rules:
+    for rule in (*policy.outcomes.rules, *policy.outcomes.vetoes):
         names |= facts_of_expr(rule.condition)
     return names
 

@@ -39,6 +39,7 @@ _FACT_TYPES = {
 _FUNCTIONS = {"min": None, "max": None, "workdays": (T.DATE, T.DATE), "place": (), "last_place": (),
               "period": ()}
 _AFTER_RANKING = ("place", "last_place")
+_SCORE_READS = ("total", "score", "grade")  # in outcome conditions: assessc.ir.grades
 
 
 class _Nesting:
@@ -60,6 +61,8 @@ class Scope:
     params: Mapping[str, tuple[ast.Expr, "Scope"]] = attrs.field(factory=dict)
     #: inside `outcomes`, where place() and last_place() are known
     after_ranking: bool = False
+    #: in an outcome condition: the items and grades total(), score() and grade() may read
+    scored: object = None  # assessc.ir.grades.ScoredNames
     #: the fields of the ledger entry a `where (…)` filters
     fields: Mapping[str, FactDecl] = attrs.field(factory=dict)
     #: the period a `per` item is being scored for
@@ -228,6 +231,12 @@ def _name(node: ast.Name, scope: Scope) -> ir.Expr:
 
 
 def _member(name: ast.Name, enum_side: ir.Expr, scope: Scope) -> ir.Expr:
+    grades = _grade_names(enum_side, scope)
+    if grades is not None:
+        if name.name not in grades:
+            scope.bag.add(codes.UNKNOWN_MEMBER, name.span, f"`{name.name}` is not a grade",
+                          scope.symbols.suggest(name.name, grades) or "the grades are: " + ", ".join(grades))
+        return ir.Const(name.name, T.ENUM, name.span)
     if not isinstance(enum_side, (ir.FactRef, ir.FieldRef)):  # e.g. period(): no member list to check
         return ir.Const(name.name, T.ENUM, name.span)
     fact = enum_side.fact
@@ -238,9 +247,16 @@ def _member(name: ast.Name, enum_side: ir.Expr, scope: Scope) -> ir.Expr:
     return ir.Const(name.name, T.ENUM, name.span)
 
 
+def _grade_names(expr: ir.Expr, scope: Scope):
+    from assessc.ir.grades import grade_names
+
+    return grade_names(expr, scope.scored)
+
+
 def _in_set(node: ast.InSet, scope: Scope) -> ir.Expr:
     value = _resolve(node.value, scope)
-    if value.type is not T.ENUM or not isinstance(value, (ir.FactRef, ir.FieldRef)):
+    is_grade = _grade_names(value, scope) is not None
+    if value.type is not T.ENUM or not (is_grade or isinstance(value, (ir.FactRef, ir.FieldRef))):
         if not _is_error(value):
             scope.bag.add(codes.TYPE_MISMATCH, node.value.span, f"`in {{…}}` needs an enum fact, found a {_describe(value)}")
         return _error(node.span, T.BOOL)
@@ -251,9 +267,13 @@ def _in_set(node: ast.InSet, scope: Scope) -> ir.Expr:
 
 def _call(node: ast.Call, scope: Scope) -> ir.Expr:
     name = node.func.name
+    if name in _SCORE_READS:
+        from assessc.ir.grades import resolve_read
+
+        return resolve_read(node, scope.scored, scope.bag)
     if name not in _FUNCTIONS:
         scope.bag.add(codes.UNDEFINED_NAME, node.func.span, f"unknown function `{name}`",
-                      "the functions are: " + ", ".join(sorted(_FUNCTIONS)))
+                      "the functions are: " + ", ".join(sorted((*_FUNCTIONS, *_SCORE_READS))))
         return _error(node.span)
     signature = _FUNCTIONS[name]
     if name in _AFTER_RANKING and not scope.after_ranking:

@@ -26,6 +26,7 @@ from assessc.diagnostics import DiagnosticBag, Note, codes
 from assessc.dsl import ast, limits
 from assessc.dsl.source import Span
 from assessc.facts.id_columns import check_fact_names, policy_id_columns
+from assessc.ir import grades as G
 from assessc.ir import nodes as ir
 from assessc.ir.calendar import declared_calendar
 from assessc.ir.exprs import Scope, resolve, table_for
@@ -93,7 +94,7 @@ class _Lowerer:
     def policy(self, decl: ast.PolicyDecl) -> ir.Policy:
         entity, entity_label, maximum, max_span, rounding = "entity", None, None, None, None
         outcome_stmts = None
-        vetoes, accepts = [], []
+        vetoes, accepts, grade_vetoes = [], [], []
         body = _Body()
         groups: dict[str, list] = {"item": [], "bonus": [], "penalty": []}
         seen: dict[str, object] = {}
@@ -117,6 +118,8 @@ class _Lowerer:
                                  f"in 64-bit integers, which hold 10^{MAX_PLACES}); `2 places` rounds to hundredths, "
                                  "`-1 places` to tens")
                 rounding = ir.Rounding(stmt.scope, stmt.places, stmt.mode, stmt.span)
+            elif isinstance(stmt, ast.Veto) and stmt.grade is not None:
+                grade_vetoes.append(stmt)  # checked against the grades once `outcomes` is lowered
             elif isinstance(stmt, ast.Veto):
                 vetoes.append(ir.Veto(stmt.reason, resolve(stmt.condition, self.scope, T.BOOL), stmt.span))
             elif isinstance(stmt, ast.Accept):
@@ -143,16 +146,25 @@ class _Lowerer:
         penalties = tuple(self.item(s, "", meta) for s in groups["penalty"])
         ids = {n.id for top in (*items, *bonuses, *penalties) for n in top.walk()}
         outcomes = self._outcomes(outcome_stmts, ids) if outcome_stmts is not None else ir.Outcomes()
+        if grade_vetoes:
+            lowered = tuple(G.lower_grade_veto(v, resolve(v.condition, self.scope, T.BOOL), outcomes.grades, self.bag)
+                            for v in grade_vetoes)
+            outcomes = attrs.evolve(outcomes, vetoes=lowered)
         return ir.Policy(decl.name, decl.title, entity, entity_label, maximum, rounding, items, bonuses,
                          penalties, tuple(vetoes), (), tuple(accepts), meta, body.coefficient, outcomes,
                          self.periods, decl.span, max_span)
 
     def _outcomes(self, stmt: ast.Outcomes, ids: set[str]) -> ir.Outcomes:
         schemes, rules = [], []
-        after = attrs.evolve(self.scope, after_ranking=True)
+        grades = tuple(G.lower_grades(r, ids, self.bag) for r in stmt.rules if isinstance(r, ast.GradeBands))
+        G.check_schemes(grades, self.bag)
+        scored = attrs.evolve(self.scope, scored=G.scored_names(grades, ids))
+        after = attrs.evolve(scored, after_ranking=True)
         for rule in stmt.rules:
+            if isinstance(rule, ast.GradeBands):
+                continue
             if isinstance(rule, ast.OutcomeRule):
-                scope = after if rule.kind == "flag" else self.scope
+                scope = after if rule.kind == "flag" else scored
                 rules.append(ir.OutcomeRule(rule.kind, rule.reason, resolve(rule.condition, scope, T.BOOL), rule.span))
                 continue
             if rule.item is not None and rule.item not in ids:
@@ -168,7 +180,7 @@ class _Lowerer:
                 bands.append(ir.AwardBand(band.name, band.label, int(low), int(high), band.span))
             title = rule.title or ("awards" if rule.item is None else f"awards by {rule.item}")
             schemes.append(ir.AwardScheme(title, rule.item, tuple(bands), rule.span))
-        return ir.Outcomes(tuple(schemes), tuple(rules))
+        return ir.Outcomes(tuple(schemes), tuple(rules), grades)
 
     # ---- items ---------------------------------------------------------------
     def item(self, stmt: ast.Item, parent_id: str, parent_meta: ir.Meta, scope: Scope | None = None) -> ir.Node:

@@ -347,6 +347,59 @@ class AwardScheme:
 
 
 @record
+class GradeBand:
+    """A grade (等次) over scores: ``low``/``high`` None when unbounded; an open end excludes its number."""
+
+    name: str
+    label: str | None
+    low: Decimal | None
+    low_open: bool
+    high: Decimal | None
+    high_open: bool
+    span: Span | None = _span()
+
+    def holds(self, value: Decimal) -> bool:
+        from assessc.runtime.standing import in_band
+
+        return in_band(self.ends(), value)
+
+    def ends(self) -> tuple:
+        """(low, low_open, high, high_open), as :mod:`assessc.runtime.standing` reads a band."""
+        return (self.low, self.low_open, self.high, self.high_open)
+
+    def describe(self) -> str:
+        """The band as written: ``90..``, ``75..<90``, ``..<60``, ``>90..``."""
+        low = "" if self.low is None else (">" if self.low_open else "") + show(self.low)
+        high = "" if self.high is None else ("<" if self.high_open else "") + show(self.high)
+        return f"{low}..{high}"
+
+
+@record
+class GradeScheme:
+    """Grades by score (等次): of the total, or of one item's value (``of ITEM``); bands in written order."""
+
+    title: str
+    item: str | None
+    bands: tuple[GradeBand, ...]
+    span: Span | None = _span()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(b.name for b in self.bands)
+
+
+@record
+class GradeVeto:
+    """``veto "…" grade G if C``: when C holds the entity is vetoed (placed after every other, no
+    award), its score stands, and its grade in every scheme of the total is G."""
+
+    reason: str
+    grade: str
+    condition: Expr
+    span: Span | None = _span()
+
+
+@record
 class OutcomeRule:
     kind: str  # demote | last | flag
     reason: str
@@ -368,6 +421,16 @@ class Periods:
 class Outcomes:
     schemes: tuple[AwardScheme, ...] = ()
     rules: tuple[OutcomeRule, ...] = ()
+    grades: tuple[GradeScheme, ...] = ()
+    #: the vetoes that fix the grade and keep the score (those that zero the total are Policy.vetoes)
+    vetoes: tuple[GradeVeto, ...] = ()
+
+    def items_read(self) -> set[str]:
+        """The items whose values the outcomes read: ranked by, graded by, or read by a condition."""
+        from assessc.ir.grades import reads_of
+
+        items = {s.item for s in (*self.schemes, *self.grades) if s.item is not None}
+        return items | {item for _, item in reads_of(self) if item is not None}
 
     def of_kind(self, kind: str) -> tuple[OutcomeRule, ...]:
         return tuple(r for r in self.rules if r.kind == kind)

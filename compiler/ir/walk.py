@@ -88,6 +88,6 @@ def facts_of_policy(policy: ir.Policy) -> set[str]:
             names |= facts_of_term(term)
     for veto in policy.vetoes:
         names |= facts_of_expr(veto.condition)
-    for rule in policy.outcomes.rules:
+    for rule in (*policy.outcomes.rules, *policy.outcomes.vetoes):
         names |= facts_of_expr(rule.condition)
     return names | facts_of_expr(policy.coefficient)

@@ -16,6 +16,7 @@ from assessc.graph.from_ir import build
 from assessc.ir import nodes as ir
 from assessc.lint.calendar import CHECKS as CALENDAR_CHECKS
 from assessc.lint.checks import CHECKS, Finding
+from assessc.lint.grades import CHECKS as GRADE_CHECKS
 from assessc.lint.structure import CHECKS as STRUCTURE_CHECKS
 
 
@@ -25,7 +26,7 @@ def run(policy: ir.Policy, bag: DiagnosticBag, bounds: Bounds | None = None) -> 
     if bounds is None:
         bounds = analyse(build(policy))
     findings: list[Finding] = []
-    for check in (*CHECKS, *STRUCTURE_CHECKS, *CALENDAR_CHECKS):
+    for check in (*CHECKS, *STRUCTURE_CHECKS, *CALENDAR_CHECKS, *GRADE_CHECKS):
         findings.extend(check(policy, bounds))
     used: set[tuple[int, str]] = set()
     for finding in findings:

@@ -238,7 +238,7 @@ def _lookups(policy: ir.Policy, bounds: Bounds):
             yield node.weight.table, _key_name(node.weight), reach, node.span, node.accepts
         for expr in _own_exprs(node):
             yield from _expression_lookups(expr, bounds, node.accepts, seen)
-    outcomes = [r.condition for r in policy.outcomes.rules]
+    outcomes = [r.condition for r in (*policy.outcomes.rules, *policy.outcomes.vetoes)]
     for expr in [v.condition for v in policy.vetoes] + [policy.coefficient] + outcomes:
         yield from _expression_lookups(expr, bounds, policy.accepts, seen)
 
@@ -291,6 +291,9 @@ def constant_condition(policy: ir.Policy, bounds: Bounds) -> Iterator[Finding]:
     for k, veto in enumerate(policy.vetoes, start=1):
         yield from _constant(bounds.conditions.get(f"veto:{k}"), veto.condition, policy.accepts,
                              "this veto never applies", "every entity is vetoed")
+    for k, veto in enumerate(policy.outcomes.vetoes, start=1):
+        yield from _constant(bounds.conditions.get(f"grade-veto:{k}"), veto.condition, policy.accepts,
+                             "this veto never applies", f"every entity is vetoed and graded `{veto.grade}`")
 
 
 def _constant(holds, condition: ir.Expr, accepts, never: str, always: str) -> Iterator[Finding]:

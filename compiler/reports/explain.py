@@ -27,10 +27,24 @@ def _where(line: R.Line) -> str:
     return f"{Path(line.span.path).name}:{line.span.line}"
 
 
-def explain_text(result: R.EntityResult, policy_title: str) -> str:
+def grade_lines(policy, standing, result: R.EntityResult) -> list[str]:
+    """One line per `grades` scheme: the entity's grade and why (the band its score lies in, or the
+    veto that fixed it), from its :class:`~assessc.backends.outcomes.Standing`."""
+    from assessc.backends.outcomes import grade_why
+
+    return ["grade " + grade_why(policy, g, result.total if g.item is None else result.value(g.item))
+            for g in standing.grades]
+
+
+def explain_text(result: R.EntityResult, policy_title: str, grades: list[str] | None = None,
+                 vetoed: tuple[str, ...] | None = None) -> str:
+    """``grades``: the lines of :func:`grade_lines`; ``vetoed``: the vetoes that hold, the grade
+    vetoes included (default: the result's, which zero the total)."""
     out = [f"{result.entity}: {policy_title}", f"total {show(result.total)}"]
-    if result.vetoed:
-        out.append("VETOED: " + "; ".join(result.vetoed))
+    out.extend(grades or ())
+    vetoed = result.vetoed if vetoed is None else vetoed
+    if vetoed:
+        out.append("VETOED: " + "; ".join(vetoed))
     out.append("")
     _node(result, "total", 0, out)
     return _visible_direction("\n".join(out) + "\n")
@@ -54,11 +68,18 @@ def _node(result: R.EntityResult, node_id: str, depth: int, out: list[str]) -> N
             out.append(f"{pad}{_signed(line.amount):>7}  {line.label}{detail}{lead}  {where}".rstrip())
 
 
-def explain_json(result: R.EntityResult) -> dict:
+def explain_json(result: R.EntityResult, standing=None, grades: list[str] | None = None) -> dict:
+    """``standing``/``grades``: the entity's standing and :func:`grade_lines`, for a policy with grades."""
+    extra = {}
+    if standing is not None and standing.grades:
+        extra = {"grade": standing.grade,
+                 "grades": [{"scheme": g.scheme, "of": g.item, "grade": g.grade, "vetoed": g.vetoed, "why": why}
+                            for g, why in zip(standing.grades, grades or [""] * len(standing.grades))]}
     return {
         "entity": result.entity,
         "total": show(result.total),
-        "vetoed": list(result.vetoed),
+        "vetoed": list(standing.vetoed if standing is not None else result.vetoed),
+        **extra,
         "nodes": {
             node_id: {
                 "title": score.title,

@@ -6,8 +6,10 @@ file never says something else than the screen. Columns, in order:
 
 ``entity, total, rank, tie_group, tie_size, vetoed``, then for each award
 scheme ``SCHEME`` (the award after demotion and veto) and ``SCHEME by rank``
-(the band the rank alone gives), then ``demotions``, ``placed_last``, ``flags``
-and ``grade`` when the policy has such rules, then (``score`` only) one column
+(the band the rank alone gives), then ``demotions``, ``placed_last`` and ``flags``
+when the policy has such rules, then for each ``grades`` scheme one column
+headed by its title (``grade`` when untitled) holding the entity's grade
+(empty when no band holds its score), then (``score`` only) one column
 per item headed by its id and title (``1.1 按照…制定配套文件``). ``tie_group``
 is the rank the tie group shares (empty when not tied) and ``tie_size`` how
 many entities share it.
@@ -37,8 +39,7 @@ def header(results: Results, nodes: bool = True) -> list[str]:
         out.append("placed_last")
     if results.has_flags:
         out.append("flags")
-    if results.has_grades:
-        out.append("grade")
+    out += results.grade_schemes
     if nodes:
         out += [c.heading for c in results.columns]
     return out
@@ -55,8 +56,7 @@ def cells(results: Results, s: Standing) -> list:
         out.append("; ".join(s.forced_last))
     if results.has_flags:
         out.append("; ".join(s.flags))
-    if results.has_grades:
-        out.append(s.grade)
+    out += [g.grade for g in s.grades]
     return out
 
 
@@ -80,6 +80,7 @@ def standing_json(s: Standing) -> dict:
         "vetoed": list(s.vetoed), "placed_last": list(s.forced_last), "demotions": list(s.demotions),
         "awards": [{"scheme": a.scheme, "award": a.band, "by_rank": a.by_rank, "note": a.note} for a in s.awards],
         "flags": list(s.flags), "grade": s.grade,
+        "grades": [{"scheme": g.scheme, "of": g.item, "grade": g.grade, "vetoed": g.vetoed} for g in s.grades],
     }
 
 
@@ -122,13 +123,15 @@ def screen_text(results: Results, limit: int | None = SCREEN_ROWS, heading: str 
         if limit is not None and len(shown) == limit:
             break
         shown.append(standing)
-    head = ["rank", label, "total", *results.schemes, "demoted", "placed last", "flags", "grade", "vetoed"]
+    head = ["rank", label, "total", *results.schemes, *results.grade_schemes, "demoted", "placed last", "flags",
+            "vetoed"]
     table = []
     for s in shown:
         table.append([f"{s.rank}=" if s.tied else str(s.rank), s.entity, show(s.total),
-                      *((a.band or "—") for a in s.awards), "; ".join(s.demotions), "; ".join(s.forced_last),
-                      "; ".join(s.flags), s.grade or "", "vetoed" if s.vetoed else ""])
-    fixed = 3 + len(results.schemes)
+                      *((a.band or "—") for a in s.awards), *((g.grade or "—") for g in s.grades),
+                      "; ".join(s.demotions), "; ".join(s.forced_last), "; ".join(s.flags),
+                      "vetoed" if s.vetoed else ""])
+    fixed = 3 + len(results.schemes) + len(results.grade_schemes)
     used = [i for i in range(len(head)) if i < fixed or any(r[i] for r in table)]
     body = format_table([head[i] for i in used], [[r[i] for i in used] for r in table], right={2})
     title = heading or f"{policy.title} — {len(results)} {label}"
@@ -163,6 +166,10 @@ def _notes(shown: list[Standing]) -> list[str]:
             if award.by_rank and award.band != award.by_rank:
                 why = "(vetoed)" if s.vetoed else f"after demotion ({'; '.join(s.demotions)})"
                 notes.append(f"{s.entity}: {award.scheme} {award.by_rank} by rank, {award.band or 'no award'} {why}")
+        for grade in s.grades:
+            if grade.vetoed is not None:
+                notes.append(f"{s.entity}: {grade.scheme} {grade.grade} (vetoed: {grade.vetoed}); "
+                             f"the total {show(s.total)} stands")
     return notes
 
 

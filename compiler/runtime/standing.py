@@ -51,3 +51,23 @@ def band_award(bands, rank, size, demote, vetoed):
         return None, name, note
     moved = index + demote
     return (bands[moved][0] if moved < len(bands) else None), name, note
+
+
+def in_band(ends, value):
+    """Whether ``value`` lies in a grade's ``ends`` (low, low_open, high, high_open); an end that
+    is None is unbounded, an open end excludes its number. Compared, never computed with."""
+    low, low_open, high, high_open = ends
+    if low is not None and (value <= low if low_open else value < low):
+        return False
+    return high is None or (value < high if high_open else value <= high)
+
+
+def grade_of(bands, value, fixed=None):
+    """The grade of ``value``: the first of ``bands`` ((name, low, low_open, high, high_open) in
+    written order) that holds it, None when none does; ``fixed`` (a grade veto's grade) wins."""
+    if fixed is not None:
+        return fixed
+    for name, low, low_open, high, high_open in bands:
+        if in_band((low, low_open, high, high_open), value):
+            return name
+    return None

@@ -120,6 +120,8 @@ class Outcome:
     roundings: int = 0
     floors: int = 0  # `until zero` lines that raised a value
     caps: int = 0  # `max` lines that lowered (or, on a penalty, raised) a value
+    graded: int = 0  # entities whose grades the generated module's rank() gave as the interpreter's
+    grade_vetoed: int = 0  # ... of which a `veto … grade G` changed the grade the total gives
 
     def refused(self, backend: str) -> bool:
         return any(r.backend == backend for r in self.refusals)
@@ -313,6 +315,52 @@ def _compare_pygen(module, expected: dict, entities, outcome: Outcome) -> None:
         outcome.compared["pygen"] += 1
 
 
+def _compare_standings(policy, module, expected: dict, entities, outcome: Outcome) -> None:
+    """The generated module's ``rank()`` against the interpreter's standings, over the entities both
+    scored: rank, tie size, vetoes, grades, awards, demotions, forced last place and flags."""
+    if not (policy.ir.outcomes.grades or policy.ir.outcomes.rules or policy.ir.outcomes.schemes):
+        return
+    from assessc.backends.outcomes import decide
+
+    scored = [(e, v) for e, v in entities if not isinstance(expected[e], AssessError)]
+    values = dict(scored)
+    try:
+        want = decide(policy.ir, R.ScoreRun(policy.ir.name, tuple(expected[e] for e, _ in scored)), values)
+    except AssessError as error:
+        want = error
+    try:
+        results = [module.score(v, entity=e) for e, v in scored]
+        got = module.rank(results, [v for _, v in scored])
+    except (module.ScoringError, module.FactsError) as error:
+        if not isinstance(want, AssessError):
+            outcome.mismatches.append(Mismatch("pygen", "*", "rank()", SCORED, _error(error), "error"))
+        return
+    if isinstance(want, AssessError):
+        outcome.mismatches.append(Mismatch("pygen", "*", "rank()", _error(want), "ranked", "error"))
+        return
+    for theirs, ours in zip(want, got):
+        expected_row = (theirs.entity, theirs.rank, theirs.tie_size, tuple(theirs.vetoed), theirs.grade,
+                        tuple((g.scheme, g.grade) for g in theirs.grades),
+                        tuple((a.band, a.by_rank) for a in theirs.awards), theirs.demotions, theirs.forced_last,
+                        theirs.flags)
+        got_row = (ours.entity, ours.rank, ours.tie_size, tuple(ours.vetoed), ours.grade, tuple(ours.grades),
+                   tuple((a.band, a.by_rank) for a in ours.awards), ours.demotions, ours.forced_last, ours.flags)
+        if expected_row != got_row:
+            outcome.mismatches.append(Mismatch("pygen", theirs.entity, "standing", expected_row, got_row, "standing"))
+        elif theirs.grades:
+            outcome.graded += 1
+            outcome.grade_vetoed += any(g.vetoed and g.grade != _grade_by_score(policy, g, theirs) for g in theirs.grades)
+
+
+def _grade_by_score(policy, grade, standing):
+    """The grade the total alone gives (what a grade veto overrides)."""
+    from assessc.backends.outcomes import scheme_bands
+    from assessc.runtime.standing import grade_of
+
+    scheme = next(s for s in policy.ir.outcomes.grades if s.item == grade.item)
+    return grade_of(scheme_bands(scheme), standing.total)
+
+
 def _batch_run(program, entities):
     ids = [entity for entity, _ in entities]
     return program.score(program.columns_from_values(ids, [values for _, values in entities]))
@@ -381,6 +429,7 @@ def compare_all(engines: Engines, entities: Sequence[tuple[str, dict]],
     expected = _reference(engines.policy, entities, outcome)
     if "pygen" in backends and engines.pygen is not None:
         _compare_pygen(engines.pygen, expected, entities, outcome)
+        _compare_standings(engines.policy, engines.pygen, expected, entities, outcome)
     if "batch" in backends and engines.batch is not None:
         _compare_batch(engines.batch, expected, entities, outcome)
     if "sql" in backends and engines.sql is not None:

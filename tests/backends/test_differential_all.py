@@ -68,6 +68,7 @@ TIE_EXAMPLES = 6  # per rounding mode (and two explicit examples)
 
 def test_random_policies_agree_on_every_node_in_all_four_backends():
     tally = DS.Tally()
+    graded = {"entities": 0, "vetoed": 0}  # standings with grades the generated module agreed on
 
     @_settings(RANDOM_EXAMPLES)
     @given(policies(), st.data())
@@ -77,10 +78,15 @@ def test_random_policies_agree_on_every_node_in_all_four_backends():
         values = data.draw(st.lists(entity_values(engines.policy.ir.facts), min_size=3, max_size=5), label="entities")
         outcome = DS.compare_all(engines, [(f"e{k}", v) for k, v in enumerate(values)])
         tally.add(generated.text, outcome)
+        graded["entities"] += outcome.graded
+        graded["vetoed"] += outcome.grade_vetoed
         DS.assert_agree(outcome, generated.text)
 
     check()
     summary = tally.summary()
+    # the generated module's rank() gives the interpreter's grades (how many examples draw grades
+    # varies with what ran before; the fixed policy below covers grade vetoes every time)
+    assert graded["entities"] >= 1, graded
     print(summary)  # shown with `pytest -s` / `-rP`
     assert len(tally.policies) >= RANDOM_EXAMPLES // 3, summary
     # the generated Python and the SQL query score every generated policy; neither refuses any
@@ -93,6 +99,58 @@ def test_random_policies_agree_on_every_node_in_all_four_backends():
                                                        or "does not" in reason or "cannot" in reason), reason
     assert tally.refused_examples["batch"] * 2 < tally.examples, summary
     assert tally.compared["batch"] >= tally.entities // 2, summary
+
+
+# ---- grades: the generated module's rank() against the interpreter's standings ----------------------------
+
+GRADED = """
+facts {
+  points: decimal 0..100 "实绩"
+  extra: decimal 0..5 "加分"
+  accident: bool "重大事故"
+  falsified: bool "弄虚作假"
+}
+
+policy graded "graded" {
+  round total 1 places half_up
+  item 1 "实绩" max 100 { add points }
+  bonus 加分 "加分" max 5 { add extra }
+  veto "重大事故,等次定为不合格" grade 不合格 if accident
+  veto "弄虚作假" if falsified
+  outcomes {
+    awards "先进" by rank { 先进: 1..2 }
+    grades "等次" { 优秀: 90..  良好: 75..89.9  合格: 60..74.9  不合格: ..<60 }
+    grades of 1 { 高: >80..  低: ..80 }
+    demote "总分不足70分" if total() < 70
+    rank last "实绩低且不合格" if grade(1) == 低 and grade() == 不合格
+    flag "优秀但实绩不足90分" if grade() == 优秀 and score(1) < 90
+  }
+}
+"""
+
+
+# scores all over the bands, near their cuts too, and vetoes of either kind
+GRADED_FACTS = st.fixed_dictionaries({
+    "points": st.one_of(st.decimals(0, 100, places=2),
+                        st.sampled_from([Decimal(x) for x in ("59.94", "59.95", "74.9", "74.96", "89.9", "89.95", "90")])),
+    "extra": st.decimals(0, 5, places=1), "accident": st.booleans(), "falsified": st.booleans()})
+
+
+def test_grades_agree_with_the_interpreter_on_random_facts():
+    engines = DS.engines_for_text(GRADED)
+    graded = {"entities": 0, "vetoed": 0}
+
+    @_settings(40)
+    @given(st.data())
+    def check(data):
+        values = data.draw(st.lists(GRADED_FACTS, min_size=3, max_size=8), label="entities")
+        outcome = DS.compare_all(engines, [(f"e{k}", v) for k, v in enumerate(values)], backends=("pygen",))
+        graded["entities"] += outcome.graded
+        graded["vetoed"] += outcome.grade_vetoed
+        DS.assert_agree(outcome, GRADED)
+
+    check()
+    assert graded["entities"] >= 100 and graded["vetoed"] >= 10, graded  # vetoes that changed the grade
 
 
 # ---- refusals and errors are recorded, and the others are still compared ---------------------------------

@@ -24,6 +24,10 @@ What is generated:
   stop scoring an entity whose key no row matches), ledger sums (``highest per`` or not); ``if`` conditions;
 * ``until zero``, ``zero if``, vetoes, ``accept``, ``entity``, a policy
   ``max``, ``round each|total N places MODE``;
+* ``outcomes`` with ``grades`` of the total (and of an item): bands open or
+  closed at their cuts, now and then a gap, an overlap or bands out of order;
+  ``veto … grade G`` vetoes; ``demote``/``rank last``/``flag`` conditions that
+  read ``total()``, ``score(ITEM)`` and ``grade()`` (``==``, ``!=``, ``in``);
 * conditions: comparisons of numbers, percents and dates, enum ``==``/``!=``
   (either way round) and ``in {…}``, ``and``/``or``/``not``, bool facts and
   literals; arithmetic ``+ - * /`` (dividing by constants only), unary minus,
@@ -622,6 +626,55 @@ class _Gen:
             self.templates.append((Template(name, params, has_start_and_until, has_start_and_until), None))
 
     # ---- the module ------------------------------------------------------------------
+    # ---- outcomes: grades (等次), grade vetoes, conditions that read the scores ----
+    def grades(self, item: str | None) -> ast.GradeBands:
+        """Bands from the top down, each closed or open at its cuts; now and then a band is left out
+        or a cut's ends disagree (a gap or an overlap: the first written wins, or no grade)."""
+        cuts = sorted({D(self.pick(("-1", "0", "0.5", "1", "2", "2.5", "3", "5", "7.5", "10")))
+                       for _ in range(self.upto(3, 1))}, reverse=True)
+        bands = []
+        above_open = None  # whether the band above excludes its low cut
+        for k in range(len(cuts) + 1):
+            high = cuts[k - 1] if k > 0 else None
+            low = cuts[k] if k < len(cuts) else None
+            low_open = low is not None and self.chance(30)
+            high_open = high is not None and (not above_open if not self.chance(10) else self.chance(50))
+            name = self.fresh(self.pick(("优秀", "合格", "good", "不合格")))
+            band = ast.GradeBand(name, self.label() if self.chance(20) else None,
+                                 num(low) if low is not None else None, low_open,
+                                 num(high) if high is not None else None, high_open)
+            above_open = low_open
+            if not self.chance(8):
+                bands.append(band)
+        bands = self.shuffled(bands) if self.chance(10) else bands
+        return ast.GradeBands(self.text() if self.chance(50) else None, item, tuple(bands))
+
+    def _score_read(self, keys: list[str]) -> ast.Expr:
+        key = self.pick(keys)
+        arg = num(key) if key.isdigit() else ast.Name(key)
+        read = ast.Call(ast.Name("total"), ()) if self.chance(50) else ast.Call(ast.Name("score"), (arg,))
+        return ast.Binary(self.pick(("<", ">=", "==")), read, num(self.pick(("0", "1", "2.5", "5"))))
+
+    def outcomes(self, keys: list[str]) -> tuple[ast.Outcomes, list[ast.Veto]]:
+        """`outcomes` with grades of the total and maybe of an item, rules that read the scores and
+        grades, and maybe `veto … grade G` vetoes."""
+        total = self.grades(None)
+        schemes = [total]
+        if self.chance(30):
+            schemes.append(self.grades(self.pick(keys)))
+        names = [band.name for band in total.bands]
+        rules: list = []
+        for _ in range(self.upto(2)):
+            if names and self.chance(50):
+                grade = ast.Call(ast.Name("grade"), ())
+                cond = (ast.Binary(self.pick(("==", "!=")), grade, ast.Name(self.pick(names))) if self.chance(60)
+                        else ast.InSet(grade, tuple(ast.Name(n) for n in self.subset(names, 1))))
+            else:
+                cond = self._score_read(keys)
+            rules.append(ast.OutcomeRule(self.pick(("demote", "last", "flag")), self.text(), cond))
+        vetoes = [ast.Veto(self.text(), self.cond(), None, self.pick(names)) for _ in range(self.upto(2))] if names else []
+        return ast.Outcomes(tuple([*schemes, *rules])), vetoes
+
     def module(self) -> ast.Module:
         if self.chance(25):
             self.use_stdlib()
@@ -647,6 +700,9 @@ class _Gen:
         items += [self.item("bonus", self.fresh("加分"), 0) for _ in range((0, 1, 1, 2)[self.upto(3)])]
         items += [self.item("penalty", self.fresh("减分"), 0) for _ in range((0, 1, 0, 2)[self.upto(3)])]
         body = stmts + items
+        if self.chance(30):
+            outcomes, vetoes = self.outcomes(keys)
+            body += [*vetoes, outcomes]
         policy = ast.PolicyDecl(self.fresh(self.pick(("p", "考评"))), self.text(), tuple(body))
         decls: list = [ast.ImportDecl("deductions", False)] if self.stdlib else []
         if self.fields:

@@ -128,7 +128,15 @@ class BatchRun:
         facts = self.fact_values()
         return results_of(program.policy, program.graph, self.ids, self.totals.tolist(), self._vetoes_by_row(),
                           rows=_Rows(self), engine="batch", facts=lambda i: facts[self.ids[i]],
-                          item_keys=lambda item: self._column(item).tolist(), shown_totals=shown_totals)
+                          item_keys=lambda item: self._column(item).tolist(), shown_totals=shown_totals,
+                          item_values=self._item_decimals)
+
+    def _item_decimals(self, item: str) -> list[Decimal]:
+        """An item's value for every row, as Decimals (grades and `score()` read them)."""
+        scale = self.program.scales[item]
+        values, inverse = np.unique(self._column(item), return_inverse=True)
+        decimals = [self.decimal(v, scale) for v in values.tolist()]
+        return [decimals[k] for k in inverse.reshape(-1).tolist()]
 
     def _vetoes_by_row(self) -> list[tuple[str, ...]]:
         n = len(self)

@@ -53,7 +53,8 @@ class Exprs:
         self.entry: tuple[str, ir.FactDecl] | None = None  # (entry variable, ledger) inside `where (…)`
         self.fields: dict[str, Num | str] = {}
         self._entries = 0
-        #: `place()` and `last_place()` -> the variables holding them (outcome flags only)
+        #: `place()`, `last_place()` and the score reads (`total`, `score:ITEM`, `grade`, …) -> the
+        #: code holding them (outcome conditions only)
         self.places: dict[str, str] | None = None
 
     # ---- numbers -------------------------------------------------------------------
@@ -397,6 +398,11 @@ class Exprs:
     def _Call(self, expr: ir.Call):
         if expr.func in ("place", "last_place") and self.places is not None:
             return Num(self.places[expr.func], None, None)
+        if expr.func in ("total", "score", "grade") and self.places is not None:  # outcome conditions
+            from assessc.ir.grades import key_of, read_of
+
+            held = self.places[key_of(*read_of(expr))]
+            return held if expr.func == "grade" else Num(held, None, None)
         if expr.func in ("min", "max"):
             return self.extreme(expr.func, [self.num(a) for a in expr.args])
         if expr.func == "workdays":

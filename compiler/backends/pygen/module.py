@@ -138,7 +138,9 @@ def _generate(graph: ScoringGraph) -> Generated:
     data(")")
     data("#: award schemes: (title, the item ranked or None for the total, ((band, low, high), ...))")
     data(f"SCHEMES = {literal(tuple((s.title, s.item, tuple((b.name, b.low, b.high) for b in s.bands)) for s in policy.outcomes.schemes))}")
-    data(f"_HAS_OUTCOME_RULES = {literal(bool(policy.outcomes.rules))}")
+    data("#: grades (等次): (title, the item graded or None for the total, ((grade, low, low_open, high, high_open), ...))")
+    data(f"GRADES = {literal(tuple((s.title, s.item, tuple((b.name, *b.ends()) for b in s.bands)) for s in policy.outcomes.grades))}")
+    data(f"_HAS_OUTCOME_RULES = {literal(bool(policy.outcomes.rules or policy.outcomes.vetoes))}")
     data(f"_SCALES = {literal(scales)}")
     data("_NA = object()")
     data("_NO_ITEMS = frozenset()")
@@ -275,7 +277,7 @@ def _always_read(program: ops.Program, policy: ir.Policy) -> set[str]:
     for step in program.steps:
         if isinstance(step, ops.VetoStep):
             always |= facts_of_expr(step.condition)
-    for rule in policy.outcomes.rules:
+    for rule in (*policy.outcomes.rules, *policy.outcomes.vetoes):
         always |= facts_of_expr(rule.condition)
     for op in program.by_id["total"].ops:
         if isinstance(op, ops.Scale):
@@ -311,8 +313,12 @@ def _applies_function(program: ops.Program, fact_decls: tuple[FactDecl, ...], po
 
 
 def _outcomes_functions(policy: ir.Policy, pool: Pool) -> Code:
-    """``_outcome_rules(v)``: the reasons of the `rank last` and `demote` rules that hold, and
-    ``_flags(v, place, last_place)``: those of the `flag` rules, from validated values (exact)."""
+    """``_grade_vetoes(v)``: the (reason, grade) of the grade vetoes that hold; ``_outcome_rules(v, k)``:
+    the reasons of the `rank last` and `demote` rules that hold, and ``_flags(v, k, place, last_place)``:
+    those of the `flag` rules, from validated values (exact) and ``k``, what the conditions read of the
+    scores (``total``, ``score:ITEM``, ``grade``, ``grade:ITEM``: :func:`assessc.ir.grades.key_of`)."""
+    from assessc.ir.grades import key_of, reads_of
+
     code = Code()
     outcomes = policy.outcomes
     facts: dict[str, object] = {}
@@ -320,6 +326,7 @@ def _outcomes_functions(policy: ir.Policy, pool: Pool) -> Code:
         kind = fact.type.kind
         numeric = kind in (Kind.COUNT, Kind.RANK, Kind.DECIMAL, Kind.PERCENT, Kind.AMOUNT)
         facts[fact.name] = Num(f"v[{literal(fact.name)}]", None) if numeric else f"v[{literal(fact.name)}]"
+    scores = {key_of(*read): f"k[{literal(key_of(*read))}]" for read in reads_of(outcomes)}
 
     def reasons(rules, x: Exprs) -> str:
         if not rules:
@@ -327,16 +334,29 @@ def _outcomes_functions(policy: ir.Policy, pool: Pool) -> Code:
         pairs = ", ".join(f"({literal(r.reason)}, bool({x.expr(r.condition)}))" for r in rules)
         return f"tuple(reason for reason, holds in ({pairs},) if holds)"
 
+    plain = Exprs(pool, False, facts)
+    code("def _grade_vetoes(v):")
+    with code.indent():
+        code('"""(reason, grade) of each `veto … grade G` that holds: the score stands, the grade is G."""')
+        if outcomes.vetoes:
+            triples = ", ".join(f"({literal(r.reason)}, {literal(r.grade)}, bool({plain.expr(r.condition)}))"
+                                for r in outcomes.vetoes)
+            code(f"return tuple((reason, grade) for reason, grade, holds in ({triples},) if holds)")
+        else:
+            code("return ()")
+    code.blank()
+    code.blank()
     x = Exprs(pool, False, facts)
-    code("def _outcome_rules(v):")
+    x.places = dict(scores)
+    code("def _outcome_rules(v, k):")
     with code.indent():
         code('"""(reasons of the `rank last` rules that hold, reasons of the `demote` rules that hold)."""')
         code(f"return {reasons(outcomes.of_kind('last'), x)}, {reasons(outcomes.of_kind('demote'), x)}")
     code.blank()
     code.blank()
     flags = Exprs(pool, False, facts)
-    flags.places = {"place": "place", "last_place": "last_place"}
-    code("def _flags(v, place, last_place):")
+    flags.places = {"place": "place", "last_place": "last_place", **scores}
+    code("def _flags(v, k, place, last_place):")
     with code.indent():
         code('"""The reasons of the `flag` rules that hold, with the entity\'s place and the last place known."""')
         code(f"return {reasons(outcomes.of_kind('flag'), flags)}")

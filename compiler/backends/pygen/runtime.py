@@ -27,7 +27,7 @@ from ...runtime.decimals import floor_div as _floor_div
 from ...runtime.decimals import quantize as _quantize
 from ...runtime.decimals import sum_of as _sum
 from ...runtime.factvalues import BadValue, FactRule, allowed, blank_value, is_blank, parse_value, raw_text
-from ...runtime.standing import FORCED_LAST, PLACED, VETOED, band_award, placement
+from ...runtime.standing import FORCED_LAST, PLACED, VETOED, band_award, grade_of, placement
 from ..wording import _entry_words, _no_cell_words, _no_row_words, _show, _visible_direction
 
 __all__ = ["score", "score_rows", "validate", "rank", "Result", "Standing", "Award", "Line", "Problem", "FactsError",
@@ -378,7 +378,8 @@ class Standing(NamedTuple):
     demotions: tuple
     awards: tuple
     flags: tuple
-    grade: str | None = None
+    grade: str | None = None  # the grade (等次) of the total, if the policy grades it
+    grades: tuple = ()  # (title, grade) for every `grades` scheme, in written order
 
     @property
     def tie_group(self):
@@ -402,8 +403,11 @@ def rank(results, rows=None) -> list:
         if len(rows) != n:
             raise ValueError(f"rank(results, rows): {n} results but {len(rows)} rows")
         values = [validate(row, entity=result.entity) for row, result in zip(rows, results)]
-    rules = [_outcome_rules(values[i]) for i in range(n)] if values is not None else [((), ())] * n
-    vetoed = [result.vetoed for result in results]
+    held = [_grade_vetoes(values[i]) for i in range(n)] if values is not None else [()] * n
+    vetoed = [tuple(result.vetoed) + tuple(reason for reason, _ in held[i]) for i, result in enumerate(results)]
+    grades = [_grades(result, held[i][0][1] if held[i] else None) for i, result in enumerate(results)]
+    known = [_scores(result, grades[i]) for i, result in enumerate(results)]
+    rules = [_outcome_rules(values[i], known[i]) for i in range(n)] if values is not None else [((), ())] * n
     classes = [VETOED if vetoed[i] else FORCED_LAST if rules[i][0] else PLACED for i in range(n)]
     order, ranks, sizes = placement(classes, [result.total for result in results])
     worst = max(ranks, default=0)
@@ -421,10 +425,41 @@ def rank(results, rows=None) -> list:
         awards = tuple(Award(title, *band_award(bands, r[i], z[i], len(demotions) if item is None else 0,
                                                 bool(vetoed[i])))
                        for title, item, bands, r, z in schemes)
-        flags = _flags(values[i], Decimal(ranks[i]), Decimal(worst)) if values is not None else ()
-        standings.append(Standing(result.entity, result.total, ranks[i], sizes[i], tuple(vetoed[i]), last,
-                                  demotions, awards, flags))
+        flags = _flags(values[i], known[i], Decimal(ranks[i]), Decimal(worst)) if values is not None else ()
+        grade = next((g for (_, item, _), (_, g) in zip(GRADES, grades[i]) if item is None), None)
+        standings.append(Standing(result.entity, result.total, ranks[i], sizes[i], vetoed[i], last,
+                                  demotions, awards, flags, grade, grades[i]))
     return [standings[i] for i in order]
+
+
+def _grades(result, fixed):
+    """(title, grade) in every `grades` scheme: the first band holding the exact total (or the item's
+    value); ``fixed``, a grade veto's grade, sets the grade of the total."""
+    return tuple((title, grade_of(bands, result.total, fixed) if item is None else grade_of(bands, result.value(item)))
+                 for title, item, bands in GRADES)
+
+
+def _scores(result, grades):
+    """What the outcome conditions may read of the scores, by name (total, score:ITEM, grade, grade:ITEM)."""
+    if not _HAS_OUTCOME_RULES:
+        return None
+    known = {"total": result.total, "grade": None}
+    for (_, item, _), (_, grade) in zip(GRADES, grades):
+        known["grade" if item is None else "grade:" + item] = grade
+    return _ScoreReads(known, result)
+
+
+class _ScoreReads(dict):
+    """The reads of the scores: an item's value is read from the result when asked for."""
+
+    def __init__(self, known, result):
+        super().__init__(known)
+        self.result = result
+
+    def __missing__(self, key):
+        if key.startswith("score:"):
+            return self.result.value(key[len("score:"):])
+        return None
 
 
 # -- fact validation: the facts loader's rules (factvalues above), on a mapping of fact names to values --
