@@ -105,6 +105,7 @@ WEIGHTS_NOT_100 = _code("W0513", "weights-not-100", W, "weights that do not add 
 MATRIX_GAP = _code("W0514", "matrix-gap", W, "a points matrix without a row or column for a value its ledger allows")
 UNLIKELY_SCHEDULE = _code("W0523", "unlikely-schedule", W, "a declared calendar unlike any official notice: an adjusted working day on Monday to Friday, or a year without holidays")
 ACCUMULATE_WITHOUT_CAP = _code("W0511", "accumulate-without-cap", W, "a rule that can add without limit on an item that no max caps")
+PERCENT_UNIT_MISMATCH = _code("W0545", "percent-unit-mismatch", W, "a percent fact compared with, stepped by or banded by a plain number that only makes sense as a percentage")
 LOOKUP_WITHOUT_ROW = _code("W0520", "lookup-without-row", W, "a lookup whose key can take a value that no row of its table (without `else`) matches")
 
 # facts (input data)
