@@ -273,7 +273,11 @@ class _Builder:
 
     # ---- facts ----------------------------------------------------------
     def facts_decl(self, span, children):
-        return ast.FactsDecl(tuple(c for c in children if isinstance(c, ast.FactField)), span)
+        return ast.FactsDecl(tuple(c for c in children if isinstance(c, ast.FactField)),
+                             tuple(c for c in children if isinstance(c, ast.FactCheck)), span)
+
+    def fact_check(self, span, children):
+        return ast.FactCheck(children[1], self._text(children[2]), span)
 
     def fact_field(self, span, children):
         name, ftype, label, default = children

@@ -273,9 +273,15 @@ def _import(p: _Printer, node: ast.ImportDecl) -> list[str]:
     return [f"{_kw('import')} " + ".".join(name(part) for part in node.target.split("."))]
 
 
-@_prints(_DECLS, ast.FactsDecl, "fields")
+@_prints(_DECLS, ast.FactsDecl, "fields checks")
 def _facts(p: _Printer, node: ast.FactsDecl) -> list[str]:
-    return p.block(_kw("facts"), _fact_fields(p, node.fields, 1), 0, node)
+    checks = [line for check in node.checks for line in p.part(check, 1)]
+    return p.block(_kw("facts"), _fact_fields(p, node.fields, 1) + checks, 0, node)
+
+
+@_prints(_PARTS, ast.FactCheck, "condition message")
+def _fact_check(p: _Printer, node: ast.FactCheck, depth: int) -> list[str]:
+    return [INDENT * depth + f"{_kw('require')} {p.expr(node.condition)} {quote(node.message)}"]
 
 
 def _fact_fields(p: _Printer, fields, depth: int) -> list[str]:

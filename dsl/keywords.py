@@ -103,6 +103,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "KW_ENUM": ("enum",),
     "KW_LEDGER": ("ledger",),
     "KW_DEFAULT": ("default",),
+    "KW_REQUIRE": ("require",),
 }
 
 #: spelling -> terminal name, for the post-lexer.

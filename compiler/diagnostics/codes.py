@@ -121,6 +121,7 @@ EVALUATION_FAILED = _code("D0609", "evaluation-failed", E, "a rule that cannot b
 OUTPUT_FAILED = _code("D0610", "output-failed", E, "an output file that cannot be written")
 FACT_NOT_APPLICABLE = _code("D0611", "fact-for-inapplicable-item", E, "a value given for a fact that only items not applying to the entity read")
 FACT_NAMED_LIKE_ID = _code("D0612", "fact-named-like-id-column", E, "a fact or ledger field named like a column that holds the entity's id, so no facts file can give it")
+FACT_CHECK_FAILED = _code("D0613", "fact-check-failed", E, "an entity whose facts fail a `require` check of the policy")
 
 # backends: a backend (the generated Python module, SQL, the batch engine) refuses what it cannot do exactly
 FORM_NOT_SUPPORTED = _code("E0701", "form-not-supported", E, "a form of the policy that the chosen backend (generated Python, SQL or the batch engine) cannot compute")

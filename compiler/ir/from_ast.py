@@ -78,9 +78,17 @@ def lower_program(program: Program, bag: DiagnosticBag) -> ir.Policy | None:
     calendar = declared_calendar(program, bag)
     scope = Scope(symbols, bag, calendar=calendar)
     policy = _Lowerer(scope).policy(policies[0])
-    policy = attrs.evolve(policy, facts=tuple(symbols.facts.values()), calendar=calendar)
+    policy = attrs.evolve(policy, facts=tuple(symbols.facts.values()), calendar=calendar,
+                          fact_checks=_fact_checks(program, scope))
     check_fact_names(policy.facts, policy_id_columns(policy), bag)
     return policy
+
+
+def _fact_checks(program: Program, scope: Scope) -> tuple[ir.FactCheck, ...]:
+    """The `require` checks of every facts block, resolved like any condition."""
+    return tuple(ir.FactCheck(resolve(check.condition, scope, T.BOOL), check.message, check.span)
+                 for module in program.modules for decl in module.tree.decls
+                 if isinstance(decl, ast.FactsDecl) for check in decl.checks)
 
 
 class _Lowerer:

@@ -365,7 +365,8 @@ def _all_exprs(policy: ir.Policy):
             if requirement.condition is not None:
                 yield requirement.condition, node.accepts
     outcomes = [r.condition for r in policy.outcomes.rules]
-    for expr in [v.condition for v in policy.vetoes] + [policy.coefficient] + outcomes:
+    checks = [c.condition for c in policy.fact_checks]
+    for expr in [v.condition for v in policy.vetoes] + [policy.coefficient] + outcomes + checks:
         if expr is not None:
             yield expr, policy.accepts
 

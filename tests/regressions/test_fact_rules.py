@@ -69,3 +69,88 @@ def test_plain_numbers_a_percent_fact_can_reach_are_not_reported(tmp_path):
             '    until zero\n  }\n}\n')
     status, output = check(tmp_path, text)
     assert "W0545" not in codes_in(output), output
+
+
+# ---- 2. checks a policy states on its facts -------------------------------------------------------
+
+WORKS = '''facts {
+  started: date "开工日期"
+  finished: date "竣工日期"
+  require finished >= started "竣工日期不得早于开工日期"
+}
+
+policy works "工程进度" {
+  entity county "县区"
+  item 1 "按期竣工" max 10 {
+    start 10
+    deduct 1 per max(0, workdays(started, finished) - 60)
+    until zero
+  }
+}
+'''
+WORKS_CSV = "county,started,finished\n青秀区,2026-03-02,2026-05-08\n兴宁区,2026-04-01,2026-03-01\n良庆区,2026-05-01,2026-04-01\n"
+
+
+def _works(tmp_path: Path) -> tuple[Path, Path]:
+    return write(tmp_path, "works.assess", WORKS), write(tmp_path, "works.csv", WORKS_CSV)
+
+
+def _failed_check_reported(output: str) -> None:
+    assert codes_in(output) == ["D0613", "D0613"], output  # every row checked, one run shows both
+    assert ("entity `兴宁区`: 竣工日期不得早于开工日期 (`finished >= started` does not hold: "
+            "finished = 2026-03-01, started = 2026-04-01)") in output
+    assert "entity `良庆区`" in output and "the check is declared here" in output
+
+
+def test_a_finish_date_before_its_start_is_a_named_fact_error_not_a_silent_zero(tmp_path):
+    """A finish date before its start scored a silent 0; a policy had no way to state such a check."""
+    policy, facts = _works(tmp_path)
+    status, output = run("score", policy, facts)
+    assert status == 1
+    _failed_check_reported(output)
+
+
+def test_the_batch_engine_reports_a_failed_require_check(tmp_path):
+    """The batch engine's readers must try the policy's `require` checks as the loader does."""
+    import pytest
+
+    pytest.importorskip("numpy")
+    policy, facts = _works(tmp_path)
+    status, output = run("score", "--engine", "batch", policy, facts)
+    assert status == 1
+    _failed_check_reported(output)
+
+
+def test_score_values_reports_a_failed_require_check(tmp_path):
+    """The interpreter API scored values that fail the policy's `require` checks."""
+    import datetime
+
+    import pytest
+
+    from assessc.api import FactsError, load_policy
+
+    policy = load_policy(_works(tmp_path)[0])
+    good = {"started": datetime.date(2026, 3, 2), "finished": datetime.date(2026, 5, 8)}
+    assert policy.score_values("青秀区", good).total == 10
+    with pytest.raises(FactsError) as raised:
+        policy.score_values("兴宁区", {"started": datetime.date(2026, 4, 1), "finished": datetime.date(2026, 3, 1)})
+    [diagnostic] = raised.value.diagnostics
+    assert diagnostic.code.code == "D0613" and "entity `兴宁区`: 竣工日期不得早于开工日期" in diagnostic.message
+
+
+def test_engines_that_cannot_try_require_checks_refuse_the_policy(tmp_path):
+    """The generated module's `validate()` and SQL would silently skip a `require` check."""
+    policy, _ = _works(tmp_path)
+    for target in ("python", "sql"):
+        status, output = run("compile", "--target", target, policy, "-o", tmp_path / f"out.{target}")
+        assert status != 0 and codes_in(output) == ["E0701"], output
+        assert "`require` checks on facts" in output
+
+
+def test_fmt_keeps_a_require_check(tmp_path):
+    """A new statement of the facts block must survive `fmt`."""
+    policy, _ = _works(tmp_path)
+    assert run("fmt", policy)[0] == 0
+    assert '  require finished >= started "竣工日期不得早于开工日期"\n}' in policy.read_text(encoding="utf-8")
+    status, output = run("fmt", "--check", policy)
+    assert status == 0, output
