@@ -38,6 +38,7 @@ from decimal import Decimal
 from typing import Callable
 
 from assessc.dsl import ast
+from assessc.dsl.item_keys import BOOK_FORM
 from assessc.dsl.keywords import spelling
 from assessc.dsl.trivia import Trivia
 
@@ -559,7 +560,8 @@ def _meta(p: _Printer, node: ast.Meta, depth: int) -> list[str]:
 def _item(p: _Printer, node: ast.Item, depth: int) -> list[str]:
     if node.kind not in ("item", "bonus", "penalty"):
         raise FormatError(f"unknown item kind `{node.kind}`")
-    key = node.key if isinstance(node.key, str) and re.fullmatch(r"\d+", node.key) else name(node.key)
+    written = isinstance(node.key, str) and (re.fullmatch(r"\d+", node.key) or BOOK_FORM.fullmatch(node.key))
+    key = node.key if written else name(node.key)
     head = f"{_kw(node.kind)} {key} {quote(node.title)}"
     if node.cap is not None:
         head += " " + p.part(node.cap)

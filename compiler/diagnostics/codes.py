@@ -67,6 +67,7 @@ IMPORT_OUTSIDE = _code("E0212", "import-outside", E,
                        "an import of a file outside the policy's folder and the standard library")
 BAD_IMPORT_PATH = _code("E0213", "bad-import-path", E,
                         "an import path that names no file: a NUL character, too long, or a loop of symbolic links")
+BAD_ITEM_KEY = _code("E0230", "bad-item-key", E, "an item key written in none of the forms a key may take (a whole number, a name, `1-9`, `(3)`, `（三）`)")
 CALENDAR_YEAR_TWICE = _code("E0217", "calendar-year-twice", E, "two `calendar` declarations, possibly in different modules, for one year")
 CALENDAR_YEAR_MISSING = _code("E0218", "calendar-year-missing", E, "a `workdays` date in a year that neither a `calendar` declaration nor chinese-calendar covers")
 

@@ -154,3 +154,52 @@ def test_fmt_keeps_a_require_check(tmp_path):
     assert '  require finished >= started "竣工日期不得早于开工日期"\n}' in policy.read_text(encoding="utf-8")
     status, output = run("fmt", "--check", policy)
     assert status == 0, output
+
+
+# ---- 3. item keys as the book numbers them ------------------------------------------------------
+
+BOOK_KEYS = '''policy p "考核细则" {
+  item 一 "党建工作" max 6 {
+    item （一） "组织建设" max 3 { start 3 }
+    item (二) "作风建设" max 3 { start 3 }
+  }
+  item 1-9 "信息报送" max 2 { start 2 }
+}
+'''
+
+
+def test_chinese_numerals_full_width_parentheses_and_hyphenated_keys_are_item_keys(tmp_path):
+    """`（三）` and `1-9` were refused with `E0101 unexpected … expected a string`."""
+    path = write(tmp_path, "policy.assess", BOOK_KEYS)
+    status, output = run("check", "--emit", "graph", path)
+    assert status == 0, output
+    ids = re.findall(r"^(\S+)\s+item\b", output, re.M)
+    assert ids == ["一.一", "一.二", "一", "1-9"]
+
+
+def test_fmt_writes_a_book_numbered_key_as_the_book_did(tmp_path):
+    """A key's written form (parentheses, hyphens) must survive `fmt`."""
+    path = write(tmp_path, "policy.assess", BOOK_KEYS)
+    assert run("fmt", path)[0] == 0
+    text = path.read_text(encoding="utf-8")
+    assert 'item （一） "组织建设"' in text and 'item (二) "作风建设"' in text and 'item 1-9 "信息报送"' in text
+
+
+def test_a_key_in_parentheses_is_the_same_key_as_without(tmp_path):
+    """`(3)` beside `3` would give two items one id."""
+    status, output = check(tmp_path, 'policy p "t" {\n  item 3 "a" { start 1 }\n  item (3) "b" { start 1 }\n}\n')
+    assert codes_in(output) == ["E0205"], output
+
+
+def test_a_key_no_form_allows_says_what_a_key_may_be(tmp_path):
+    """A malformed book key must be refused with the forms a key may take."""
+    status, output = check(tmp_path, 'policy p "t" {\n  item (3.5) "a" { start 1 }\n}\n')
+    assert codes_in(output) == ["E0230"], output
+    assert "numbers joined by hyphens (`1-9`)" in output and "（三）" in output
+
+
+def test_full_width_parentheses_outside_a_key_keep_their_hint(tmp_path):
+    """Reading `（` around keys must not hide the full-width hint elsewhere."""
+    text = 'facts {\n  n: count "n"\n}\n\npolicy p "t" {\n  item 1 "a" max 2 {\n    add （n） \n  }\n}\n'
+    status, output = check(tmp_path, text)
+    assert "E0102" in codes_in(output) and "write `(`" in output
