@@ -65,7 +65,7 @@ class Policy:
 
         bag = bag if bag is not None else DiagnosticBag()
         facts = load_facts(path, self.ir.facts, bag, id_columns=self.id_columns, tables=tables or {},
-                           optional=self._optional)
+                           optional=self._optional, checks=self.ir.fact_checks)
         if facts is None or bag.has_errors:
             raise FactsError(bag.sorted())
         return facts
@@ -158,7 +158,8 @@ class Policy:
         Facts that are absent take their declared default; a fact that only
         items which may not apply read may be absent where they do not apply
         (as a blank cell may be). An absent fact without a default where it is
-        needed, a value of the wrong type or out of its range is a
+        needed, a value of the wrong type or out of its range, or values that fail one of the
+        policy's `require` checks (D0613) is a
         :class:`FactsError` naming the entity, the fact and what is allowed."""
         bag = DiagnosticBag()
         complete = dict(values)
@@ -176,6 +177,10 @@ class Policy:
                         f"allowed: {fact.type.describe()}")
         if not bag.has_errors and any(name not in complete for name in self._optional):
             self._check_applicable_facts(entity, complete, bag, None, given=False)
+        if not bag.has_errors and self.ir.fact_checks:
+            from assessc.facts.checks import check_entity
+
+            check_entity(entity, complete, self.ir.fact_checks, bag)
         if bag.has_errors:
             raise FactsError(bag.sorted())
         try:

@@ -168,8 +168,18 @@ class FactField:
 
 
 @node
+class FactCheck:
+    """``require CONDITION "message"`` in a facts block: a check every entity's facts must pass."""
+
+    condition: Expr
+    message: str
+    span: Span | None = _span()
+
+
+@node
 class FactsDecl:
     fields: tuple[FactField, ...]
+    checks: tuple[FactCheck, ...] = ()
     span: Span | None = _span()
 
 

@@ -27,7 +27,7 @@ from decimal import Decimal
 from lark import Token
 
 from assessc.diagnostics import codes
-from assessc.dsl import ast, limits
+from assessc.dsl import ast, item_keys, limits
 from assessc.dsl.source import SourceFile, Span
 from assessc.runtime.decimals import CONTEXT, LITERAL_DIGITS, digits
 
@@ -273,7 +273,11 @@ class _Builder:
 
     # ---- facts ----------------------------------------------------------
     def facts_decl(self, span, children):
-        return ast.FactsDecl(tuple(c for c in children if isinstance(c, ast.FactField)), span)
+        return ast.FactsDecl(tuple(c for c in children if isinstance(c, ast.FactField)),
+                             tuple(c for c in children if isinstance(c, ast.FactCheck)), span)
+
+    def fact_check(self, span, children):
+        return ast.FactCheck(children[1], self._text(children[2]), span)
 
     def fact_field(self, span, children):
         name, ftype, label, default = children
@@ -521,12 +525,18 @@ class _Builder:
         return self._item("penalty", span, children)
 
     def item_key(self, span, children):
-        (token,) = children
-        span = self._tok_span(token)
-        text = str(token)
-        if token.type == "NUMBER" and not text.isdigit():
-            raise BuildError(codes.BAD_LITERAL, span, f"item key `{text}` is not a whole number or a name",
-                             "nest items to number them: `item 1 \"…\" { item 2 \"…\" }` has id 1.2")
+        if len(children) == 1:
+            (token,) = children
+            span = self._tok_span(token)
+            text = str(token)
+            if token.type == "NUMBER" and not text.isdigit():
+                raise BuildError(codes.BAD_LITERAL, span, f"item key `{text}` is not a whole number or a name",
+                                 "nest items to number them: `item 1 \"…\" { item 2 \"…\" }` has id 1.2")
+            return text, span
+        text = "".join(span.text().split())  # the book's own form (`1-9`, `（三）`), spaces dropped
+        if not item_keys.BOOK_FORM.fullmatch(text):
+            raise BuildError(codes.BAD_ITEM_KEY, span, f"item key `{text}` is not a key an item may have",
+                             f"a key is {item_keys.FORMS}")
         return text, span
 
     def cap(self, span, children):

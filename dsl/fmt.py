@@ -38,6 +38,7 @@ from decimal import Decimal
 from typing import Callable
 
 from assessc.dsl import ast
+from assessc.dsl.item_keys import BOOK_FORM
 from assessc.dsl.keywords import spelling
 from assessc.dsl.trivia import Trivia
 
@@ -273,9 +274,15 @@ def _import(p: _Printer, node: ast.ImportDecl) -> list[str]:
     return [f"{_kw('import')} " + ".".join(name(part) for part in node.target.split("."))]
 
 
-@_prints(_DECLS, ast.FactsDecl, "fields")
+@_prints(_DECLS, ast.FactsDecl, "fields checks")
 def _facts(p: _Printer, node: ast.FactsDecl) -> list[str]:
-    return p.block(_kw("facts"), _fact_fields(p, node.fields, 1), 0, node)
+    checks = [line for check in node.checks for line in p.part(check, 1)]
+    return p.block(_kw("facts"), _fact_fields(p, node.fields, 1) + checks, 0, node)
+
+
+@_prints(_PARTS, ast.FactCheck, "condition message")
+def _fact_check(p: _Printer, node: ast.FactCheck, depth: int) -> list[str]:
+    return [INDENT * depth + f"{_kw('require')} {p.expr(node.condition)} {quote(node.message)}"]
 
 
 def _fact_fields(p: _Printer, fields, depth: int) -> list[str]:
@@ -572,7 +579,8 @@ def _meta(p: _Printer, node: ast.Meta, depth: int) -> list[str]:
 def _item(p: _Printer, node: ast.Item, depth: int) -> list[str]:
     if node.kind not in ("item", "bonus", "penalty"):
         raise FormatError(f"unknown item kind `{node.kind}`")
-    key = node.key if isinstance(node.key, str) and re.fullmatch(r"\d+", node.key) else name(node.key)
+    written = isinstance(node.key, str) and (re.fullmatch(r"\d+", node.key) or BOOK_FORM.fullmatch(node.key))
+    key = node.key if written else name(node.key)
     head = f"{_kw(node.kind)} {key} {quote(node.title)}"
     if node.cap is not None:
         head += " " + p.part(node.cap)

@@ -106,6 +106,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     # grades (等次) by score
     "KW_GRADES": ("grades",),
     "KW_GRADE": ("grade",),
+    "KW_REQUIRE": ("require",),
 }
 
 #: spelling -> terminal name, for the post-lexer.

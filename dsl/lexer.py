@@ -53,6 +53,7 @@ _SHAPES = re.compile(
   | (?P<RANGE>\.\.)
   | (?P<COMP_OP>>=|<=|==|!=|>|<)
   | (?P<PUNCT>[-.{}:,()+*/])
+  | (?P<KEY_MARK>[（）])
     """.replace("MANY", _MANY),
     re.VERBOSE,
 )
@@ -63,6 +64,9 @@ _PUNCTUATION = {
     "(": "LPAR", ")": "RPAR", "+": "PLUS", "*": "STAR", "/": "SLASH",
 }
 _RANGE = "__ANON_0"
+#: full-width parentheses: terminals only around an item key (`（三）`); anywhere else a character
+#: no token starts with, so the parser's full-width hint and recovery apply as before
+_KEY_MARKS = {"（": "KEY_LPAR", "）": "KEY_RPAR"}
 
 #: Every terminal this lexer can produce, with the pattern the grammar gives
 #: it. The lexer refuses a grammar with other terminals; the test suite checks
@@ -77,6 +81,7 @@ TERMINALS: dict[str, str] = {
     _RANGE: r"\.\.",
     "COMP_OP": r"(?:>=|<=|==|!=|>|<)",
     **{name: re.escape(mark) for mark, name in _PUNCTUATION.items()},
+    **{name: re.escape(mark) for mark, name in _KEY_MARKS.items()},
     **{terminal: f"(?:{re.escape(word)})(?!\\w)" for word, terminal in BY_SPELLING.items()},
 }
 
@@ -115,6 +120,9 @@ class SoftKeywordLexer(Lexer):
         line_start = counter.line_start_pos
         while pos < end:
             found = match_shape(text, pos)
+            if found is not None and found.lastgroup == "KEY_MARK" \
+                    and _KEY_MARKS[found.group()] not in states[parser_state.position]:
+                found = None
             if found is None:
                 raise UnexpectedCharacters(
                     text, pos, line, pos - line_start + 1,
@@ -164,6 +172,8 @@ class SoftKeywordLexer(Lexer):
             return keyword, value
         if shape == "PUNCT":
             return _PUNCTUATION[value], value
+        if shape == "KEY_MARK":
+            return _KEY_MARKS[value], value
         if shape == "DATE":
             if "DATE" in actions or "NUMBER" not in actions:
                 return "DATE", value

@@ -67,6 +67,7 @@ IMPORT_OUTSIDE = _code("E0212", "import-outside", E,
                        "an import of a file outside the policy's folder and the standard library")
 BAD_IMPORT_PATH = _code("E0213", "bad-import-path", E,
                         "an import path that names no file: a NUL character, too long, or a loop of symbolic links")
+BAD_ITEM_KEY = _code("E0230", "bad-item-key", E, "an item key written in none of the forms a key may take (a whole number, a name, `1-9`, `(3)`, `（三）`)")
 CALENDAR_YEAR_TWICE = _code("E0217", "calendar-year-twice", E, "two `calendar` declarations, possibly in different modules, for one year")
 CALENDAR_YEAR_MISSING = _code("E0218", "calendar-year-missing", E, "a `workdays` date in a year that neither a `calendar` declaration nor chinese-calendar covers")
 
@@ -108,6 +109,7 @@ UNLIKELY_SCHEDULE = _code("W0523", "unlikely-schedule", W, "a declared calendar 
 ACCUMULATE_WITHOUT_CAP = _code("W0511", "accumulate-without-cap", W, "a rule that can add without limit on an item that no max caps")
 GRADE_GAP = _code("W0535", "grade-gap-or-overlap", W, "grades whose bands overlap, or leave between them a score the total (or item) can take that no grade holds")
 UNREACHABLE_GRADE = _code("W0536", "unreachable-grade", W, "a grade that no score the total (or item) can take falls in")
+PERCENT_UNIT_MISMATCH = _code("W0545", "percent-unit-mismatch", W, "a percent fact compared with, stepped by or banded by a plain number that only makes sense as a percentage")
 LOOKUP_WITHOUT_ROW = _code("W0520", "lookup-without-row", W, "a lookup whose key can take a value that no row of its table (without `else`) matches")
 
 # facts (input data)
@@ -123,6 +125,7 @@ EVALUATION_FAILED = _code("D0609", "evaluation-failed", E, "a rule that cannot b
 OUTPUT_FAILED = _code("D0610", "output-failed", E, "an output file that cannot be written")
 FACT_NOT_APPLICABLE = _code("D0611", "fact-for-inapplicable-item", E, "a value given for a fact that only items not applying to the entity read")
 FACT_NAMED_LIKE_ID = _code("D0612", "fact-named-like-id-column", E, "a fact or ledger field named like a column that holds the entity's id, so no facts file can give it")
+FACT_CHECK_FAILED = _code("D0613", "fact-check-failed", E, "an entity whose facts fail a `require` check of the policy")
 
 # backends: a backend (the generated Python module, SQL, the batch engine) refuses what it cannot do exactly
 FORM_NOT_SUPPORTED = _code("E0701", "form-not-supported", E, "a form of the policy that the chosen backend (generated Python, SQL or the batch engine) cannot compute")

@@ -8,7 +8,8 @@ so one run shows them all. It returns None when it added any error.
 Stages: open the file (:mod:`inputs`) into records (:mod:`records`); match
 columns to the declared facts once (:mod:`columns`); read each record's
 cells into typed values (:mod:`entities`, :mod:`cells`, :mod:`values`); then
-fill in ledger facts from their tables or inline lists (:mod:`ledgers`).
+fill in ledger facts from their tables or inline lists (:mod:`ledgers`); last, try the
+policy's `require` checks on every entity (:mod:`checks`).
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from typing import Mapping, Sequence
 
 from assessc.diagnostics import DiagnosticBag, codes
 from assessc.facts import inputs, ledgers
+from assessc.facts.checks import check_entity
 from assessc.facts.columns import ColumnMap, Context
 from assessc.facts.entities import Draft, read_entities
 from assessc.facts.messages import listing
 from assessc.facts.model import Entity, FactSet
 from assessc.facts.records import file_span
 from assessc.facts.table import to_records
+from assessc.ir.nodes import FactCheck
 from assessc.ir.types import FactDecl, Kind
 
 
@@ -35,6 +38,7 @@ def load_facts(
     id_columns: Sequence[str] = ("id",),
     tables: Mapping[str, str | Path] = {},
     optional: frozenset[str] = frozenset(),
+    checks: Sequence[FactCheck] = (),
 ) -> FactSet | None:
     """Every entity of ``path`` with each fact of ``facts`` typed and checked.
 
@@ -43,7 +47,8 @@ def load_facts(
     entries (one row per entry, with an id column); a workbook may instead
     hold them in a sheet named like the fact, and JSON inline. ``optional``
     names facts that may be left blank (or have no column): the caller
-    decides per entity whether they are needed.
+    decides per entity whether they are needed. ``checks`` are the policy's
+    `require` checks, tried on every entity (D0613).
     """
     path = Path(path)
     id_columns = (id_columns,) if isinstance(id_columns, str) else tuple(id_columns)
@@ -62,6 +67,8 @@ def load_facts(
     by_id = {d.id: d for d in drafts}
     for decl in ledger_facts:
         _fill_ledger(decl, main, colmap, tables, id_columns, by_id, bag)
+    for draft in drafts if checks else ():
+        check_entity(draft.id, draft.values, checks, bag, draft.record.span)
     if _errors(bag) > errors_before:
         return None
     return FactSet(tuple(_entity(d) for d in drafts), str(path))

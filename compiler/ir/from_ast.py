@@ -24,6 +24,7 @@ import attrs
 
 from assessc.diagnostics import DiagnosticBag, Note, codes
 from assessc.dsl import ast, limits
+from assessc.dsl.item_keys import id_key
 from assessc.dsl.source import Span
 from assessc.facts.id_columns import check_fact_names, policy_id_columns
 from assessc.ir import grades as G
@@ -79,9 +80,17 @@ def lower_program(program: Program, bag: DiagnosticBag) -> ir.Policy | None:
     calendar = declared_calendar(program, bag)
     scope = Scope(symbols, bag, calendar=calendar)
     policy = _Lowerer(scope).policy(policies[0])
-    policy = attrs.evolve(policy, facts=tuple(symbols.facts.values()), calendar=calendar)
+    policy = attrs.evolve(policy, facts=tuple(symbols.facts.values()), calendar=calendar,
+                          fact_checks=_fact_checks(program, scope))
     check_fact_names(policy.facts, policy_id_columns(policy), bag)
     return policy
+
+
+def _fact_checks(program: Program, scope: Scope) -> tuple[ir.FactCheck, ...]:
+    """The `require` checks of every facts block, resolved like any condition."""
+    return tuple(ir.FactCheck(resolve(check.condition, scope, T.BOOL), check.message, check.span)
+                 for module in program.modules for decl in module.tree.decls
+                 if isinstance(decl, ast.FactsDecl) for check in decl.checks)
 
 
 class _Lowerer:
@@ -185,7 +194,8 @@ class _Lowerer:
     # ---- items ---------------------------------------------------------------
     def item(self, stmt: ast.Item, parent_id: str, parent_meta: ir.Meta, scope: Scope | None = None) -> ir.Node:
         scope = scope or self.scope
-        node_id = f"{parent_id}.{stmt.key}" if parent_id else stmt.key
+        key = id_key(stmt.key)
+        node_id = f"{parent_id}.{key}" if parent_id else key
         if stmt.per is not None:
             return self._per_period(stmt, node_id, parent_meta, scope)
         body = _Body()
@@ -368,14 +378,15 @@ class _Lowerer:
             seen[what] = span
 
     def _check_key(self, stmt: ast.Item, body: _Body) -> None:
-        if stmt.key == "total":
+        key = id_key(stmt.key)  # `(3)` and `3` are one key
+        if key == "total":
             self.bag.add(codes.DUPLICATE_ITEM, stmt.key_span, "`total` is the id of the policy's total and cannot name an item",
                          "pick another key, e.g. `sum` or a number")
-        if stmt.key in body.child_keys:
-            self.bag.add(codes.DUPLICATE_ITEM, stmt.key_span, f"item `{stmt.key}` is declared twice here",
-                         "number the items uniquely", [Note(body.child_keys[stmt.key], "first declared here")])
+        if key in body.child_keys:
+            self.bag.add(codes.DUPLICATE_ITEM, stmt.key_span, f"item `{key}` is declared twice here",
+                         "number the items uniquely", [Note(body.child_keys[key], "first declared here")])
         else:
-            body.child_keys[stmt.key] = stmt.key_span
+            body.child_keys[key] = stmt.key_span
 
     def _positive(self, number: ast.Number) -> None:
         if number.value <= 0:

@@ -321,6 +321,16 @@ class Rounding:
 
 
 @record
+class FactCheck:
+    """``require CONDITION "message"``: a check every entity's facts must pass before it is
+    scored (a finish date not before its start …); the facts loader reports a failure (D0613)."""
+
+    condition: Expr
+    message: str
+    span: Span | None = _span()
+
+
+@record
 class Veto:
     reason: str
     condition: Expr
@@ -458,6 +468,8 @@ class Policy:
     max_span: Span | None = _span()
     #: the working-day calendar: the years the program's modules declare, else chinese-calendar
     calendar: Calendar = attrs.field(default=LIBRARY, repr=False)
+    #: the facts blocks' `require` checks, of every module the policy loads
+    fact_checks: tuple[FactCheck, ...] = ()
 
     def all_nodes(self):
         for top in (*self.items, *self.bonuses, *self.penalties):

@@ -90,4 +90,6 @@ def facts_of_policy(policy: ir.Policy) -> set[str]:
         names |= facts_of_expr(veto.condition)
     for rule in (*policy.outcomes.rules, *policy.outcomes.vetoes):
         names |= facts_of_expr(rule.condition)
+    for check in policy.fact_checks:
+        names |= facts_of_expr(check.condition)
     return names | facts_of_expr(policy.coefficient)

@@ -11,6 +11,7 @@ import attrs
 from assessc.diagnostics import Diagnostic, Note, codes
 from assessc.graph.bounds import ALWAYS, INF, NEVER, Bounds, applies_id, weight_id, zero_id
 from assessc.ir import nodes as ir
+from assessc.ir.types import ExprType, Kind
 from assessc.ir.walk import body_exprs, facts_of_policy, subexpressions, term_exprs
 from assessc.runtime.decimals import CONTEXT, ONE, show, sum_of
 
@@ -324,7 +325,126 @@ def accumulate_without_cap(policy: ir.Policy, bounds: Bounds) -> Iterator[Findin
                                "(e.g. `count 0..N`)", node.accepts)
 
 
+_COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
+
+
+def percent_units(policy: ir.Policy, bounds: Bounds) -> Iterator[Finding]:
+    """W0545: a percent fact (held as a fraction: `95%` is 0.95) compared with, stepped by,
+    thresholded against or looked up in bands of a plain number that only makes sense as a
+    percentage: one above everything the fact can be (`rate >= 95`, `below 97 of rate`), or a
+    step at least as wide as the fact's whole range (`per 1 below 97% of rate`)."""
+    seen: set[tuple] = set()
+
+    def once(finding: Finding) -> Iterator[Finding]:
+        key = (finding.diagnostic.span, finding.diagnostic.message)
+        if key not in seen:
+            seen.add(key)
+            yield finding
+
+    for expr, accepts in _all_exprs(policy):
+        for sub in subexpressions(expr):
+            if isinstance(sub, ir.Binary) and sub.op in _COMPARISONS:
+                for fact_side, number_side in ((sub.left, sub.right), (sub.right, sub.left)):
+                    fact, number = _percent_fact(fact_side), _plain_number(number_side)
+                    if fact is not None and number is not None and number > _ceiling(fact):
+                        yield from once(_unit_finding(fact, number_side, number, "compared with", accepts))
+            elif isinstance(sub, ir.LookupValue):
+                yield from (g for f in _band_findings(sub.key, sub.table, accepts) for g in once(f))
+    for node in policy.all_nodes():
+        bodies = [t.body for t in node.terms] + ([node.weight] if node.weight is not None else [])
+        for body in bodies:
+            if isinstance(body, ir.Steps):
+                yield from (g for f in _step_findings(body, node.accepts) for g in once(f))
+            elif isinstance(body, ir.Lookup):
+                yield from (g for f in _band_findings(body.key, body.table, node.accepts) for g in once(f))
+
+
+def _all_exprs(policy: ir.Policy):
+    """Every expression of the policy with the accepts that may acknowledge a finding in it."""
+    for node in policy.all_nodes():
+        for expr in _own_exprs(node):
+            yield expr, node.accepts
+        for requirement in node.requires:
+            if requirement.condition is not None:
+                yield requirement.condition, node.accepts
+    outcomes = [r.condition for r in policy.outcomes.rules]
+    checks = [c.condition for c in policy.fact_checks]
+    for expr in [v.condition for v in policy.vetoes] + [policy.coefficient] + outcomes + checks:
+        if expr is not None:
+            yield expr, policy.accepts
+
+
+def _step_findings(body: ir.Steps, accepts) -> Iterator[Finding]:
+    fact = _percent_fact(body.value)
+    if fact is None:
+        return
+    step = _plain_number(body.step)
+    if step is not None and step >= max(ONE, _range_width(fact)):
+        yield _unit_finding(fact, body.step, step, "stepped by", accepts,
+                            "as a plain number the step is as wide as the fact's whole range, so at most one "
+                            "step is ever counted")
+    threshold = _plain_number(body.threshold)
+    if threshold is not None and threshold > _ceiling(fact):
+        yield _unit_finding(fact, body.threshold, threshold, "thresholded at", accepts)
+
+
+def _band_findings(key: ir.Expr, table: ir.Table, accepts) -> Iterator[Finding]:
+    fact = _percent_fact(key)
+    if fact is None:
+        return
+    for row in table.rows:
+        if row.member is None and row.span is not None and "%" not in row.span.text().split(":")[0]:
+            high = row.high if row.high is not None and not row.high.is_infinite() else row.low
+            if high is not None and not high.is_infinite() and high > _ceiling(fact):
+                band = row.span.text().split(":")[0].strip()
+                yield _finding(codes.PERCENT_UNIT_MISMATCH, row.span,
+                               f"fact `{fact.name}` is a percent, but this band `{band}` is written as a plain "
+                               f"number above {_percent(_ceiling(fact))}, which the fact never reaches",
+                               f"write the band's ends with `%`, e.g. `{_with_percent(band)}`", accepts)
+
+
+def _unit_finding(fact, expr: ir.Expr, number: Decimal, how: str, accepts, why: str | None = None) -> Finding:
+    text = expr.span.text().strip()
+    why = why or f"as a plain number it means {_percent(number)}, which the fact never reaches"
+    return _finding(codes.PERCENT_UNIT_MISMATCH, expr.span,
+                    f"fact `{fact.name}` is a percent, but it is {how} the plain number `{text}`: {why}",
+                    f"write `{text}%` for {text} percent (a percent is a fraction: `95%` is 0.95)", accepts)
+
+
+def _percent_fact(expr: ir.Expr):
+    if isinstance(expr, (ir.FactRef, ir.FieldRef)) and expr.fact.type.kind is Kind.PERCENT:
+        return expr.fact
+    return None
+
+
+def _plain_number(expr: ir.Expr) -> Decimal | None:
+    """A number written without `%` (the IR holds `95%` as 0.95; only the source tells them apart)."""
+    if not isinstance(expr, ir.Const) or expr.type is not ExprType.NUMBER or expr.span is None:
+        return None
+    text = expr.span.text().strip()
+    return None if not text or text.endswith("%") else expr.value
+
+
+def _ceiling(fact) -> Decimal:
+    """The most a percent fact can be: its declared high end, 100% when it declares none."""
+    high = fact.type.high
+    return max(ONE, high) if high is not None else ONE
+
+
+def _range_width(fact) -> Decimal:
+    low = fact.type.low if fact.type.low is not None else Decimal(0)
+    return CONTEXT.subtract(_ceiling(fact), low)
+
+
+def _percent(value: Decimal) -> str:
+    return f"{show(CONTEXT.multiply(value, Decimal(100)))}%"
+
+
+def _with_percent(band: str) -> str:
+    return "..".join(f"{end.strip()}%" for end in band.split(".."))
+
+
 CHECKS = (max_mismatch, implicit_partial_step, band_gaps, unfloored_deduction, unused_facts, can_exceed_max,
-          unreachable_outcome, constant_condition, accumulate_without_cap, lookup_without_row)
+          unreachable_outcome, constant_condition, accumulate_without_cap, lookup_without_row, percent_units)
 
 __all__ = ["CHECKS", "Finding", "term_exprs"]

@@ -30,7 +30,9 @@ from assessc.ir.types import NUMERIC_KINDS, Kind
 def from_arrays(program, arrays: Mapping[str, np.ndarray], ids: Sequence[str] | None = None,
                 places: Mapping[str, int] | None = None) -> Columns:
     from assessc.api import FactsError
+    from assessc.backends.batch.readers import refuse_fact_checks
 
+    refuse_fact_checks(program, "reading NumPy arrays")
     places = dict(places or {})
     lengths = {len(a) for a in arrays.values()}
     problems = Problems()

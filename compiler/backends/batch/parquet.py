@@ -10,7 +10,7 @@ import numpy as np
 
 from assessc.backends.batch.columns import Columns, Ledger
 from assessc.backends.batch.convert import Problems, column_dtype
-from assessc.backends.batch.readers import (BLOCK_ROWS, _check_duplicates, _check_tables, _ColumnReader,
+from assessc.backends.batch.readers import (refuse_fact_checks, BLOCK_ROWS, _check_duplicates, _check_tables, _ColumnReader,
                                             _fact_columns, _header_records, _read_ledger, id_columns)
 from assessc.diagnostics import DiagnosticBag, codes
 from assessc.dsl.source import SourceFile
@@ -29,6 +29,7 @@ def read_parquet(program, path, tables: Mapping[str, str], progress=None, bag: D
     missing value."""
     from assessc.api import FactsError
 
+    refuse_fact_checks(program, "reading Parquet")
     path = Path(path)
     bag = bag if bag is not None else DiagnosticBag()
     problems = Problems(bag)

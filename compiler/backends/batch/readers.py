@@ -68,9 +68,12 @@ def id_columns(program) -> tuple[str, ...]:
 def read_any(program, path, tables: Mapping[str, str], *, bag: DiagnosticBag | None = None,
              progress: Callable | None = None) -> Columns:
     """Columns from ``path``: CSV and Parquet with the fast readers, JSON and Excel
-    through the fact loader."""
+    through the fact loader; every format through the loader when the policy has `require`
+    checks on its facts, which the loader tries on every entity."""
     suffix = Path(path).suffix.lower()
     table_suffixes = {Path(t).suffix.lower() for t in tables.values()}
+    if program.policy.fact_checks and suffix not in (".parquet", ".pq"):
+        return read_with_loader(program, path, tables, bag)
     if suffix in TEXT_SUFFIXES and table_suffixes <= TEXT_SUFFIXES:
         return read_csv(program, path, tables, progress, bag)
     if suffix in (".parquet", ".pq") and table_suffixes <= TEXT_SUFFIXES:
@@ -80,13 +83,27 @@ def read_any(program, path, tables: Mapping[str, str], *, bag: DiagnosticBag | N
     return read_with_loader(program, path, tables, bag)
 
 
+def refuse_fact_checks(program, reader: str) -> None:
+    """A reader that does not try the policy's `require` checks refuses such a policy (E0701)
+    rather than score facts the checks would have stopped."""
+    from assessc.backends.batch.errors import BatchUnsupported, Site
+
+    if program.policy.fact_checks:
+        check = program.policy.fact_checks[0]
+        raise BatchUnsupported(f"`require` checks on facts are not tried when {reader}",
+                               where=Site(str(check.span) if check.span else "", check.span),
+                               help="read the facts with `read_any` or `score_file` (the fact loader tries "
+                                    "them on CSV, JSON and Excel), give typed values to `columns_from_values`, "
+                                    "or score with the interpreter")
+
+
 def read_with_loader(program, path, tables, bag: DiagnosticBag | None = None) -> Columns:
     from assessc.api import FactsError
     from assessc.facts.load import load_facts
 
     bag = bag if bag is not None else DiagnosticBag()
     facts = load_facts(path, program.policy.facts, bag, id_columns=id_columns(program), tables=tables,
-                       optional=program.optional)
+                       optional=program.optional, checks=program.policy.fact_checks)
     if facts is None or bag.has_errors:
         raise FactsError(bag.sorted())
     return program.columns_from_facts(facts)
@@ -369,6 +386,7 @@ def _open(path: Path, problems: Problems, id_keys, progress, stage="reading") ->
 def read_csv(program, path, tables: Mapping[str, str], progress=None, bag: DiagnosticBag | None = None) -> Columns:
     from assessc.api import FactsError
 
+    refuse_fact_checks(program, "reading CSV with the fast reader")
     path = Path(path)
     bag = bag if bag is not None else DiagnosticBag()
     problems = Problems(bag)

@@ -252,6 +252,9 @@ def _resolve(module: str, name: str | None, level: int) -> str:
 
 
 def _check(policy: ir.Policy) -> None:
+    if policy.fact_checks:  # validate() would not try them: refuse rather than skip them
+        raise CompileError("`require` checks on facts (the generated module's `validate()` does not try them)",
+                           policy.fact_checks[0].span)
     for fact in policy.facts:
         if fact.type.kind is Kind.LEDGER and fact.default is not None:
             raise CompileError(f"a default for ledger fact `{fact.name}`", fact.span)

@@ -30,6 +30,10 @@ def _compile(graph: ScoringGraph, dialect: str, table: str, id_column: str,
     `applies if`, named by its id, saying whether it applies to the entity (NULL where that cannot
     be decided), and one per fact listed, named by :func:`applicable_fact_column`: its value.
     Raises :class:`SQLNameClash` for names SQL cannot keep apart."""
+    if graph.policy.fact_checks:  # the query reads facts no loader has tried the checks on
+        check = graph.policy.fact_checks[0]
+        raise SQLUnsupported("`require` checks on facts", check.span,
+                             help="score this policy with `assessc score`, which tries the checks as it loads the facts")
     if not isinstance(fact_scale, int) or not 0 <= fact_scale <= 18:
         raise ValueError("fact_scale must be a whole number from 0 to 18")
     with decimal.localcontext(CONTEXT):  # constants are folded and bounded exactly
