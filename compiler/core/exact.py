@@ -53,7 +53,7 @@ class Env:
             value = self.entry[expr.fact.name]
             return value.isoformat() if isinstance(value, datetime.date) else value
         if isinstance(expr, ir.LedgerValue):
-            return _ledger(body_of(expr.body), self)[0]  # rare: lowered where it is read
+            return _ledger(_lowered(expr.body), self)[0]
         if isinstance(expr, ir.Unary):
             operand = self.eval(expr.operand)
             return (not operand) if expr.op == "not" else CONTEXT.minus(operand)  # exact wherever it is called
@@ -106,6 +106,17 @@ class Env:
         if op == "/":
             return divide(a, b)
         return {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+
+
+_LOWERED: dict[int, tuple[object, ops.HighestPer]] = {}  # id → (the IR ledger sum, kept alive; its operation)
+
+
+def _lowered(ledger) -> ops.HighestPer:
+    """A ledger sum inside an expression as its operation, lowered once, not for every entity."""
+    found = _LOWERED.get(id(ledger))
+    if found is None or found[0] is not ledger:
+        found = _LOWERED[id(ledger)] = (ledger, body_of(ledger))
+    return found[1]
 
 
 class NoRow(Exception):

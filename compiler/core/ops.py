@@ -182,6 +182,11 @@ class Veto:
     span: Span | None = _span()
 
 
+def children(step: "ItemStep | TotalStep") -> tuple[Child, ...]:
+    """The children an item (or the total) adds, in order: those of its :class:`Sum` operations."""
+    return tuple(child for op in step.ops if isinstance(op, Sum) for child in op.children)
+
+
 ItemOp = Union[Sum, ZeroIf, Scale, Round, Clamp, Veto]
 
 

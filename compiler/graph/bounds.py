@@ -207,10 +207,6 @@ class _Item:
 _ADJUSTMENTS = (ops.Scale, ops.Round, ops.Clamp)  # what comes after the raw value
 
 
-def _children(step) -> tuple[str, ...]:
-    return tuple(child.child for op in step.ops if isinstance(op, ops.Sum) for child in op.children)
-
-
 class _Analysis:
     def __init__(self, graph: ScoringGraph):
         self.graph = graph
@@ -229,7 +225,7 @@ class _Analysis:
     def run(self) -> Bounds:
         program = self.program
         with decimal.localcontext(CONTEXT):
-            for top in _children(program.by_id[TOTAL]):
+            for top in (child.child for child in ops.children(program.by_id[TOTAL])):
                 self._place(top, self.base, False)
             evaluate.run(evaluate.plan(program, self.steps, self.operations, BODIES), self)
             for k, rule in enumerate(self.policy.outcomes.rules, start=1):  # for their lookups' rows
@@ -255,7 +251,7 @@ class _Analysis:
             own_off = False in holds
             env = refine(env, condition, True) if True in holds else None
         where = self.where[item_id] = _Where(env, own_off, parent_off or own_off or env is None)
-        for child in _children(self.program.by_id[item_id]):
+        for child in (c.child for c in ops.children(self.program.by_id[item_id])):
             self._place(child, env, where.off)
 
     def _term(self, step: ops.TermStep, _, amount_of) -> None:

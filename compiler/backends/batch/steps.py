@@ -83,14 +83,12 @@ class CompiledSteps:
     def child_targets(self) -> dict[str, int]:
         """Each unweighted child's parent's sum scale (the ``targets`` of a second compilation)."""
         return {child.child: self.items[step.id].sum_scale for step in self.program.steps
-                if isinstance(step, ops.ItemStep) for op in step.ops if isinstance(op, ops.Sum)
-                for child in op.children if child.weight is None}
+                if isinstance(step, ops.ItemStep) for child in ops.children(step) if child.weight is None}
 
     def _read_first(self, step: "ops.ItemStep | ops.TotalStep", off: bool) -> None:
         """Compile the items and vetoes a step reads before its own operations."""
-        for op in step.ops:
-            for child in op.children if isinstance(op, ops.Sum) else ():
-                self.step(child.child, off)
+        for child in ops.children(step):
+            self.step(child.child, off)
         for op in step.ops:
             for veto in op.vetoes if isinstance(op, ops.Veto) else ():
                 self.step(veto)

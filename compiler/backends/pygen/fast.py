@@ -48,7 +48,7 @@ class FastEmitter(FastFacts, Emitter):
         #: child id -> how it counts in its parent
         self.child: dict[str, ops.Child] = {child.child: child for step in program.steps
                                              if isinstance(step, (ops.ItemStep, ops.TotalStep))
-                                             for op in step.ops if isinstance(op, ops.Sum) for child in op.children}
+                                             for child in ops.children(step)}
 
     def consumed(self) -> dict[str, int]:
         """Item id -> the fixed-point scale of the sum its amount is added into (once

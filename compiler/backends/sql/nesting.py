@@ -11,7 +11,7 @@ from assessc.core import ops
 
 def children(step: ops.ItemStep | ops.TotalStep) -> tuple[str, ...]:
     """The ids of the items a step adds, in order."""
-    return tuple(child.child for op in step.ops if op.__class__ is ops.Sum for child in op.children)
+    return tuple(child.child for child in ops.children(step))
 
 
 @attrs.frozen
